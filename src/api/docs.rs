@@ -1,0 +1,85 @@
+//! The OpenAPI document, generated from the handlers' annotations, and a readable page of it
+//! rendered on the server (no external script, so it works under our strict CSP).
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::AppError;
+use crate::web::page::Ctx;
+
+/// Error answers: a message, and per-field reasons for invalid input.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: String,
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "qualitrack API", description = "Quality frameworks, audits and indicators of French social housing. Authenticate with `Authorization: Bearer <token>` (create a token on your account page or with `qualitrack token create`)."),
+    paths(
+        super::me,
+        super::organisations::list,
+        super::organisations::get,
+        super::organisations::create,
+        super::organisations::update,
+        super::sites::list,
+        super::sites::get,
+        super::sites::create,
+        super::sites::update,
+    ),
+    components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
+    modifiers(&BearerAuth),
+    tags((name = "account"), (name = "organisations"), (name = "sites"))
+)]
+pub struct ApiDoc;
+
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    env!("CARGO_PKG_VERSION").clone_into(&mut doc.info.version);
+    doc
+}
+
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(document())
+}
+
+/// `/api/docs`: every operation with its parameters, body and answers.
+pub async fn docs_page(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let spec = serde_json::to_value(document()).map_err(AppError::unexpected)?;
+    let mut operations = Vec::new();
+    if let Some(paths) = spec["paths"].as_object() {
+        for (path, item) in paths {
+            for method in ["get", "post", "put", "delete"] {
+                if let Some(op) = item.get(method) {
+                    operations.push(serde_json::json!({
+                        "method": method.to_uppercase(),
+                        "path": path,
+                        "summary": op.get("summary").or_else(|| op.get("description")),
+                        "tag": op["tags"][0],
+                        "parameters": op.get("parameters"),
+                        "body": op.pointer("/requestBody/content/application~1json/schema"),
+                        "responses": op.get("responses"),
+                    }));
+                }
+            }
+        }
+    }
+    let mut page = ctx.page(None, "api");
+    page.insert("operations", &operations);
+    page.insert("schemas", &spec.pointer("/components/schemas"));
+    ctx.render("api/docs.html", &page)
+}

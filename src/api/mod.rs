@@ -1,0 +1,159 @@
+//! The JSON API under `/api/v1`: bearer tokens, the same permissions as the pages, errors as
+//! `{"error": …, "fields": {…}}`, and an OpenAPI document generated from the handlers.
+
+pub mod docs;
+pub mod organisations;
+pub mod sites;
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::auth::CurrentUser;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::models::{Paged, api_token};
+use crate::startup::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
+        .route("/api/docs", web::get().to(docs::docs_page))
+        .route("/api/v1/me", web::get().to(me))
+        .route("/api/v1/organisations", web::get().to(organisations::list))
+        .route(
+            "/api/v1/organisations",
+            web::post().to(organisations::create),
+        )
+        .route(
+            "/api/v1/organisations/{id}",
+            web::get().to(organisations::get),
+        )
+        .route(
+            "/api/v1/organisations/{id}",
+            web::put().to(organisations::update),
+        )
+        .route(
+            "/api/v1/organisations/{id}/sites",
+            web::get().to(sites::list),
+        )
+        .route(
+            "/api/v1/organisations/{id}/sites",
+            web::post().to(sites::create),
+        )
+        .route(
+            "/api/v1/organisations/{id}/sites/{site_id}",
+            web::get().to(sites::get),
+        )
+        .route(
+            "/api/v1/organisations/{id}/sites/{site_id}",
+            web::put().to(sites::update),
+        )
+        .default_service(web::route().to(not_found));
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
+    if req.path().starts_with("/api/") {
+        Err(AppError::NotFound)
+    } else {
+        Ok(HttpResponse::NotFound().finish())
+    }
+}
+
+/// A request to the API with its bearer token (checked when the handler runs).
+pub struct ApiCtx {
+    state: web::Data<AppState>,
+    token: Option<String>,
+}
+
+impl FromRequest for ApiCtx {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned());
+        ready(
+            req.app_data::<web::Data<AppState>>()
+                .cloned()
+                .map(|state| ApiCtx { state, token })
+                .ok_or_else(|| AppError::unexpected("application state missing").into()),
+        )
+    }
+}
+
+impl ApiCtx {
+    /// Authenticates the token and runs `f` in one blocking hop, inside a transaction.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let token = self.token.clone().ok_or(AppError::Unauthenticated)?;
+        self.state
+            .db
+            .transaction(move |conn| {
+                let user =
+                    api_token::authenticate(conn, &token)?.ok_or(AppError::Unauthenticated)?;
+                let current = user.current()?;
+                f(conn, &current)
+            })
+            .await
+    }
+}
+
+/// Lists answer `{"items": […], "total": N}` (plus the page they show).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct List<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> From<Paged<T>> for List<T> {
+    fn from(p: Paged<T>) -> Self {
+        Self {
+            items: p.items,
+            total: p.total,
+            page: p.page,
+            per_page: p.per_page,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub role: crate::domain::Role,
+    pub organisation_id: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The account behind the token.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Me), (status = 401, body = docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(api: ApiCtx) -> Result<HttpResponse, AppError> {
+    let me = api
+        .run(|_, user| {
+            Ok(Me {
+                id: user.id.clone(),
+                email: user.email.clone(),
+                name: user.name.clone(),
+                role: user.role,
+                organisation_id: user.organisation_id.clone(),
+                region: user.region.clone(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(me))
+}

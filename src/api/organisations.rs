@@ -1,0 +1,148 @@
+//! `/api/v1/organisations`: the same rules as the pages, in JSON. An organisme is named by
+//! its id or its SIREN.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::{ApiCtx, List};
+use crate::error::AppError;
+use crate::models::Page;
+use crate::models::history::Actor;
+use crate::models::organisation::{
+    self, Organisation, OrganisationFilter, OrganisationForm, OrganisationInput,
+    OrganisationSummary,
+};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Search in names (accents ignored) or SIREN prefix
+    q: Option<String>,
+    /// oph, esh, coop, sem, autre
+    family: Option<String>,
+    /// Region INSEE code, e.g. 11
+    region: Option<String>,
+    /// name (default), homes, siren, updated
+    sort: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// An organisme as sent by clients. `version` is required to update.
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct OrganisationPayload {
+    pub name: String,
+    /// Nine digits, Luhn-checked
+    pub siren: String,
+    /// oph, esh, coop, sem, autre
+    pub family: String,
+    /// Region INSEE code
+    pub region: String,
+    pub homes: Option<i64>,
+    /// foph, esh, coop, procivis, epl, autre (default: the usual one of the family)
+    pub federation: String,
+    pub version: Option<i32>,
+}
+
+impl From<OrganisationPayload> for OrganisationForm {
+    fn from(p: OrganisationPayload) -> Self {
+        Self {
+            name: p.name,
+            siren: p.siren,
+            family: p.family,
+            region: p.region,
+            homes: p.homes.map(|h| h.to_string()).unwrap_or_default(),
+            federation: p.federation,
+            version: p.version,
+        }
+    }
+}
+
+/// Organismes the token's user may see.
+#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
+    responses((status = 200, body = inline(List<OrganisationSummary>)), (status = 401, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+    let params = params.into_inner();
+    let filter = OrganisationFilter {
+        q: params.q.unwrap_or_default(),
+        family: params.family.unwrap_or_default(),
+        region: params.region.unwrap_or_default(),
+        sort: params.sort.unwrap_or_default(),
+    };
+    let page = Page::new(params.page, params.per_page);
+    let result = api
+        .run(move |conn, user| organisation::list(conn, &user.scope(), &filter, page))
+        .await?;
+    Ok(HttpResponse::Ok().json(List::from(result)))
+}
+
+/// One organisme, by id or SIREN.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = String, Path, description = "Id or SIREN")),
+    responses((status = 200, body = Organisation), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let found = api
+        .run(move |conn, user| organisation::find_by_key(conn, &user.scope(), &key))
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Creates an organisme (administrators).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
+    request_body = OrganisationPayload,
+    responses((status = 201, body = Organisation), (status = 403, body = super::docs::ErrorBody),
+        (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    api: ApiCtx,
+    payload: web::Json<OrganisationPayload>,
+) -> Result<HttpResponse, AppError> {
+    let form = OrganisationForm::from(payload.into_inner());
+    let created = api
+        .run(move |conn, user| {
+            if !user.can_create_organisation() {
+                return Err(AppError::Forbidden);
+            }
+            let input = OrganisationInput::try_from(&form)?;
+            organisation::create(conn, &Actor::user(&user.id, &user.email), &input)
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/organisations/{}", created.id)))
+        .json(created))
+}
+
+/// Replaces an organisme's fields; `version` must be the one last read (409 otherwise).
+#[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "organisations",
+    params(("id" = String, Path, description = "Id or SIREN")),
+    request_body = OrganisationPayload,
+    responses((status = 200, body = Organisation), (status = 409, body = super::docs::ErrorBody),
+        (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    api: ApiCtx,
+    path: web::Path<String>,
+    payload: web::Json<OrganisationPayload>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let form = OrganisationForm::from(payload.into_inner());
+    let updated = api
+        .run(move |conn, user| {
+            let before = organisation::find_by_key(conn, &user.scope(), &key)?;
+            user.require_edit_organisation(&before.id)?;
+            let version = organisation::require_version(form.version)?;
+            let input = OrganisationInput::try_from(&form)?;
+            organisation::update(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &before,
+                version,
+                &input,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(updated))
+}

@@ -1,0 +1,156 @@
+//! `/api/v1/organisations/{id}/sites`: sites of an organisme the token's user may see.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ApiCtx;
+use crate::error::AppError;
+use crate::models::history::Actor;
+use crate::models::organisation::{self, require_version};
+use crate::models::site::{self, Site, SiteForm, SiteInput};
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct SitePayload {
+    pub name: String,
+    /// agence, residence, siege
+    pub kind: String,
+    pub address: String,
+    pub postal_code: String,
+    pub commune: String,
+    pub homes: Option<i64>,
+    pub qpv: bool,
+    pub version: Option<i32>,
+}
+
+impl From<SitePayload> for SiteForm {
+    fn from(p: SitePayload) -> Self {
+        Self {
+            name: p.name,
+            kind: p.kind,
+            address: p.address,
+            postal_code: p.postal_code,
+            commune: p.commune,
+            homes: p.homes.map(|h| h.to_string()).unwrap_or_default(),
+            qpv: p.qpv.then(|| "true".to_owned()),
+            version: p.version,
+        }
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SiteList {
+    pub items: Vec<Site>,
+    pub total: i64,
+}
+
+/// All sites of an organisme.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/sites", tag = "sites",
+    params(("id" = String, Path, description = "Organisme id or SIREN")),
+    responses((status = 200, body = SiteList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let items = api
+        .run(move |conn, user| {
+            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
+            site::list_for(conn, &organisation.id)
+        })
+        .await?;
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    Ok(HttpResponse::Ok().json(SiteList { items, total }))
+}
+
+/// One site of an organisme.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
+    params(("id" = String, Path, description = "Organisme id or SIREN"), ("site_id" = String, Path)),
+    responses((status = 200, body = Site), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
+    let (key, site_id) = path.into_inner();
+    let found = api
+        .run(move |conn, user| {
+            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
+            let found = site::get(conn, &site_id)?;
+            if found.organisation_id != organisation.id {
+                return Err(AppError::NotFound);
+            }
+            Ok(found)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+/// Adds a site (administrators, the organisme's quality manager).
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/sites", tag = "sites",
+    params(("id" = String, Path, description = "Organisme id or SIREN")),
+    request_body = SitePayload,
+    responses((status = 201, body = Site), (status = 403, body = super::docs::ErrorBody),
+        (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    api: ApiCtx,
+    path: web::Path<String>,
+    payload: web::Json<SitePayload>,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let form = SiteForm::from(payload.into_inner());
+    let created = api
+        .run(move |conn, user| {
+            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
+            user.require_edit_organisation(&organisation.id)?;
+            let input = SiteInput::try_from(&form)?;
+            site::create(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &organisation.id,
+                &input,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/api/v1/organisations/{}/sites/{}",
+                created.organisation_id, created.id
+            ),
+        ))
+        .json(created))
+}
+
+/// Replaces a site's fields; `version` must be the one last read (409 otherwise).
+#[utoipa::path(put, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
+    params(("id" = String, Path, description = "Organisme id or SIREN"), ("site_id" = String, Path)),
+    request_body = SitePayload,
+    responses((status = 200, body = Site), (status = 409, body = super::docs::ErrorBody),
+        (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    api: ApiCtx,
+    path: web::Path<(String, String)>,
+    payload: web::Json<SitePayload>,
+) -> Result<HttpResponse, AppError> {
+    let (key, site_id) = path.into_inner();
+    let form = SiteForm::from(payload.into_inner());
+    let updated = api
+        .run(move |conn, user| {
+            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
+            user.require_edit_organisation(&organisation.id)?;
+            let before = site::get(conn, &site_id)?;
+            if before.organisation_id != organisation.id {
+                return Err(AppError::NotFound);
+            }
+            let version = require_version(form.version)?;
+            let input = SiteInput::try_from(&form)?;
+            site::update(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &before,
+                version,
+                &input,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(updated))
+}

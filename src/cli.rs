@@ -1,0 +1,217 @@
+//! The `qualitrack` command: serve the application (default) and administrative commands.
+
+use std::io::BufRead;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use crate::auth::{OrgScope, password};
+use crate::config::Settings;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models::history::Actor;
+use crate::models::user::{self, UserForm, UserInput};
+use crate::models::{api_token, organisation};
+use crate::startup::{Application, open_database};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qualitrack",
+    version,
+    about = "Quality tracker of French social housing"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web application and the API (the default)
+    Serve,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Manage accounts
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+    /// Manage API tokens
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Create an account; its password is read from standard input (one line)
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, federation, quality_manager, auditor or observer
+        #[arg(long)]
+        role: String,
+        /// Organisme id or SIREN (quality_manager and observer)
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Region INSEE code (federation staff narrowed to one region)
+        #[arg(long)]
+        region: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Create an API token for a user and print it (it is shown only once)
+    Create {
+        /// E-mail of the account
+        #[arg(long)]
+        user: String,
+        /// A name to recognise the token by
+        #[arg(long, default_value = "CLI")]
+        name: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or("info,actix_server=warn"),
+    )
+    .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("qualitrack: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&cli.settings),
+        Command::Migrate => {
+            let db = open_database(&cli.settings)?;
+            println!("database ({}) is up to date", db.backend().name());
+            Ok(())
+        }
+        Command::User {
+            action:
+                UserAction::Add {
+                    email,
+                    name,
+                    role,
+                    organisation,
+                    region,
+                },
+        } => {
+            let form = UserForm {
+                email,
+                name,
+                role,
+                organisation: organisation.unwrap_or_default(),
+                region: region.unwrap_or_default(),
+            };
+            add_user(&cli.settings, &form)
+        }
+        Command::Token {
+            action: TokenAction::Create { user, name },
+        } => create_token(&cli.settings, &user, &name),
+    }
+}
+
+fn serve(settings: &Settings) -> anyhow::Result<()> {
+    actix_web::rt::System::new().block_on(async {
+        let app = Application::build(settings).await?;
+        if let Some(one_time) = &app.initial_admin_password {
+            println!();
+            println!("  First start: an administrator account was created.");
+            println!("    e-mail:   admin@qualitrack.local");
+            println!("    password: {one_time}");
+            println!(
+                "  This password is shown only once; you will choose a new one at first login."
+            );
+            println!();
+        }
+        println!(
+            "qualitrack listens on http://{} (database: {})",
+            settings.bind,
+            app.db.backend().name()
+        );
+        app.run_until_stopped().await.context("server stopped")
+    })
+}
+
+/// Runs `f` on one connection inside a transaction; model errors become readable messages.
+fn with_connection<T>(
+    settings: &Settings,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+) -> anyhow::Result<T> {
+    let db = open_database(settings)?;
+    let mut conn = db
+        .pool()
+        .get()
+        .context("cannot open a database connection")?;
+    diesel::Connection::transaction(&mut *conn, f).map_err(|e| anyhow::anyhow!(describe(&e)))
+}
+
+fn describe(error: &AppError) -> String {
+    match error {
+        AppError::Validation(fields) => i18n::field_messages(Lang::En, fields)
+            .into_iter()
+            .map(|(field, message)| format!("{field}: {message}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        AppError::NotFound => "not found".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn add_user(settings: &Settings, form: &UserForm) -> anyhow::Result<()> {
+    let input = UserInput::try_from(form)
+        .map_err(|e| anyhow::anyhow!(describe(&AppError::Validation(e))))?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let typed = line.trim_end_matches(['\n', '\r']);
+    if let Err(invalid) = password::check_new(typed) {
+        bail!("password: {}", i18n::invalid(Lang::En, &invalid));
+    }
+    let hash = password::hash(typed).map_err(anyhow::Error::msg)?;
+    let created = with_connection(settings, |conn| {
+        user::create(conn, &Actor::system("command line"), &input, &hash, false)
+    })?;
+    println!(
+        "created {} ({}) with id {}",
+        created.email, created.role, created.id
+    );
+    Ok(())
+}
+
+fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let (_, secret) = with_connection(settings, |conn| {
+        let owner = user::find_by_email(conn, email)?.ok_or(AppError::NotFound)?;
+        if owner.disabled {
+            return Err(AppError::Forbidden);
+        }
+        api_token::create(conn, &Actor::system("command line"), &owner, name)
+    })
+    .with_context(|| format!("cannot create a token for {email}"))?;
+    println!("{secret}");
+    Ok(())
+}
+
+/// Resolves an organisme given by id or SIREN (used by commands that take `--organisation`).
+pub fn organisation_id(conn: &mut DbConnection, key: &str) -> Result<String, AppError> {
+    Ok(organisation::find_by_key(conn, &OrgScope::All, key)?.id)
+}

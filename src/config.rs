@@ -1,0 +1,142 @@
+//! Settings, from flags or `QUALITRACK_*` variables, with defaults that need no setup:
+//! SQLite under `./data`, port 8080 on localhost, a session key made on first start.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database URL: sqlite://PATH (default: DATA_DIR/qualitrack.db) or postgres://USER@HOST/DB
+    #[arg(long, env = "QUALITRACK_DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Directory for the SQLite database, the session key and evidence files
+    #[arg(
+        long,
+        env = "QUALITRACK_DATA_DIR",
+        default_value = "data",
+        global = true
+    )]
+    pub data_dir: PathBuf,
+
+    /// Address and port to listen on
+    #[arg(
+        long,
+        env = "QUALITRACK_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: String,
+
+    /// Secret (at least 32 characters) that signs and encrypts session cookies; generated and
+    /// kept in DATA_DIR/secret.key when absent
+    #[arg(
+        long,
+        env = "QUALITRACK_SECRET_KEY",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret_key: Option<String>,
+
+    /// Send cookies only over HTTPS (set it behind a TLS-terminating proxy)
+    #[arg(long, env = "QUALITRACK_COOKIE_SECURE", global = true)]
+    pub cookie_secure: bool,
+
+    /// Minutes of inactivity after which a session ends
+    #[arg(
+        long,
+        env = "QUALITRACK_SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: u64,
+
+    /// Public base URL (e.g. https://qualite.example.org), used to check the Origin of forms;
+    /// by default the request's own Host
+    #[arg(long, env = "QUALITRACK_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// Number of HTTP worker threads (default: one per core)
+    #[arg(long, env = "QUALITRACK_WORKERS", global = true)]
+    pub workers: Option<usize>,
+
+    /// Size of the database connection pool
+    #[arg(long, env = "QUALITRACK_POOL_SIZE", default_value_t = 8, global = true)]
+    pub pool_size: u32,
+}
+
+impl Settings {
+    /// The database URL, defaulting to the SQLite file inside the data directory.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("qualitrack.db").display())
+        })
+    }
+
+    pub fn session_idle(&self) -> Duration {
+        Duration::from_secs(self.session_idle_minutes.max(1) * 60)
+    }
+
+    /// The cookie master key: the configured secret, or the one kept in the data directory
+    /// (created with restrictive permissions on first start).
+    pub fn cookie_master_key(&self) -> Result<Vec<u8>, String> {
+        if let Some(secret) = &self.secret_key {
+            if secret.len() < 32 {
+                return Err("QUALITRACK_SECRET_KEY must be at least 32 characters long".into());
+            }
+            return Ok(secret.as_bytes().to_vec());
+        }
+        load_or_create_key(&self.data_dir.join("secret.key"))
+    }
+}
+
+fn load_or_create_key(path: &Path) -> Result<Vec<u8>, String> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        let key = existing.trim();
+        if key.len() >= 32 {
+            return Ok(key.as_bytes().to_vec());
+        }
+        return Err(format!("{} is shorter than 32 characters", path.display()));
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    }
+    let key = crate::auth::random_token(48);
+    write_private(path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(key.into_bytes())
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_is_created_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        let first = load_or_create_key(&path).unwrap();
+        assert!(first.len() >= 32);
+        assert_eq!(load_or_create_key(&path).unwrap(), first);
+    }
+}

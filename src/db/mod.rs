@@ -1,0 +1,265 @@
+//! Database access for both backends: the connection enum, the pool, embedded migrations,
+//! and `Db`, the one door through which request handlers reach the database.
+
+pub mod schema;
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection, Pool};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to whichever backend the URL chose; queries are written once for both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A database URL whose backend is decided by its scheme, never guessed: a string that is
+/// neither `sqlite:` nor `postgres(ql)://` is refused instead of becoming a stray file.
+#[derive(Debug, Clone)]
+pub struct DbUrl {
+    pub backend: Backend,
+    /// What the backend's driver receives: a file path for SQLite, the URL for PostgreSQL.
+    target: String,
+}
+
+impl DbUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self {
+                backend: Backend::Postgres,
+                target: url.to_owned(),
+            });
+        }
+        if let Some(rest) = url.strip_prefix("sqlite:") {
+            let path = rest.strip_prefix("//").unwrap_or(rest);
+            if path.is_empty() {
+                return Err(format!("the SQLite URL {url:?} names no file"));
+            }
+            return Ok(Self {
+                backend: Backend::Sqlite,
+                target: path.to_owned(),
+            });
+        }
+        Err(format!(
+            "unsupported database URL {url:?}: use sqlite://PATH or postgres://USER@HOST/DATABASE"
+        ))
+    }
+
+    /// The SQLite file, when the backend is SQLite.
+    pub fn sqlite_path(&self) -> Option<&str> {
+        (self.backend == Backend::Sqlite).then_some(self.target.as_str())
+    }
+
+    /// Opens one connection, reporting the driver's own error (host refused, bad password…).
+    pub fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match self.backend {
+            Backend::Sqlite => SqliteConnection::establish(&self.target).map(DbConnection::Sqlite),
+            Backend::Postgres => PgConnection::establish(&self.target).map(DbConnection::Postgres),
+        }
+    }
+}
+
+/// Builds pooled connections with `DbUrl::establish`, so pool errors keep their real cause.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    url: DbUrl,
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        self.url.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// SQLite settings that must hold on every connection: WAL for concurrent readers, foreign
+/// keys enforced, and waiting on a busy database rather than failing at once.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        apply_sqlite_pragmas(conn).map_err(r2d2::Error::QueryError)
+    }
+}
+
+fn apply_sqlite_pragmas(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    if matches!(conn, DbConnection::Sqlite(_)) {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs pending migrations on one fresh connection, before any pool exists, so that a
+/// connection failure surfaces with the driver's message.
+pub fn migrate(url: &DbUrl) -> Result<Vec<String>, String> {
+    if let Some(parent) = url
+        .sqlite_path()
+        .and_then(|p| std::path::Path::new(p).parent())
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| format!("cannot create the directory {}: {e}", parent.display()))?;
+    }
+    let mut conn = url
+        .establish()
+        .map_err(|e| format!("cannot connect to the {} database: {e}", url.backend.name()))?;
+    apply_sqlite_pragmas(&mut conn).map_err(|e| format!("cannot configure SQLite: {e}"))?;
+    let applied = match &mut conn {
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+    }
+    .map_err(|e| format!("migration failed: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+pub type DbPool = Pool<ConnectionManager>;
+
+pub fn build_pool(url: &DbUrl, size: u32) -> Result<DbPool, String> {
+    let manager = ConnectionManager { url: url.clone() };
+    let mut builder = Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10));
+    if url.backend == Backend::Sqlite {
+        builder = builder.connection_customizer(Box::new(SqlitePragmas));
+    }
+    builder
+        .build(manager)
+        .map_err(|e| format!("cannot open the {} database: {e}", url.backend.name()))
+}
+
+/// The database as request handlers see it: each call is one hop onto a blocking thread.
+#[derive(Clone)]
+pub struct Db {
+    pool: DbPool,
+    backend: Backend,
+}
+
+impl Db {
+    pub fn new(pool: DbPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like `run`, inside one transaction: an error rolls everything back.
+    pub async fn transaction<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| conn.transaction(f)).await
+    }
+}
+
+/// A new identifier: UUIDv7, time-ordered, unguessable enough for URLs.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+/// The current instant in UTC, truncated to microseconds so both backends store it alike.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::Duration::microseconds(1)).unwrap_or(now)
+}
+
+/// Accepts only well-formed ids from URLs; anything else is simply not found.
+pub fn parse_id(raw: &str) -> Result<String, AppError> {
+    uuid::Uuid::parse_str(raw)
+        .map(|u| u.to_string())
+        .map_err(|_| AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_follows_scheme() {
+        let sqlite = DbUrl::parse("sqlite://data/qualitrack.db").unwrap();
+        assert_eq!(sqlite.sqlite_path(), Some("data/qualitrack.db"));
+        assert_eq!(
+            DbUrl::parse("sqlite:/tmp/x.db").unwrap().sqlite_path(),
+            Some("/tmp/x.db")
+        );
+        let pg = DbUrl::parse("postgres://root@127.0.0.1/test").unwrap();
+        assert_eq!(pg.backend, Backend::Postgres);
+        assert!(DbUrl::parse("host=127.0.0.1 port=5432").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn migrations_have_the_same_names_on_both_backends() {
+        let names = |dir: &str| {
+            let mut v: Vec<String> = std::fs::read_dir(dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let root = env!("CARGO_MANIFEST_DIR");
+        let sqlite = names(&format!("{root}/migrations/sqlite"));
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, names(&format!("{root}/migrations/postgres")));
+    }
+}

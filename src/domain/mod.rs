@@ -1,0 +1,16 @@
+//! Pure rules of the domain: validated value types and enumerations.
+//! Nothing here touches the database or HTTP; everything is unit-tested in place.
+
+pub mod email;
+pub mod enums;
+pub mod identifiers;
+pub mod region;
+pub mod text;
+pub mod validation;
+
+pub use email::Email;
+pub use enums::{Family, Federation, Role, SiteKind};
+pub use identifiers::{PostalCode, Siren};
+pub use region::Region;
+pub use text::{BoundedText, Homes};
+pub use validation::{FieldErrors, Invalid};

@@ -1,0 +1,141 @@
+//! The append-only history: every write records who, when, what, and the record before and
+//! after. The database refuses updates and deletes of these rows (triggers).
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::history;
+use crate::db::{DbConnection, new_id, now};
+use crate::error::AppError;
+
+/// Who made a change: a user, or the system itself (start-up, command line).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<String>,
+    pub label: String,
+}
+
+impl Actor {
+    pub fn user(id: &str, label: &str) -> Self {
+        Self {
+            id: Some(id.to_owned()),
+            label: label.to_owned(),
+        }
+    }
+
+    pub fn system(label: &str) -> Self {
+        Self {
+            id: None,
+            label: label.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = history)]
+pub struct HistoryEntry {
+    pub id: String,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_label: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub organisation_id: Option<String>,
+    pub action: String,
+    pub before_data: Option<String>,
+    pub after_data: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = history)]
+struct NewEntry<'a> {
+    id: String,
+    at: NaiveDateTime,
+    actor_id: Option<&'a str>,
+    actor_label: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    organisation_id: Option<&'a str>,
+    action: &'a str,
+    before_data: Option<String>,
+    after_data: Option<String>,
+}
+
+/// What changed, for one entity.
+pub struct Change<'a, T: Serialize> {
+    pub entity: &'a str,
+    pub entity_id: &'a str,
+    pub organisation_id: Option<&'a str>,
+    pub action: &'a str,
+    pub before: Option<&'a T>,
+    pub after: Option<&'a T>,
+}
+
+pub fn record<T: Serialize>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    change: &Change<'_, T>,
+) -> Result<(), AppError> {
+    let to_json = |value: Option<&T>| {
+        value
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(AppError::unexpected)
+    };
+    let entry = NewEntry {
+        id: new_id(),
+        at: now(),
+        actor_id: actor.id.as_deref(),
+        actor_label: &actor.label,
+        entity: change.entity,
+        entity_id: change.entity_id,
+        organisation_id: change.organisation_id,
+        action: change.action,
+        before_data: to_json(change.before)?,
+        after_data: to_json(change.after)?,
+    };
+    diesel::insert_into(history::table)
+        .values(&entry)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The history of one entity, newest first.
+pub fn for_entity(
+    conn: &mut DbConnection,
+    entity: &str,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    Ok(history::table
+        .filter(history::entity.eq(entity))
+        .filter(history::entity_id.eq(entity_id))
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select(HistoryEntry::as_select())
+        .load(conn)?)
+}
+
+/// Everything recorded about an organisme and what belongs to it, newest first.
+pub fn for_organisation(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    Ok(history::table
+        .filter(history::organisation_id.eq(organisation_id))
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select(HistoryEntry::as_select())
+        .load(conn)?)
+}
+
+/// The most recent changes of the whole application (administrators).
+pub fn recent(conn: &mut DbConnection, limit: i64) -> Result<Vec<HistoryEntry>, AppError> {
+    Ok(history::table
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select(HistoryEntry::as_select())
+        .load(conn)?)
+}

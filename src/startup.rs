@@ -1,0 +1,125 @@
+//! Builds the application: database, migrations, first administrator, templates, and the
+//! HTTP server. `main` and the tests go through the same `Application::build`.
+
+use std::net::TcpListener;
+
+use actix_session::SessionMiddleware;
+use actix_session::config::{BrowserSession, CookieContentSecurity};
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, Logger, from_fn};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Settings;
+use crate::db::{self, Db, DbUrl};
+use crate::error::AppError;
+use crate::models::user;
+use crate::web::templates::Templates;
+use crate::web::{self as routes, middleware};
+
+/// What every request handler shares.
+pub struct AppState {
+    pub db: Db,
+    pub templates: Templates,
+    pub throttle: LoginThrottle,
+    pub idle_secs: i64,
+    /// Scheme and host that forms must come from, when configured.
+    pub public_origin: Option<String>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    /// The first administrator's one-time password, when this start created the account.
+    pub initial_admin_password: Option<String>,
+    pub db: Db,
+}
+
+/// Opens the database named by the settings: migrates it, then builds the pool.
+pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
+    let url = DbUrl::parse(&settings.database_url()).map_err(anyhow::Error::msg)?;
+    db::migrate(&url).map_err(anyhow::Error::msg)?;
+    let pool = db::build_pool(&url, settings.pool_size.max(1)).map_err(anyhow::Error::msg)?;
+    Ok(Db::new(pool, url.backend))
+}
+
+impl Application {
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        Self::build_with_listener(settings, listener).await
+    }
+
+    pub async fn build_with_listener(
+        settings: &Settings,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let db = open_database(settings)?;
+        let initial_admin_password = db
+            .transaction(user::bootstrap_admin)
+            .await
+            .map_err(|e: AppError| anyhow::anyhow!("cannot create the first administrator: {e}"))?;
+        let master = settings.cookie_master_key().map_err(anyhow::Error::msg)?;
+        let key = Key::derive_from(&master);
+        let templates = Templates::load().map_err(anyhow::Error::msg)?;
+        let state = web::Data::new(AppState {
+            db: db.clone(),
+            templates,
+            throttle: LoginThrottle::default(),
+            idle_secs: i64::try_from(settings.session_idle().as_secs()).unwrap_or(i64::MAX),
+            public_origin: settings
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_owned()),
+        });
+        let port = listener.local_addr()?.port();
+        let cookie_secure = settings.cookie_secure;
+        let mut server = HttpServer::new(move || {
+            let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+                .cookie_name("qualitrack_session".to_owned())
+                .cookie_secure(cookie_secure)
+                .cookie_http_only(true)
+                .cookie_same_site(SameSite::Lax)
+                .cookie_content_security(CookieContentSecurity::Private)
+                .session_lifecycle(BrowserSession::default())
+                .build();
+            App::new()
+                .app_data(state.clone())
+                .app_data(routes::json_config())
+                .app_data(routes::query_config())
+                .configure(routes::configure)
+                .wrap(from_fn(middleware::csrf_protection))
+                .wrap(from_fn(middleware::error_pages))
+                .wrap(sessions)
+                .wrap(middleware::security_headers())
+                .wrap(Compress::default())
+                .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
+        })
+        .listen(listener)?;
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers.max(1));
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            initial_admin_password,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (tests stop theirs when done).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

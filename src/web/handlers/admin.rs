@@ -1,0 +1,207 @@
+//! Administration: accounts (create, disable, reset a password) and the history of changes.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::auth::OrgScope;
+use crate::auth::password;
+use crate::auth::session::FlashKind;
+use crate::db::parse_id;
+use crate::domain::{Region, Role};
+use crate::error::AppError;
+use crate::models::Page;
+use crate::models::history::{self, Actor};
+use crate::models::organisation::{self, OrganisationFilter};
+use crate::models::user::{self, UserForm, UserInput};
+use crate::web::handlers::history_view;
+use crate::web::page::{Ctx, see_other};
+
+pub async fn list_users(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (current, users) = ctx
+        .user_run(|conn, current| {
+            current.require_admin()?;
+            user::list(conn)
+        })
+        .await?;
+    let mut page = ctx.page(Some(&current), "users");
+    page.insert("users", &users);
+    ctx.render("admin/users.html", &page)
+}
+
+/// Choices of the new-account form: roles, organismes, regions.
+fn form_choices(page: &mut Context, organisations: &[organisation::OrganisationSummary]) {
+    page.insert(
+        "roles",
+        &Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("organisations", organisations);
+    page.insert(
+        "regions",
+        &Region::all()
+            .iter()
+            .map(|r| (r.code, r.name))
+            .collect::<Vec<_>>(),
+    );
+}
+
+fn all_organisations(
+    conn: &mut crate::db::DbConnection,
+) -> Result<Vec<organisation::OrganisationSummary>, AppError> {
+    Ok(organisation::list(
+        conn,
+        &OrgScope::All,
+        &OrganisationFilter::default(),
+        Page::new(Some(1), Some(Page::MAX_SIZE)),
+    )?
+    .items)
+}
+
+pub async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (current, organisations) = ctx
+        .user_run(|conn, current| {
+            current.require_admin()?;
+            all_organisations(conn)
+        })
+        .await?;
+    let mut page = ctx.page(Some(&current), "users");
+    form_choices(&mut page, &organisations);
+    page.insert("form", &UserForm::default());
+    ctx.render("admin/user_new.html", &page)
+}
+
+/// Creates an account with a one-time password, shown once to the administrator.
+pub async fn create_user(ctx: Ctx, form: web::Form<UserForm>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let submitted = form.clone();
+    let (current, attempt) = ctx
+        .user_attempt(move |conn, current| {
+            current.require_admin()?;
+            let input = UserInput::try_from(&form)?;
+            let one_time = password::generate_one_time();
+            let hash = password::hash(&one_time).map_err(AppError::unexpected)?;
+            let created = user::create(
+                conn,
+                &Actor::user(&current.id, &current.email),
+                &input,
+                &hash,
+                true,
+            )?;
+            Ok((created.view(None), one_time))
+        })
+        .await?;
+    match attempt {
+        Ok((created, one_time)) => {
+            let mut page = ctx.page(Some(&current), "users");
+            page.insert("account", &created);
+            page.insert("one_time_password", &one_time);
+            page.insert("created", &true);
+            ctx.render("admin/user_password.html", &page)
+        }
+        Err(error @ AppError::Validation(_)) => {
+            let (_, organisations) = ctx.user_run(|conn, _| all_organisations(conn)).await?;
+            let mut page = ctx.page(Some(&current), "users");
+            form_choices(&mut page, &organisations);
+            page.insert("form", &submitted);
+            ctx.with_errors(&mut page, Some(&current), &error);
+            ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin/user_new.html",
+                &page,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StateForm {
+    disabled: String,
+    version: i32,
+}
+
+pub async fn set_user_state(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<StateForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let form = form.into_inner();
+    let disable = form.disabled == "true";
+    let (_, attempt) = ctx
+        .user_attempt(move |conn, current| {
+            current.require_admin()?;
+            if current.id == id && disable {
+                return Err(AppError::Forbidden);
+            }
+            let target = user::get(conn, &id)?;
+            user::set_disabled(
+                conn,
+                &Actor::user(&current.id, &current.email),
+                &target,
+                form.version,
+                disable,
+            )
+        })
+        .await?;
+    match attempt {
+        Ok(updated) => {
+            let key = if updated.disabled {
+                "flash-user-disabled"
+            } else {
+                "flash-user-enabled"
+            };
+            ctx.flash_with(
+                FlashKind::Success,
+                key,
+                vec![("email".into(), updated.email)],
+            );
+        }
+        Err(AppError::Conflict) => ctx.flash(FlashKind::Error, "error-conflict"),
+        Err(AppError::Forbidden) => ctx.flash(FlashKind::Error, "flash-cannot-disable-self"),
+        Err(other) => return Err(other),
+    }
+    Ok(see_other("/admin/utilisateurs"))
+}
+
+/// Gives an account a new one-time password; its holder must choose a new one at login.
+pub async fn reset_password(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (current, (account, one_time)) = ctx
+        .user_run(move |conn, current| {
+            current.require_admin()?;
+            let target = user::get(conn, &id)?;
+            let one_time = password::generate_one_time();
+            let hash = password::hash(&one_time).map_err(AppError::unexpected)?;
+            let updated = user::set_password(
+                conn,
+                &Actor::user(&current.id, &current.email),
+                &target,
+                &hash,
+                false,
+            )?;
+            Ok((updated.view(None), one_time))
+        })
+        .await?;
+    let mut page = ctx.page(Some(&current), "users");
+    page.insert("account", &account);
+    page.insert("one_time_password", &one_time);
+    page.insert("created", &false);
+    ctx.render("admin/user_password.html", &page)
+}
+
+pub async fn show_history(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (current, entries) = ctx
+        .user_run(|conn, current| {
+            current.require_admin()?;
+            history::recent(conn, 200)
+        })
+        .await?;
+    let mut page = ctx.page(Some(&current), "history");
+    page.insert("entries", &history_view::present(&entries));
+    ctx.render("admin/history.html", &page)
+}

@@ -1,0 +1,150 @@
+//! Signing in and out. A wrong password and an unknown e-mail get the same answer after the
+//! same work; repeated failures lock the account, and the address, for a while.
+
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::password;
+use crate::auth::session::{self as sess, FlashKind};
+use crate::error::AppError;
+use crate::models::user;
+use crate::web::page::{Ctx, see_other};
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    suivant: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    suivant: Option<String>,
+}
+
+/// Only local paths are followed after login (no open redirect).
+fn safe_next(next: Option<&str>) -> &str {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/",
+    }
+}
+
+pub async fn login_form(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpResponse, AppError> {
+    if ctx.auth().is_ok() {
+        return Ok(see_other("/"));
+    }
+    let mut page = ctx.page(None, "login");
+    page.insert("next", safe_next(query.suivant.as_deref()));
+    page.insert("email", "");
+    ctx.render("auth/login.html", &page)
+}
+
+pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let email = form.email.trim().to_lowercase();
+    let address = ctx
+        .req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let next = safe_next(form.suivant.as_deref()).to_owned();
+
+    if let Some(wait) = ctx.state.throttle.check(&email, &address, Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return login_refused(
+            &ctx,
+            &email,
+            &next,
+            StatusCode::TOO_MANY_REQUESTS,
+            "login-throttled",
+            minutes,
+        );
+    }
+
+    let password_typed = form.password;
+    let found = ctx
+        .state
+        .db
+        .run(move |conn| {
+            let account = user::find_by_email(conn, &email)?;
+            let usable = account.as_ref().filter(|u| !u.disabled);
+            let ok = password::verify(
+                &password_typed,
+                account.as_ref().map(|u| u.password_hash.as_str()),
+            );
+            match (ok, usable) {
+                (true, Some(account)) => {
+                    user::record_login(conn, account)?;
+                    Ok(Some(account.clone()))
+                }
+                _ => Ok(None),
+            }
+        })
+        .await?;
+
+    let email = form.email.trim().to_lowercase();
+    let Some(account) = found else {
+        ctx.state
+            .throttle
+            .record_failure(&email, &address, Instant::now());
+        return login_refused(
+            &ctx,
+            &email,
+            &next,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "login-failed",
+            0,
+        );
+    };
+    ctx.state.throttle.record_success(&email);
+    sess::begin(&ctx.session, &account.id, &account.password_hash);
+    if let Some(lang) = account.locale.as_deref().and_then(crate::i18n::Lang::parse) {
+        sess::set_lang(&ctx.session, lang);
+    }
+    if account.must_change_password {
+        ctx.flash(FlashKind::Info, "flash-password-must-change");
+        return Ok(see_other("/compte/mot-de-passe"));
+    }
+    Ok(see_other(&next))
+}
+
+fn login_refused(
+    ctx: &Ctx,
+    email: &str,
+    next: &str,
+    status: StatusCode,
+    key: &str,
+    minutes: u64,
+) -> Result<HttpResponse, AppError> {
+    let mut page = ctx.page(None, "login");
+    let lang = ctx.lang(None);
+    page.insert("email", email);
+    page.insert("next", next);
+    page.insert(
+        "form_error",
+        &crate::i18n::t_args(lang, key, &[("minutes", minutes.to_string())]),
+    );
+    let mut response = ctx.render_status(status, "auth/login.html", &page)?;
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        response.headers_mut().insert(
+            actix_web::http::header::RETRY_AFTER,
+            actix_web::http::header::HeaderValue::from(minutes * 60),
+        );
+    }
+    Ok(response)
+}
+
+pub async fn logout(ctx: Ctx) -> HttpResponse {
+    sess::end(&ctx.session);
+    ctx.flash(FlashKind::Success, "flash-logged-out");
+    see_other("/connexion")
+}

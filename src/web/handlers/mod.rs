@@ -1,0 +1,10 @@
+//! One file per resource; each handler translates HTTP to a model call and picks a template.
+
+pub mod account;
+pub mod admin;
+pub mod auth;
+pub mod health;
+pub mod history_view;
+pub mod home;
+pub mod organisations;
+pub mod sites;

@@ -1,0 +1,291 @@
+//! Organismes: list with search and filters, detail with sites and history, create, edit.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use tera::Context;
+
+use crate::auth::session::FlashKind;
+use crate::db::parse_id;
+use crate::domain::{Family, Federation, Region, Role};
+use crate::error::AppError;
+use crate::models::history::{self, Actor};
+use crate::models::organisation::{
+    self, Organisation, OrganisationFilter, OrganisationForm, OrganisationInput,
+};
+use crate::models::{Page, site};
+use crate::web::handlers::history_view;
+use crate::web::page::{Ctx, see_other};
+
+/// Filters and page of the list; query strings stay shareable links.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    family: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+impl ListQuery {
+    pub fn filter(&self) -> OrganisationFilter {
+        OrganisationFilter {
+            q: self.q.clone(),
+            family: self.family.clone(),
+            region: self.region.clone(),
+            sort: self.sort.clone(),
+        }
+    }
+}
+
+/// Choices offered by the organisme forms and filters.
+pub fn choices(page: &mut Context) {
+    page.insert(
+        "families",
+        &Family::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "federations",
+        &Federation::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "regions",
+        &Region::all()
+            .iter()
+            .map(|r| (r.code, r.name))
+            .collect::<Vec<_>>(),
+    );
+}
+
+pub async fn list_organisations(
+    ctx: Ctx,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let filter = query.filter();
+    let shown_filter = filter.clone();
+    let paging = Page::new(query.page, query.per_page);
+    let (user, result) = ctx
+        .user_run(move |conn, user| organisation::list(conn, &user.scope(), &filter, paging))
+        .await?;
+    if matches!(user.role, Role::QualityManager | Role::Observer)
+        && let Some(id) = &user.organisation_id
+    {
+        return Ok(see_other(&format!("/organismes/{id}")));
+    }
+    let mut page = ctx.page(Some(&user), "organisations");
+    choices(&mut page);
+    page.insert("query_string", &filter_query_string(&shown_filter));
+    page.insert("filter", &shown_filter);
+    page.insert("result", &result);
+    page.insert("can_create", &user.can_create_organisation());
+    ctx.render("organisations/list.html", &page)
+}
+
+/// The filters as a query string, so pagination links keep them.
+fn filter_query_string(filter: &OrganisationFilter) -> String {
+    serde_urlencoded::to_string(
+        [
+            ("q", &filter.q),
+            ("family", &filter.family),
+            ("region", &filter.region),
+            ("sort", &filter.sort),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}
+
+pub async fn new_organisation_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let (user, ()) = ctx.user_run(|_, user| user.require_admin()).await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    choices(&mut page);
+    page.insert("form", &OrganisationForm::default());
+    ctx.render("organisations/form.html", &page)
+}
+
+pub async fn create_organisation(
+    ctx: Ctx,
+    form: web::Form<OrganisationForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let submitted = form.clone();
+    let (user, attempt) = ctx
+        .user_attempt(move |conn, user| {
+            if !user.can_create_organisation() {
+                return Err(AppError::Forbidden);
+            }
+            let input = OrganisationInput::try_from(&form)?;
+            organisation::create(conn, &Actor::user(&user.id, &user.email), &input)
+        })
+        .await?;
+    match attempt {
+        Ok(created) => {
+            ctx.flash_with(
+                FlashKind::Success,
+                "flash-organisation-created",
+                vec![("name".into(), created.name.clone())],
+            );
+            Ok(see_other(&format!("/organismes/{}", created.id)))
+        }
+        Err(error @ AppError::Validation(_)) => {
+            let mut page = ctx.page(Some(&user), "organisations");
+            choices(&mut page);
+            page.insert("form", &submitted);
+            ctx.with_errors(&mut page, Some(&user), &error);
+            ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "organisations/form.html",
+                &page,
+            )
+        }
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn show_organisation(
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, (organisation, sites, recent)) = ctx
+        .user_run(move |conn, user| {
+            let organisation = organisation::find(conn, &user.scope(), &id)?;
+            let sites = site::list_for(conn, &organisation.id)?;
+            let recent = if user.can_read_history() {
+                history::for_organisation(conn, &organisation.id, 10)?
+            } else {
+                Vec::new()
+            };
+            Ok((organisation, sites, recent))
+        })
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert("can_read_history", &user.can_read_history());
+    page.insert(
+        "region_name",
+        &Region::by_code(&organisation.region).map(|r| r.name),
+    );
+    page.insert(
+        "sites_homes",
+        &sites.iter().map(|s| i64::from(s.homes)).sum::<i64>(),
+    );
+    page.insert("organisation", &organisation);
+    page.insert("sites", &sites);
+    page.insert("history", &history_view::present(&recent));
+    ctx.render("organisations/show.html", &page)
+}
+
+pub async fn edit_organisation_form(
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, organisation) = ctx
+        .user_run(move |conn, user| {
+            let organisation = organisation::find(conn, &user.scope(), &id)?;
+            user.require_edit_organisation(&organisation.id)?;
+            Ok(organisation)
+        })
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    choices(&mut page);
+    page.insert("form", &OrganisationForm::from(&organisation));
+    page.insert("organisation", &organisation);
+    ctx.render("organisations/form.html", &page)
+}
+
+pub async fn update_organisation(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<OrganisationForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let form = form.into_inner();
+    let submitted = form.clone();
+    let lookup_id = id.clone();
+    let (user, attempt) = ctx
+        .user_attempt(move |conn, user| {
+            let before = organisation::find(conn, &user.scope(), &id)?;
+            user.require_edit_organisation(&before.id)?;
+            let version = organisation::require_version(form.version)?;
+            let input = OrganisationInput::try_from(&form)?;
+            organisation::update(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &before,
+                version,
+                &input,
+            )
+        })
+        .await?;
+    match attempt {
+        Ok(updated) => {
+            ctx.flash(FlashKind::Success, "flash-organisation-updated");
+            Ok(see_other(&format!("/organismes/{}", updated.id)))
+        }
+        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+            let (_, current) = ctx
+                .user_run(move |conn, user| organisation::find(conn, &user.scope(), &lookup_id))
+                .await?;
+            render_form_again(&ctx, &user, submitted, &current, &error)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Shows the edit form again with what was typed; on a conflict, also what is stored now,
+/// and the current version so that saving again is a deliberate overwrite.
+fn render_form_again(
+    ctx: &Ctx,
+    user: &crate::auth::CurrentUser,
+    mut submitted: OrganisationForm,
+    current: &Organisation,
+    error: &AppError,
+) -> Result<HttpResponse, AppError> {
+    let mut page = ctx.page(Some(user), "organisations");
+    choices(&mut page);
+    if matches!(error, AppError::Conflict) {
+        page.insert("conflict", &OrganisationForm::from(current));
+        submitted.version = Some(current.version);
+    }
+    page.insert("form", &submitted);
+    page.insert("organisation", current);
+    ctx.with_errors(&mut page, Some(user), error);
+    ctx.render_status(error.info().status, "organisations/form.html", &page)
+}
+
+pub async fn organisation_history(
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, (organisation, entries)) = ctx
+        .user_run(move |conn, user| {
+            let organisation = organisation::find(conn, &user.scope(), &id)?;
+            if !user.can_read_history() {
+                return Err(AppError::Forbidden);
+            }
+            let entries = history::for_organisation(conn, &organisation.id, 500)?;
+            Ok((organisation, entries))
+        })
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("organisation", &organisation);
+    page.insert("entries", &history_view::present(&entries));
+    ctx.render("organisations/history.html", &page)
+}

@@ -1,0 +1,282 @@
+//! What every page handler works with: `Ctx` (request, session, shared state) and the base
+//! context of the layout (user, language, CSRF token, flash messages, navigation).
+
+use std::future::{Ready, ready};
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use serde::Serialize;
+use tera::Context;
+
+use crate::auth::session::{self as sess, FlashKind};
+use crate::auth::{CurrentUser, SessionAuth};
+use crate::db::DbConnection;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models::user;
+use crate::startup::AppState;
+
+pub struct Ctx {
+    pub req: HttpRequest,
+    pub session: Session,
+    pub state: web::Data<AppState>,
+}
+
+impl FromRequest for Ctx {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .cloned()
+            .ok_or_else(|| AppError::unexpected("application state missing").into());
+        ready(state.map(|state| Ctx {
+            req: req.clone(),
+            session: req.get_session(),
+            state,
+        }))
+    }
+}
+
+/// How a signed-in request treats an account whose password must be changed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum PasswordGate {
+    /// Send the user to the password page first.
+    Enforce,
+    /// The password page itself (and logout).
+    Allow,
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: String,
+    key: &'static str,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct FlashView {
+    kind: FlashKind,
+    message: String,
+}
+
+impl Ctx {
+    pub fn auth(&self) -> Result<SessionAuth, AppError> {
+        SessionAuth::from_session(&self.session, self.state.idle_secs)
+    }
+
+    /// Loads the signed-in user and runs `f` in the same blocking hop (and transaction).
+    pub async fn user_run<T, F>(&self, f: F) -> Result<(CurrentUser, T), AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.user_run_gated(PasswordGate::Enforce, f).await
+    }
+
+    pub async fn user_run_gated<T, F>(
+        &self,
+        gate: PasswordGate,
+        f: F,
+    ) -> Result<(CurrentUser, T), AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let auth = self.auth()?;
+        let outcome = self
+            .state
+            .db
+            .transaction(move |conn| {
+                let current = load_user(conn, &auth)?;
+                if current.must_change_password && gate == PasswordGate::Enforce {
+                    return Err(AppError::PasswordChangeRequired);
+                }
+                let value = f(conn, &current)?;
+                Ok((current, value))
+            })
+            .await;
+        if matches!(outcome, Err(AppError::Unauthenticated)) {
+            sess::end(&self.session);
+        }
+        outcome
+    }
+
+    /// Like `user_run`, but an error of `f` (rolled back) is handed to the caller together
+    /// with the user, so a form can be shown again with its messages.
+    pub async fn user_attempt<T, F>(
+        &self,
+        f: F,
+    ) -> Result<(CurrentUser, Result<T, AppError>), AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let auth = self.auth()?;
+        let outcome = self
+            .state
+            .db
+            .run(move |conn| {
+                let current = load_user(conn, &auth)?;
+                if current.must_change_password {
+                    return Err(AppError::PasswordChangeRequired);
+                }
+                let attempt = diesel::Connection::transaction(conn, |c| f(c, &current));
+                Ok((current, attempt))
+            })
+            .await;
+        if matches!(outcome, Err(AppError::Unauthenticated)) {
+            sess::end(&self.session);
+        }
+        outcome
+    }
+
+    /// The reader's language: their account's choice, the session's, then the browser's.
+    pub fn lang(&self, user: Option<&CurrentUser>) -> Lang {
+        user.and_then(|u| u.locale.as_deref())
+            .and_then(Lang::parse)
+            .or_else(|| sess::lang(&self.session))
+            .unwrap_or_else(|| {
+                Lang::negotiate(
+                    self.req
+                        .headers()
+                        .get(header::ACCEPT_LANGUAGE)
+                        .and_then(|v| v.to_str().ok()),
+                )
+            })
+    }
+
+    pub fn t(&self, user: Option<&CurrentUser>, key: &str) -> String {
+        i18n::t(self.lang(user), key)
+    }
+
+    /// The layout's context: every page starts from this.
+    pub fn page(&self, user: Option<&CurrentUser>, section: &str) -> Context {
+        let lang = self.lang(user);
+        let mut context = Context::new();
+        context.insert("lang", lang.code());
+        context.insert("csrf_token", &sess::csrf_token(&self.session));
+        context.insert("path", self.req.path());
+        context.insert("section", section);
+        context.insert("version", env!("CARGO_PKG_VERSION"));
+        context.insert("user", &user);
+        if let Some(user) = user {
+            context.insert("role_label", &i18n::t(lang, &user.role.label_key()));
+            context.insert("nav", &navigation(user, section));
+        }
+        let flashes: Vec<FlashView> = sess::take_flashes(&self.session)
+            .into_iter()
+            .map(|f| {
+                let args: Vec<(&str, String)> = f
+                    .args
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                FlashView {
+                    kind: f.kind,
+                    message: i18n::t_args(lang, &f.key, &args),
+                }
+            })
+            .collect();
+        context.insert("flashes", &flashes);
+        // Forms read `errors.<field>`; an empty map keeps those lookups valid.
+        context.insert(
+            "errors",
+            &std::collections::BTreeMap::<String, String>::new(),
+        );
+        context
+    }
+
+    pub fn render(&self, template: &str, context: &Context) -> Result<HttpResponse, AppError> {
+        self.state
+            .templates
+            .respond(StatusCode::OK, template, context)
+    }
+
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        template: &str,
+        context: &Context,
+    ) -> Result<HttpResponse, AppError> {
+        self.state.templates.respond(status, template, context)
+    }
+
+    /// Adds the field errors of a refused form, translated, to `context`.
+    pub fn with_errors(&self, context: &mut Context, user: Option<&CurrentUser>, error: &AppError) {
+        let lang = self.lang(user);
+        match error {
+            AppError::Validation(fields) => {
+                context.insert("errors", &i18n::field_messages(lang, fields));
+            }
+            other => {
+                context.insert("form_error", &i18n::t(lang, other.info().message_key));
+            }
+        }
+    }
+
+    pub fn flash(&self, kind: FlashKind, key: &str) {
+        sess::flash(&self.session, kind, key);
+    }
+
+    pub fn flash_with(&self, kind: FlashKind, key: &str, args: Vec<(String, String)>) {
+        sess::flash_with(&self.session, kind, key, args);
+    }
+}
+
+/// The account behind a session, if it is still enabled and its password unchanged.
+fn load_user(conn: &mut DbConnection, auth: &SessionAuth) -> Result<CurrentUser, AppError> {
+    let row = match user::get(conn, &auth.user_id) {
+        Ok(row) => row,
+        Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
+        Err(other) => return Err(other),
+    };
+    if row.disabled || sess::password_fingerprint(&row.password_hash) != auth.password_fingerprint {
+        return Err(AppError::Unauthenticated);
+    }
+    row.current()
+}
+
+/// Redirect after a successful POST (303: the browser follows with GET).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
+    let mut items = vec![("/", "nav-home", "home")];
+    match user.role {
+        Role::QualityManager | Role::Observer => {}
+        Role::Admin | Role::Federation | Role::Auditor => {
+            items.push(("/organismes", "nav-organisations", "organisations"));
+        }
+    }
+    if user.role == Role::Admin {
+        items.push(("/admin/utilisateurs", "nav-users", "users"));
+        items.push(("/admin/historique", "nav-history", "history"));
+    }
+    let mut nav: Vec<NavItem> = items
+        .into_iter()
+        .map(|(href, key, id)| NavItem {
+            href: href.to_owned(),
+            key,
+            current: id == section,
+        })
+        .collect();
+    if let (Role::QualityManager | Role::Observer, Some(id)) = (user.role, &user.organisation_id) {
+        nav.insert(
+            1,
+            NavItem {
+                href: format!("/organismes/{id}"),
+                key: "nav-my-organisation",
+                current: section == "organisations",
+            },
+        );
+    }
+    nav
+}

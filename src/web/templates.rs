@@ -1,0 +1,163 @@
+//! Tera templates compiled into the binary, with our filters (French dates and numbers)
+//! and the `t` function that reads the message catalogues.
+
+use std::collections::HashMap;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Europe::Paris;
+use fluent_templates::FluentLoader;
+use rust_embed::RustEmbed;
+use serde_json::Value;
+use tera::{Context, Tera};
+
+use crate::error::AppError;
+use crate::i18n::{LOCALES, format_number};
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    pub fn load() -> Result<Self, String> {
+        let mut tera = Tera::default();
+        let mut files = Vec::new();
+        for name in TemplateFiles::iter() {
+            let file =
+                TemplateFiles::get(&name).ok_or_else(|| format!("template {name} vanished"))?;
+            let text = String::from_utf8(file.data.into_owned())
+                .map_err(|_| format!("template {name} is not UTF-8"))?;
+            files.push((name.into_owned(), text));
+        }
+        tera.add_raw_templates(files)
+            .map_err(|e| format!("templates: {e:?}"))?;
+        tera.autoescape_on(vec![".html"]);
+        tera.register_function(
+            "t",
+            FluentLoader::new(&*LOCALES).with_default_lang(unic_langid::langid!("fr")),
+        );
+        tera.register_filter("date_fr", date_fr);
+        tera.register_filter("datetime_fr", datetime_fr);
+        tera.register_filter("num", num);
+        Ok(Self { tera })
+    }
+
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, AppError> {
+        Ok(self.tera.render(name, context)?)
+    }
+
+    pub fn respond(
+        &self,
+        status: StatusCode,
+        name: &str,
+        context: &Context,
+    ) -> Result<HttpResponse, AppError> {
+        let body = self.render(name, context)?;
+        Ok(HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(body))
+    }
+
+    /// Names of all templates, for the test that every catalogue key they use exists.
+    pub fn names(&self) -> Vec<String> {
+        self.tera
+            .get_template_names()
+            .map(ToOwned::to_owned)
+            .collect()
+    }
+}
+
+/// Raw template sources (for checks run by tests).
+pub fn sources() -> Vec<(String, String)> {
+    TemplateFiles::iter()
+        .filter_map(|name| {
+            let file = TemplateFiles::get(&name)?;
+            Some((
+                name.into_owned(),
+                String::from_utf8_lossy(&file.data).into_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// `2024-03-12` or a timestamp → `12/03/2024` (timestamps shown in Europe/Paris).
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn date_fr(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    Ok(Value::String(match value.as_str() {
+        Some(text) => parse_instant(text)
+            .map(|t| t.format("%d/%m/%Y").to_string())
+            .or_else(|| {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| d.format("%d/%m/%Y").to_string())
+            })
+            .unwrap_or_else(|| text.to_owned()),
+        None => String::new(),
+    }))
+}
+
+/// A UTC timestamp → `12/03/2024 à 14:32` in Europe/Paris.
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn datetime_fr(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let joiner = if args.get("lang").and_then(Value::as_str) == Some("en") {
+        "at"
+    } else {
+        "à"
+    };
+    Ok(Value::String(
+        match value.as_str().and_then(parse_instant) {
+            Some(t) => t.format(&format!("%d/%m/%Y {joiner} %H:%M")).to_string(),
+            None => String::new(),
+        },
+    ))
+}
+
+fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
+    let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
+    Some(Paris.from_utc_datetime(&naive))
+}
+
+/// `12500` → `12 500`; `decimals=1` for `12,5`.
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn num(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let decimals = args
+        .get("decimals")
+        .and_then(Value::as_u64)
+        .and_then(|d| usize::try_from(d).ok())
+        .unwrap_or(0);
+    Ok(Value::String(match value.as_f64() {
+        Some(n) => format_number(n, decimals),
+        None => String::new(),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_french_and_in_paris_time() {
+        let none = HashMap::new();
+        assert_eq!(
+            date_fr(&Value::from("2024-03-12"), &none).unwrap(),
+            "12/03/2024"
+        );
+        // 23:30 UTC on 31 December is already 1 January in Paris.
+        assert_eq!(
+            date_fr(&Value::from("2024-12-31T23:30:00"), &none).unwrap(),
+            "01/01/2025"
+        );
+        assert_eq!(
+            datetime_fr(&Value::from("2024-07-01T12:32:00.123"), &none).unwrap(),
+            "01/07/2024 à 14:32"
+        );
+        let mut args = HashMap::new();
+        args.insert("decimals".to_owned(), Value::from(1));
+        assert_eq!(num(&Value::from(12.5), &args).unwrap(), "12,5");
+    }
+}

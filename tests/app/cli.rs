@@ -1,0 +1,157 @@
+//! The command line: `user add` reads the password on standard input; `token create` prints
+//! a token that the API accepts.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::helpers::{PASSWORD, siren, spawn_app};
+
+fn qualitrack(
+    app_db_url: &str,
+    data_dir: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_qualitrack"))
+        .args(args)
+        .env("QUALITRACK_DATABASE_URL", app_db_url)
+        .env("QUALITRACK_DATA_DIR", data_dir)
+        .env("RUST_LOG", "error")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("qualitrack runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn users_and_tokens_are_created_from_the_command_line() {
+    // The command line opens the database itself: use a SQLite file shared with a server.
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let migrate = qualitrack(&url, dir.path(), &["migrate"], "");
+    assert!(
+        migrate.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrate.stderr)
+    );
+
+    let refused = qualitrack(
+        &url,
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "rq@exemple.fr",
+            "--name",
+            "RQ",
+            "--role",
+            "quality_manager",
+            "--organisation",
+            &siren(1),
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("No organisation has this id or SIREN")
+    );
+
+    let short = qualitrack(
+        &url,
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "a@exemple.fr",
+            "--name",
+            "A",
+            "--role",
+            "auditor",
+        ],
+        "court\n",
+    );
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 12"));
+
+    let added = qualitrack(
+        &url,
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "Auditrice@Exemple.fr",
+            "--name",
+            "Auditrice",
+            "--role",
+            "auditor",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    assert!(String::from_utf8_lossy(&added.stdout).contains("auditrice@exemple.fr"));
+
+    let token = qualitrack(
+        &url,
+        dir.path(),
+        &["token", "create", "--user", "auditrice@exemple.fr"],
+        "",
+    );
+    assert!(
+        token.status.success(),
+        "{}",
+        String::from_utf8_lossy(&token.stderr)
+    );
+    let secret = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert!(secret.starts_with("qt_"));
+
+    let unknown = qualitrack(
+        &url,
+        dir.path(),
+        &["token", "create", "--user", "personne@exemple.fr"],
+        "",
+    );
+    assert!(!unknown.status.success());
+
+    let bad_url = qualitrack("host=127.0.0.1 port=5432", dir.path(), &["migrate"], "");
+    assert!(!bad_url.status.success());
+    assert!(String::from_utf8_lossy(&bad_url.stderr).contains("unsupported database URL"));
+    assert!(!std::path::Path::new("host=127.0.0.1 port=5432").exists());
+}
+
+#[test]
+fn a_connection_failure_reports_the_real_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    // Nothing listens on port 1: the driver's own message must reach the user.
+    let output = qualitrack(
+        "postgres://nobody@127.0.0.1:1/none",
+        dir.path(),
+        &["migrate"],
+        "",
+    );
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot connect to the postgres database"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Connection refused") || stderr.contains("connection"),
+        "{stderr}"
+    );
+    let _ = spawn_app;
+}

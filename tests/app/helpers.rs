@@ -1,0 +1,300 @@
+//! Spawns the real application on port 0 with its own database (a temporary SQLite file, or
+//! a fresh PostgreSQL schema when QUALITRACK_TEST_DATABASE_URL is set) and drives it over HTTP.
+
+use std::net::TcpListener;
+use std::sync::mpsc;
+
+use diesel::Connection;
+use diesel::connection::SimpleConnection;
+use qualitrack::auth::password;
+use qualitrack::config::Settings;
+use qualitrack::db::Db;
+use qualitrack::domain::Role;
+use qualitrack::models::history::Actor;
+use qualitrack::models::organisation::{self, OrganisationForm, OrganisationInput};
+use qualitrack::models::user::{self, UserForm, UserInput};
+use qualitrack::startup::Application;
+
+pub const PASSWORD: &str = "une phrase de passe solide";
+
+pub struct TestApp {
+    pub base: String,
+    pub admin_password: String,
+    pub db: Db,
+    handle: actix_web::dev::ServerHandle,
+    pg_schema: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+        if let Some((admin_url, schema)) = &self.pg_schema
+            && let Ok(mut conn) = diesel::PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+        }
+    }
+}
+
+fn settings(dir: &std::path::Path, database_url: String) -> Settings {
+    Settings {
+        database_url: Some(database_url),
+        data_dir: dir.to_path_buf(),
+        bind: "127.0.0.1:0".into(),
+        secret_key: None,
+        cookie_secure: false,
+        session_idle_minutes: 30,
+        public_url: None,
+        workers: Some(1),
+        pool_size: 4,
+    }
+}
+
+pub fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (database_url, pg_schema) = match std::env::var("QUALITRACK_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let schema = format!("qt_{}", uuid::Uuid::now_v7().simple());
+            let mut conn =
+                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL for tests");
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .expect("create schema");
+            let separator = if admin_url.contains('?') { '&' } else { '?' };
+            (
+                format!("{admin_url}{separator}options=-csearch_path%3D{schema}"),
+                Some((admin_url, schema)),
+            )
+        }
+        _ => (
+            format!("sqlite://{}", dir.path().join("test.db").display()),
+            None,
+        ),
+    };
+    let settings = settings(dir.path(), database_url);
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build_with_listener(&settings, listener)
+                .await
+                .expect("application builds");
+            tx.send((
+                app.initial_admin_password.clone(),
+                app.db.clone(),
+                app.handle(),
+            ))
+            .unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    let (admin_password, db, handle) = rx.recv().expect("application started");
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        admin_password: admin_password.expect("first start creates the administrator"),
+        db,
+        handle,
+        pg_schema,
+        _dir: dir,
+    }
+}
+
+/// A valid SIREN built from `n` (Luhn check digit computed).
+pub fn siren(n: u32) -> String {
+    let body = format!("{:08}", 10_000_000 + n);
+    for check in 0..10 {
+        let candidate = format!("{body}{check}");
+        if qualitrack::domain::Siren::parse(&candidate).is_ok() {
+            return candidate;
+        }
+    }
+    unreachable!()
+}
+
+pub struct Resp {
+    pub status: u16,
+    pub body: String,
+    pub location: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp {
+    let mut response = response.expect("request sent");
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+        .collect::<Vec<_>>();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    Resp {
+        status: response.status().as_u16(),
+        body: response.body_mut().read_to_string().unwrap_or_default(),
+        location,
+        headers,
+    }
+}
+
+/// A browser: keeps cookies, does not follow redirects (tests look at them).
+pub struct Client {
+    pub base: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    pub fn get(&self, path: &str) -> Resp {
+        read(self.agent.get(format!("{}{path}", self.base)).call())
+    }
+
+    pub fn get_with(&self, path: &str, header: (&str, &str)) -> Resp {
+        read(
+            self.agent
+                .get(format!("{}{path}", self.base))
+                .header(header.0, header.1)
+                .call(),
+        )
+    }
+
+    /// The CSRF token of this client's session, read from a page's meta tag.
+    pub fn csrf_token(&self) -> String {
+        let page = self.get("/api/docs");
+        let marker = "name=\"csrf-token\" content=\"";
+        let start = page.body.find(marker).expect("csrf meta tag") + marker.len();
+        page.body[start..].split('"').next().unwrap().to_owned()
+    }
+
+    /// Posts a form as the browser would, with this session's CSRF token.
+    pub fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let token = self.csrf_token();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all, None)
+    }
+
+    /// Posts exactly these fields (no token added), optionally with an Origin header.
+    pub fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Resp {
+        let mut request = self.agent.post(format!("{}{path}", self.base));
+        if let Some(origin) = origin {
+            request = request.header("Origin", origin);
+        }
+        read(request.send_form(fields.iter().copied()))
+    }
+
+    pub fn login(&self, email: &str, password: &str) -> Resp {
+        self.post_form("/connexion", &[("email", email), ("password", password)])
+    }
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Client {
+            base: self.base.clone(),
+            agent,
+        }
+    }
+
+    /// Runs `f` on a connection of the application's own pool.
+    pub fn with_db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut qualitrack::db::DbConnection) -> Result<T, qualitrack::error::AppError>
+        + Send
+        + 'static,
+    ) -> T {
+        let pool = self.db.pool().clone();
+        let mut conn = pool.get().expect("connection");
+        f(&mut conn).expect("database work")
+    }
+
+    pub fn create_organisation(&self, name: &str, n: u32, region: &str) -> String {
+        let form = OrganisationForm {
+            name: name.into(),
+            siren: siren(n),
+            family: "oph".into(),
+            region: region.into(),
+            homes: "10000".into(),
+            federation: String::new(),
+            version: None,
+        };
+        self.with_db(move |conn| {
+            let input = OrganisationInput::try_from(&form)
+                .map_err(qualitrack::error::AppError::Validation)?;
+            Ok(organisation::create(conn, &Actor::system("test"), &input)?.id)
+        })
+    }
+
+    /// Creates an account with the test password (no forced change) and returns its e-mail.
+    pub fn create_user(
+        &self,
+        role: Role,
+        organisation: Option<&str>,
+        region: Option<&str>,
+    ) -> String {
+        let email = format!(
+            "{}-{}@exemple.fr",
+            role.as_str().replace('_', "-"),
+            uuid::Uuid::now_v7().simple()
+        );
+        let form = UserForm {
+            email: email.clone(),
+            name: format!("Test {}", role.as_str()),
+            role: role.as_str().into(),
+            organisation: organisation.unwrap_or_default().into(),
+            region: region.unwrap_or_default().into(),
+        };
+        let hash = password::hash(PASSWORD).unwrap();
+        self.with_db(move |conn| {
+            let input =
+                UserInput::try_from(&form).map_err(qualitrack::error::AppError::Validation)?;
+            user::create(conn, &Actor::system("test"), &input, &hash, false)
+        });
+        email
+    }
+
+    /// A signed-in browser for a new account of `role`.
+    pub fn login_as(&self, role: Role, organisation: Option<&str>, region: Option<&str>) -> Client {
+        let email = self.create_user(role, organisation, region);
+        let client = self.client();
+        let response = client.login(&email, PASSWORD);
+        assert_eq!(response.status, 303, "login of {email}: {}", response.body);
+        client
+    }
+
+    pub fn admin(&self) -> Client {
+        self.login_as(Role::Admin, None, None)
+    }
+
+    pub fn count(&self, table: &'static str) -> i64 {
+        self.with_db(move |conn| {
+            use diesel::RunQueryDsl;
+            #[derive(diesel::QueryableByName)]
+            struct Count {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            let row: Count =
+                diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result(conn)?;
+            Ok(row.n)
+        })
+    }
+}

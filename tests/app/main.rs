@@ -1,0 +1,11 @@
+//! Black-box tests of the whole application over HTTP, one binary for all of them.
+//! Each test starts its own server and database (see `helpers`).
+
+mod access;
+mod accounts;
+mod api;
+mod auth;
+mod cli;
+mod helpers;
+mod organisations;
+mod sites;

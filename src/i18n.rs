@@ -245,7 +245,7 @@ mod catalogue_tests {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for prefix in ["\"err-", "\"error-", "\"flash-", "\"login-"] {
+                    for prefix in ["\"err-", "\"error-", "\"flash-", "\"login-", "\"fw-"] {
                         for piece in text.split(prefix).skip(1) {
                             let rest: String = piece
                                 .chars()
@@ -272,4 +272,19 @@ mod catalogue_tests {
             );
         }
     }
+}
+
+/// One framework-file error as a sentence: where, which key, what is wrong.
+pub fn framework_error(lang: Lang, error: &crate::domain::framework::FrameworkError) -> String {
+    t_args(
+        lang,
+        "fw-location",
+        &[
+            ("file", error.file.clone()),
+            ("line", error.line.to_string()),
+            ("column", error.column.to_string()),
+            ("field", error.field.clone()),
+            ("message", invalid(lang, &error.problem)),
+        ],
+    )
 }

@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod enums;
+pub mod framework;
 pub mod identifiers;
 pub mod region;
 pub mod text;

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod auth;
 mod cli;
+mod framework_files;
 mod helpers;
 mod organisations;
 mod sites;

@@ -9,11 +9,14 @@ use clap::{Parser, Subcommand};
 use crate::auth::{OrgScope, password};
 use crate::config::Settings;
 use crate::db::DbConnection;
+use crate::domain::framework;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
+use crate::models::framework as framework_model;
 use crate::models::history::Actor;
 use crate::models::user::{self, UserForm, UserInput};
 use crate::models::{api_token, organisation};
+use crate::services::frameworks;
 use crate::startup::{Application, open_database};
 
 #[derive(Debug, Parser)]
@@ -45,6 +48,25 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Check, import and list quality frameworks (TOML files, see audit-frameworks/README.md)
+    Frameworks {
+        #[command(subcommand)]
+        action: FrameworkAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FrameworkAction {
+    /// Check framework files (or directories of them) together; exits 1 listing every error
+    Validate {
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
+    /// Import the framework files of DIR (default: the bundled ones) in one transaction;
+    /// versions already imported with the same content are left alone
+    Import { dir: Option<std::path::PathBuf> },
+    /// List the imported framework versions
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,6 +147,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             action: TokenAction::Create { user, name },
         } => create_token(&cli.settings, &user, &name),
+        Command::Frameworks { action } => frameworks_command(&cli.settings, action),
     }
 }
 
@@ -171,6 +194,11 @@ fn describe(error: &AppError) -> String {
             .collect::<Vec<_>>()
             .join("; "),
         AppError::NotFound => "not found".to_owned(),
+        AppError::FrameworkFiles(errors) => errors
+            .iter()
+            .map(|e| i18n::framework_error(Lang::En, e))
+            .collect::<Vec<_>>()
+            .join("\n"),
         other => other.to_string(),
     }
 }
@@ -209,6 +237,90 @@ fn create_token(settings: &Settings, email: &str, name: &str) -> anyhow::Result<
     .with_context(|| format!("cannot create a token for {email}"))?;
     println!("{secret}");
     Ok(())
+}
+
+fn frameworks_command(settings: &Settings, action: FrameworkAction) -> anyhow::Result<()> {
+    match action {
+        FrameworkAction::Validate { paths } => {
+            let files = read_framework_files(&paths)?;
+            let outcome = framework::validate(&files, &[]);
+            for warning in &outcome.warnings {
+                eprintln!("warning: {}", i18n::framework_error(Lang::En, warning));
+            }
+            if outcome.is_ok() {
+                println!("{} file(s) valid", files.len());
+                return Ok(());
+            }
+            for error in &outcome.errors {
+                eprintln!("{}", i18n::framework_error(Lang::En, error));
+            }
+            bail!(
+                "{} error(s) in {} file(s)",
+                outcome.errors.len(),
+                files.len()
+            )
+        }
+        FrameworkAction::Import { dir } => {
+            let files = match dir {
+                Some(dir) => read_framework_files(&[dir])?,
+                None => framework::bundled(),
+            };
+            let report = with_connection(settings, |conn| {
+                frameworks::import(
+                    conn,
+                    &Actor::system("command line"),
+                    &files,
+                    &frameworks::Ownership::default(),
+                )
+            })?;
+            for (_, code, version) in &report.imported {
+                println!("imported  {code} {version}");
+            }
+            for (code, version) in &report.unchanged {
+                println!("unchanged {code} {version}");
+            }
+            Ok(())
+        }
+        FrameworkAction::List => {
+            let list =
+                with_connection(settings, |conn| framework_model::list(conn, &OrgScope::All))?;
+            for f in list {
+                println!(
+                    "{:<24} {:<16} {:<13} {:>4} requirements  {}",
+                    f.code, f.version, f.kind, f.requirements_count, f.name
+                );
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The `.toml` files named, or found directly inside the directories named, sorted.
+fn read_framework_files(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(String, String)>> {
+    let mut found = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+            {
+                let entry = entry?.path();
+                if entry.extension().is_some_and(|e| e == "toml") {
+                    found.push(entry);
+                }
+            }
+        } else {
+            found.push(path.clone());
+        }
+    }
+    found.sort();
+    found
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// Resolves an organisme given by id or SIREN (used by commands that take `--organisation`).

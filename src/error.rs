@@ -27,6 +27,8 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("malformed request: {0}")]
     BadRequest(String),
+    #[error("invalid framework files ({} errors)", .0.len())]
+    FrameworkFiles(Vec<crate::domain::framework::FrameworkError>),
     #[error("conflict: the record changed meanwhile")]
     Conflict,
     #[error("too many attempts")]
@@ -42,6 +44,8 @@ pub struct ErrorInfo {
     /// Catalogue key of the message shown to people.
     pub message_key: &'static str,
     pub fields: Option<FieldErrors>,
+    /// Located errors of refused framework files.
+    pub framework_errors: Vec<crate::domain::framework::FrameworkError>,
     pub retry_after_secs: Option<u64>,
 }
 
@@ -57,6 +61,9 @@ impl AppError {
             AppError::Csrf => (StatusCode::FORBIDDEN, "error-csrf"),
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-validation"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "error-bad-request"),
+            AppError::FrameworkFiles(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "error-framework-files")
+            }
             AppError::Conflict => (StatusCode::CONFLICT, "error-conflict"),
             AppError::TooManyAttempts { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "error-too-many-attempts")
@@ -69,6 +76,10 @@ impl AppError {
             fields: match self {
                 AppError::Validation(fields) => Some(fields.clone()),
                 _ => None,
+            },
+            framework_errors: match self {
+                AppError::FrameworkFiles(errors) => errors.clone(),
+                _ => Vec::new(),
             },
             retry_after_secs: match self {
                 AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),

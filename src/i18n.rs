@@ -118,6 +118,18 @@ pub fn error_json(info: &ErrorInfo, lang: Lang) -> serde_json::Value {
     if let Some(fields) = &info.fields {
         body["fields"] = serde_json::to_value(field_messages(lang, fields)).unwrap_or_default();
     }
+    if !info.framework_errors.is_empty() {
+        body["errors"] = info
+            .framework_errors
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "file": e.file, "line": e.line, "column": e.column, "field": e.field,
+                    "message": framework_error(lang, e),
+                })
+            })
+            .collect();
+    }
     body
 }
 

@@ -12,5 +12,6 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod models;
+pub mod services;
 pub mod startup;
 pub mod web;

@@ -16,7 +16,10 @@ use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::{self, Db, DbUrl};
 use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models::history::Actor;
 use crate::models::user;
+use crate::services::frameworks;
 use crate::web::templates::Templates;
 use crate::web::{self as routes, middleware};
 
@@ -46,6 +49,30 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     Ok(Db::new(pool, url.backend))
 }
 
+/// Imports the frameworks shipped in the binary; versions already there are left alone.
+async fn import_bundled_frameworks(db: &Db) -> anyhow::Result<()> {
+    let report = db
+        .transaction(|conn| frameworks::import_bundled(conn, &Actor::system("start-up")))
+        .await
+        .map_err(|error| match error {
+            AppError::FrameworkFiles(errors) => {
+                let lines: Vec<String> = errors
+                    .iter()
+                    .map(|e| i18n::framework_error(Lang::En, e))
+                    .collect();
+                anyhow::anyhow!(
+                    "the bundled frameworks cannot be imported:\n{}",
+                    lines.join("\n")
+                )
+            }
+            other => anyhow::anyhow!("cannot import the bundled frameworks: {other}"),
+        })?;
+    for (_, code, version) in &report.imported {
+        log::info!("framework {code} {version} imported");
+    }
+    Ok(())
+}
+
 impl Application {
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
@@ -62,6 +89,7 @@ impl Application {
             .transaction(user::bootstrap_admin)
             .await
             .map_err(|e: AppError| anyhow::anyhow!("cannot create the first administrator: {e}"))?;
+        import_bundled_frameworks(&db).await?;
         let master = settings.cookie_master_key().map_err(anyhow::Error::msg)?;
         let key = Key::derive_from(&master);
         let templates = Templates::load().map_err(anyhow::Error::msg)?;

@@ -32,6 +32,8 @@ impl Modify for BearerAuth {
     info(title = "qualitrack API", description = "Quality frameworks, audits and indicators of French social housing. Authenticate with `Authorization: Bearer <token>` (create a token on your account page or with `qualitrack token create`)."),
     paths(
         super::me,
+        super::frameworks::list,
+        super::frameworks::get,
         super::organisations::list,
         super::organisations::get,
         super::organisations::create,
@@ -43,7 +45,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! `{"error": …, "fields": {…}}`, and an OpenAPI document generated from the handlers.
 
 pub mod docs;
+pub mod frameworks;
 pub mod organisations;
 pub mod sites;
 
@@ -22,6 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
         .route("/api/docs", web::get().to(docs::docs_page))
         .route("/api/v1/me", web::get().to(me))
+        .route("/api/v1/frameworks", web::get().to(frameworks::list))
+        .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))
         .route("/api/v1/organisations", web::get().to(organisations::list))
         .route(
             "/api/v1/organisations",

@@ -121,9 +121,10 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
 
 fn apply_sqlite_pragmas(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     if matches!(conn, DbConnection::Sqlite(_)) {
+        // busy_timeout first: the other pragmas may have to wait for a lock.
         conn.batch_execute(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+             PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
         )?;
     }
     Ok(())
@@ -227,6 +228,27 @@ pub fn parse_id(raw: &str) -> Result<String, AppError> {
     uuid::Uuid::parse_str(raw)
         .map(|u| u.to_string())
         .map_err(|_| AppError::NotFound)
+}
+
+/// Inserts many rows in few statements. `MultiConnection` cannot batch inserts itself, so
+/// this runs the same statement on the inner connection; rows go in chunks that stay well
+/// under both backends' limits on bound parameters.
+#[macro_export]
+macro_rules! insert_batch {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        let mut inserted = 0usize;
+        for chunk in $rows.chunks(500) {
+            inserted += match $conn {
+                $crate::db::DbConnection::Sqlite(c) => {
+                    diesel::RunQueryDsl::execute(diesel::insert_into($table).values(chunk), c)
+                }
+                $crate::db::DbConnection::Postgres(c) => {
+                    diesel::RunQueryDsl::execute(diesel::insert_into($table).values(chunk), c)
+                }
+            }?;
+        }
+        Ok::<usize, diesel::result::Error>(inserted)
+    }};
 }
 
 #[cfg(test)]

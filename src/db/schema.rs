@@ -84,4 +84,113 @@ diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
-diesel::allow_tables_to_appear_in_same_query!(organisations, sites, users, api_tokens, history);
+diesel::table! {
+    frameworks (id) {
+        id -> Text,
+        code -> Text,
+        version -> Text,
+        name -> Text,
+        kind -> Text,
+        owner -> Text,
+        effective_date -> Nullable<Date>,
+        description -> Text,
+        cycle -> Text,
+        organisation_id -> Nullable<Text>,
+        based_on_id -> Nullable<Text>,
+        content_hash -> Text,
+        source -> Text,
+        requirements_count -> Integer,
+        indicators_count -> Integer,
+        imported_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    framework_requirements (id) {
+        id -> Text,
+        framework_id -> Text,
+        #[sql_name = "ref"]
+        reference -> Text,
+        parent_ref -> Nullable<Text>,
+        position -> Integer,
+        depth -> Integer,
+        title -> Text,
+        guidance -> Nullable<Text>,
+        evidence -> Text,
+        indicator_codes -> Text,
+        applicability -> Nullable<Text>,
+        to_confirm -> Bool,
+        search_key -> Text,
+    }
+}
+
+diesel::table! {
+    framework_indicators (id) {
+        id -> Text,
+        framework_id -> Text,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        direction -> Text,
+        target -> Nullable<Double>,
+        frequency -> Text,
+        definition -> Text,
+        numerator -> Nullable<Text>,
+        denominator -> Nullable<Text>,
+        source -> Nullable<Text>,
+        sla_unit -> Nullable<Text>,
+        sla_value -> Nullable<Integer>,
+        to_confirm -> Bool,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    framework_grades (id) {
+        id -> Text,
+        framework_id -> Text,
+        code -> Text,
+        label -> Text,
+        abbreviation -> Nullable<Text>,
+        severity -> Integer,
+        nonconformity -> Bool,
+        blocks_decision -> Bool,
+        response_days -> Nullable<Integer>,
+        response_unit -> Nullable<Text>,
+        closure -> Text,
+        description -> Nullable<Text>,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    framework_mappings (id) {
+        id -> Text,
+        framework_id -> Text,
+        from_ref -> Text,
+        to_code -> Text,
+        to_version -> Text,
+        to_ref -> Text,
+        relation -> Text,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(frameworks -> organisations (organisation_id));
+diesel::joinable!(framework_requirements -> frameworks (framework_id));
+diesel::joinable!(framework_indicators -> frameworks (framework_id));
+diesel::joinable!(framework_grades -> frameworks (framework_id));
+diesel::joinable!(framework_mappings -> frameworks (framework_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    sites,
+    users,
+    api_tokens,
+    history,
+    frameworks,
+    framework_requirements,
+    framework_indicators,
+    framework_grades,
+    framework_mappings,
+);

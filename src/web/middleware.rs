@@ -43,8 +43,8 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 /// Pages (not the bearer-token API) refuse a state-changing request from another origin or
-/// without this session's CSRF token, given as the `csrf_token` form field or the
-/// `X-CSRF-Token` header (htmx).
+/// without this session's CSRF token, given as the `csrf_token` form field, the
+/// `X-CSRF-Token` header (htmx), or for file uploads the `csrf_token` query parameter.
 pub async fn csrf_protection(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -70,6 +70,18 @@ pub async fn csrf_protection(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    // A file upload's body is streamed to its handler, so its form carries the token in
+    // the action's query string instead.
+    if given.is_none() && is_multipart {
+        given = form_urlencoded::parse(req.query_string().as_bytes())
+            .find(|(k, _)| k == "csrf_token")
+            .map(|(_, v)| v.into_owned());
+    }
     if given.is_none() && is_form {
         let body = match read_body(&mut req).await {
             Ok(body) => body,
@@ -189,6 +201,7 @@ fn generic_info(status: StatusCode) -> ErrorInfo {
         status,
         message_key,
         fields: None,
+        framework_errors: Vec::new(),
         retry_after_secs: None,
     }
 }
@@ -238,6 +251,12 @@ fn themed_response(req: &actix_web::HttpRequest, info: &ErrorInfo) -> HttpRespon
     if let Some(fields) = &info.fields {
         context.insert("errors", &i18n::field_messages(lang, fields));
     }
+    let located: Vec<String> = info
+        .framework_errors
+        .iter()
+        .map(|e| i18n::framework_error(lang, e))
+        .collect();
+    context.insert("located_errors", &located);
     let mut builder = HttpResponse::build(info.status);
     if let Some(secs) = info.retry_after_secs {
         builder.insert_header((header::RETRY_AFTER, secs.to_string()));

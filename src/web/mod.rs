@@ -9,7 +9,7 @@ pub mod templates;
 use actix_web::{guard, web};
 
 use crate::error::AppError;
-use handlers::{account, admin, auth, health, home, organisations, sites};
+use handlers::{account, admin, auth, frameworks, health, home, organisations, sites};
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
 fn read() -> actix_web::Route {
@@ -79,6 +79,29 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/organismes/{id}/sites/nouveau",
             read().to(sites::new_site_form),
+        )
+        .route(
+            "/organismes/{id}/charte",
+            web::post().to(frameworks::create_charter),
+        )
+        .route("/referentiels", read().to(frameworks::list_frameworks))
+        .route("/referentiels/importer", read().to(frameworks::upload_form))
+        .route(
+            "/referentiels/importer",
+            web::post().to(frameworks::upload_frameworks),
+        )
+        .route("/referentiels/{id}", read().to(frameworks::show_framework))
+        .route(
+            "/referentiels/{id}/source",
+            read().to(frameworks::framework_source),
+        )
+        .route(
+            "/referentiels/{id}/modifier",
+            read().to(frameworks::edit_charter_form),
+        )
+        .route(
+            "/referentiels/{id}/modifier",
+            web::post().to(frameworks::save_charter),
         )
         .route("/sites/{id}", read().to(sites::show_site))
         .route("/sites/{id}", web::post().to(sites::update_site))

@@ -256,6 +256,7 @@ fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
             items.push(("/organismes", "nav-organisations", "organisations"));
         }
     }
+    items.push(("/referentiels", "nav-frameworks", "frameworks"));
     if user.role == Role::Admin {
         items.push(("/admin/utilisateurs", "nav-users", "users"));
         items.push(("/admin/historique", "nav-history", "history"));

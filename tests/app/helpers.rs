@@ -196,6 +196,33 @@ impl Client {
         read(request.send_form(fields.iter().copied()))
     }
 
+    /// Uploads files as `multipart/form-data` (field `files`), the token in the query string.
+    pub fn upload(&self, path: &str, files: &[(&str, &str)]) -> Resp {
+        let token = self.csrf_token();
+        let boundary = "qualitrack-test-boundary";
+        let mut body = String::new();
+        for (name, content) in files {
+            use std::fmt::Write;
+            let _ = write!(
+                body,
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/toml\r\n\r\n{content}\r\n"
+            );
+        }
+        body += "--";
+        body += boundary;
+        body += "--\r\n";
+        let separator = if path.contains('?') { '&' } else { '?' };
+        read(
+            self.agent
+                .post(format!("{}{path}{separator}csrf_token={token}", self.base))
+                .header(
+                    "Content-Type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .send(body.as_bytes()),
+        )
+    }
+
     pub fn login(&self, email: &str, password: &str) -> Resp {
         self.post_form("/connexion", &[("email", email), ("password", password)])
     }

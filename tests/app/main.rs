@@ -7,6 +7,7 @@ mod api;
 mod auth;
 mod cli;
 mod framework_files;
+mod frameworks;
 mod helpers;
 mod organisations;
 mod sites;

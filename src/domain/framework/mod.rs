@@ -4,6 +4,7 @@
 pub mod batch;
 pub mod check;
 pub mod file;
+pub mod plan;
 #[cfg(test)]
 mod proptests;
 pub mod report;

@@ -3,6 +3,8 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod framework_view;
+pub mod frameworks;
 pub mod health;
 pub mod history_view;
 pub mod home;

@@ -161,7 +161,7 @@ pub async fn show_organisation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, sites, recent)) = ctx
+    let (user, (organisation, sites, recent, charter)) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
@@ -170,7 +170,8 @@ pub async fn show_organisation(
             } else {
                 Vec::new()
             };
-            Ok((organisation, sites, recent))
+            let charter = crate::services::charters::latest(conn, &organisation.id)?;
+            Ok((organisation, sites, recent, charter))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
@@ -186,6 +187,7 @@ pub async fn show_organisation(
     );
     page.insert("organisation", &organisation);
     page.insert("sites", &sites);
+    page.insert("charter", &charter);
     page.insert("history", &history_view::present(&recent));
     ctx.render("organisations/show.html", &page)
 }

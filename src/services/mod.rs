@@ -1,0 +1,4 @@
+//! Use cases that span several aggregates.
+
+pub mod charters;
+pub mod frameworks;

@@ -99,8 +99,29 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     LOCALES.lookup_with_args(&lang.id(), key, &args)
 }
 
+/// A validation message; argument values marked `@key` (or `@a,@b`) are catalogue keys,
+/// translated too (the pure core names states and choices without knowing the language).
 pub fn invalid(lang: Lang, error: &Invalid) -> String {
-    t_args(lang, error.key, &error.args)
+    let args: Vec<(&str, String)> = error
+        .args
+        .iter()
+        .map(|(name, value)| {
+            let shown = if value.starts_with('@') {
+                value
+                    .split(',')
+                    .map(|part| {
+                        part.strip_prefix('@')
+                            .map_or_else(|| part.to_owned(), |key| t(lang, key))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            } else {
+                value.clone()
+            };
+            (*name, shown)
+        })
+        .collect();
+    t_args(lang, error.key, &args)
 }
 
 /// Field errors as `field → message`, for forms and JSON answers.

@@ -176,6 +176,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    commitments (id) {
+        id -> Text,
+        organisation_id -> Text,
+        framework_id -> Text,
+        state -> Text,
+        all_sites -> Bool,
+        body -> Text,
+        certificate_number -> Text,
+        start_date -> Date,
+        notes -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    commitment_sites (commitment_id, site_id) {
+        commitment_id -> Text,
+        site_id -> Text,
+    }
+}
+
+diesel::table! {
+    commitment_events (id) {
+        id -> Text,
+        commitment_id -> Text,
+        kind -> Text,
+        event_date -> Date,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        step_code -> Nullable<Text>,
+        reason -> Text,
+        author_id -> Nullable<Text>,
+        author_label -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calendar_feeds (id) {
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        filter -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(commitments -> organisations (organisation_id));
+diesel::joinable!(commitments -> frameworks (framework_id));
+diesel::joinable!(commitment_sites -> commitments (commitment_id));
+diesel::joinable!(commitment_sites -> sites (site_id));
+diesel::joinable!(commitment_events -> commitments (commitment_id));
+diesel::joinable!(calendar_feeds -> users (user_id));
 diesel::joinable!(frameworks -> organisations (organisation_id));
 diesel::joinable!(framework_requirements -> frameworks (framework_id));
 diesel::joinable!(framework_indicators -> frameworks (framework_id));
@@ -193,4 +251,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     framework_indicators,
     framework_grades,
     framework_mappings,
+    commitments,
+    commitment_sites,
+    commitment_events,
+    calendar_feeds,
 );

@@ -40,6 +40,8 @@ macro_rules! text_enum {
     };
 }
 
+pub(crate) use text_enum;
+
 text_enum!(
     /// What a user may do; see the role table of DESIGN.md.
     Role, "role", {

@@ -1,11 +1,17 @@
 //! Pure rules of the domain: validated value types and enumerations.
 //! Nothing here touches the database or HTTP; everything is unit-tested in place.
 
+pub mod calendar;
+pub mod commitment;
+pub mod dates;
 pub mod email;
 pub mod enums;
 pub mod framework;
 pub mod identifiers;
 pub mod region;
+pub mod schedule;
+#[cfg(test)]
+mod schedule_tests;
 pub mod text;
 pub mod validation;
 

@@ -2,3 +2,4 @@
 
 pub mod charters;
 pub mod frameworks;
+pub mod schedules;

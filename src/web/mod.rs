@@ -9,7 +9,9 @@ pub mod templates;
 use actix_web::{guard, web};
 
 use crate::error::AppError;
-use handlers::{account, admin, auth, frameworks, health, home, organisations, sites};
+use handlers::{
+    account, admin, auth, calendar, commitments, frameworks, health, home, organisations, sites,
+};
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
 fn read() -> actix_web::Route {
@@ -17,14 +19,28 @@ fn read() -> actix_web::Route {
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    base_routes(cfg);
+    account_routes(cfg);
+    organisation_routes(cfg);
+    framework_routes(cfg);
+    commitment_routes(cfg);
+    cfg.configure(crate::api::configure);
+}
+
+/// Health, assets, home, signing in and out, language.
+fn base_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", read().to(health::healthz))
         .route("/static/{path:.*}", read().to(assets::serve))
         .route("/", read().to(home::index))
         .route("/connexion", read().to(auth::login_form))
         .route("/connexion", web::post().to(auth::login))
         .route("/deconnexion", web::post().to(auth::logout))
-        .route("/langue", web::post().to(account::set_language))
-        .route("/compte", read().to(account::show_account))
+        .route("/langue", web::post().to(account::set_language));
+}
+
+/// The user's own account, and administration.
+fn account_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/compte", read().to(account::show_account))
         .route("/compte/mot-de-passe", read().to(account::password_form))
         .route(
             "/compte/mot-de-passe",
@@ -49,8 +65,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/utilisateurs/{id}/reinitialiser",
             web::post().to(admin::reset_password),
         )
-        .route("/admin/historique", read().to(admin::show_history))
-        .route("/organismes", read().to(organisations::list_organisations))
+        .route("/admin/historique", read().to(admin::show_history));
+}
+
+/// Organismes and their sites.
+fn organisation_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organismes", read().to(organisations::list_organisations))
         .route(
             "/organismes",
             web::post().to(organisations::create_organisation),
@@ -80,33 +100,70 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/organismes/{id}/sites/nouveau",
             read().to(sites::new_site_form),
         )
-        .route(
-            "/organismes/{id}/charte",
-            web::post().to(frameworks::create_charter),
-        )
-        .route("/referentiels", read().to(frameworks::list_frameworks))
-        .route("/referentiels/importer", read().to(frameworks::upload_form))
-        .route(
-            "/referentiels/importer",
-            web::post().to(frameworks::upload_frameworks),
-        )
-        .route("/referentiels/{id}", read().to(frameworks::show_framework))
-        .route(
-            "/referentiels/{id}/source",
-            read().to(frameworks::framework_source),
-        )
-        .route(
-            "/referentiels/{id}/modifier",
-            read().to(frameworks::edit_charter_form),
-        )
-        .route(
-            "/referentiels/{id}/modifier",
-            web::post().to(frameworks::save_charter),
-        )
         .route("/sites/{id}", read().to(sites::show_site))
         .route("/sites/{id}", web::post().to(sites::update_site))
-        .route("/sites/{id}/modifier", read().to(sites::edit_site_form))
-        .configure(crate::api::configure);
+        .route("/sites/{id}/modifier", read().to(sites::edit_site_form));
+}
+
+/// Frameworks, uploads and organismes' charters.
+fn framework_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organismes/{id}/charte",
+        web::post().to(frameworks::create_charter),
+    )
+    .route("/referentiels", read().to(frameworks::list_frameworks))
+    .route("/referentiels/importer", read().to(frameworks::upload_form))
+    .route(
+        "/referentiels/importer",
+        web::post().to(frameworks::upload_frameworks),
+    )
+    .route("/referentiels/{id}", read().to(frameworks::show_framework))
+    .route(
+        "/referentiels/{id}/source",
+        read().to(frameworks::framework_source),
+    )
+    .route(
+        "/referentiels/{id}/modifier",
+        read().to(frameworks::edit_charter_form),
+    )
+    .route(
+        "/referentiels/{id}/modifier",
+        web::post().to(frameworks::save_charter),
+    );
+}
+
+/// Commitments, the calendar, its exports and feeds.
+fn commitment_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organismes/{id}/engagements",
+        web::post().to(commitments::create_commitment),
+    )
+    .route(
+        "/organismes/{id}/engagements/nouveau",
+        read().to(commitments::new_commitment_form),
+    )
+    .route("/engagements/{id}", read().to(commitments::show_commitment))
+    .route(
+        "/engagements/{id}/transition",
+        web::post().to(commitments::transition_commitment),
+    )
+    .route(
+        "/engagements/{id}/audits",
+        web::post().to(commitments::record_audit),
+    )
+    .route("/calendrier", read().to(calendar::show_calendar))
+    .route("/calendrier/export.csv", read().to(calendar::export_csv))
+    .route("/calendrier/export.xlsx", read().to(calendar::export_xlsx))
+    .route(
+        "/calendrier/abonnements",
+        web::post().to(calendar::create_feed),
+    )
+    .route(
+        "/calendrier/abonnements/{id}/revoquer",
+        web::post().to(calendar::revoke_feed),
+    )
+    .route("/ics/{token}", read().to(calendar::ics_feed))
+    .route("/federation/renouvellements", read().to(calendar::renewals));
 }
 
 /// Malformed JSON gets the API's JSON error, not actix's plain text.

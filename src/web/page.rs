@@ -256,6 +256,10 @@ fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
             items.push(("/organismes", "nav-organisations", "organisations"));
         }
     }
+    items.push(("/calendrier", "nav-calendar", "calendar"));
+    if matches!(user.role, Role::Admin | Role::Federation) {
+        items.push(("/federation/renouvellements", "nav-renewals", "renewals"));
+    }
     items.push(("/referentiels", "nav-frameworks", "frameworks"));
     if user.role == Role::Admin {
         items.push(("/admin/utilisateurs", "nav-users", "users"));

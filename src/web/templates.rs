@@ -37,6 +37,7 @@ impl Templates {
         tera.add_raw_templates(files)
             .map_err(|e| format!("templates: {e:?}"))?;
         tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
         tera.register_function(
             "t",
             FluentLoader::new(&*LOCALES).with_default_lang(unic_langid::langid!("fr")),
@@ -70,6 +71,24 @@ impl Templates {
             .map(ToOwned::to_owned)
             .collect()
     }
+}
+
+/// Escapes what could open markup or leave an attribute (`& < > " '`). Unlike tera's
+/// default, `/` stays as is: it is harmless in text and quoted attributes, and dates, URLs and
+/// paths then read the same in the page source as on screen.
+fn escape_html(input: &str) -> String {
+    let mut output = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '&' => output.push_str("&amp;"),
+            '<' => output.push_str("&lt;"),
+            '>' => output.push_str("&gt;"),
+            '"' => output.push_str("&quot;"),
+            '\'' => output.push_str("&#x27;"),
+            other => output.push(other),
+        }
+    }
+    output
 }
 
 /// Raw template sources (for checks run by tests).
@@ -139,6 +158,14 @@ fn num(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markup_is_escaped_but_slashes_stay() {
+        assert_eq!(
+            escape_html("<script>\"a\" & 'b'</script> 12/03/2024"),
+            "&lt;script&gt;&quot;a&quot; &amp; &#x27;b&#x27;&lt;/script&gt; 12/03/2024"
+        );
+    }
 
     #[test]
     fn dates_are_french_and_in_paris_time() {

@@ -163,7 +163,11 @@ fn frameworks_are_validated_imported_and_listed_from_the_command_line() {
     let root = env!("CARGO_MANIFEST_DIR");
     let bundled = format!("{root}/audit-frameworks");
     let ok = qualitrack(&url, dir.path(), &["frameworks", "validate", &bundled], "");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("4 file(s) valid"));
 
     let broken = format!("{root}/tests/frameworks/broken");
@@ -171,16 +175,34 @@ fn frameworks_are_validated_imported_and_listed_from_the_command_line() {
     assert_eq!(refused.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&refused.stderr);
     // Every file's error is listed, not only the first one.
-    for name in ["01-syntaxe.toml", "12-cible-hors-bornes.toml", "23-evenement-inconnu.toml"] {
+    for name in [
+        "01-syntaxe.toml",
+        "12-cible-hors-bornes.toml",
+        "23-evenement-inconnu.toml",
+    ] {
         assert!(stderr.contains(name), "{name} missing in {stderr}");
     }
     assert!(stderr.contains("line 60, column 10"));
 
     let first = qualitrack(&url, dir.path(), &["frameworks", "import"], "");
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
-    assert_eq!(String::from_utf8_lossy(&first.stdout).matches("imported").count(), 4);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&first.stdout)
+            .matches("imported")
+            .count(),
+        4
+    );
     let second = qualitrack(&url, dir.path(), &["frameworks", "import"], "");
-    assert_eq!(String::from_utf8_lossy(&second.stdout).matches("unchanged").count(), 4);
+    assert_eq!(
+        String::from_utf8_lossy(&second.stdout)
+            .matches("unchanged")
+            .count(),
+        4
+    );
     let list = qualitrack(&url, dir.path(), &["frameworks", "list"], "");
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(listed.contains("qualibail-iv") && listed.contains("91 requirements"));

@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod auth;
 mod cli;
+mod commitments;
 mod framework_files;
 mod frameworks;
 mod helpers;

@@ -3,6 +3,9 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod calendar;
+pub mod commitment_view;
+pub mod commitments;
 pub mod framework_view;
 pub mod frameworks;
 pub mod health;

@@ -161,7 +161,7 @@ pub async fn show_organisation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, sites, recent, charter)) = ctx
+    let (user, (organisation, sites, recent, (charter, commitments))) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
@@ -171,7 +171,8 @@ pub async fn show_organisation(
                 Vec::new()
             };
             let charter = crate::services::charters::latest(conn, &organisation.id)?;
-            Ok((organisation, sites, recent, charter))
+            let commitments = commitment_cards(conn, &organisation.id)?;
+            Ok((organisation, sites, recent, (charter, commitments)))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
@@ -188,8 +189,53 @@ pub async fn show_organisation(
     page.insert("organisation", &organisation);
     page.insert("sites", &sites);
     page.insert("charter", &charter);
+    let lang = ctx.lang(Some(&user));
+    let today = chrono::Utc::now().date_naive();
+    let cards: Vec<serde_json::Value> = commitments
+        .iter()
+        .map(|(c, name, version, schedule)| {
+            let view = crate::web::handlers::commitment_view::present(schedule, lang, today);
+            let next = schedule.next_due().map(|i| {
+                serde_json::json!({
+                    "name": i.name, "due": i.due, "window_start": i.window_start, "window_end": i.window_end,
+                    "state": crate::services::schedules::state_code(i.state),
+                    "hint": crate::web::handlers::commitment_view::hint(lang, i, today),
+                })
+            });
+            serde_json::json!({
+                "id": c.id, "state": c.state, "framework": name, "version": version,
+                "certificate_number": c.certificate_number, "standing": view.standing,
+                "alerts": view.alerts, "next": next,
+            })
+        })
+        .collect();
+    page.insert("commitments", &cards);
     page.insert("history", &history_view::present(&recent));
     ctx.render("organisations/show.html", &page)
+}
+
+type Card = (
+    crate::models::commitment::Commitment,
+    String,
+    String,
+    crate::domain::schedule::Schedule,
+);
+
+/// Each commitment of the organisme with its framework's name and version and its schedule.
+fn commitment_cards(
+    conn: &mut crate::db::DbConnection,
+    organisation_id: &str,
+) -> Result<Vec<Card>, AppError> {
+    let today = chrono::Utc::now().date_naive();
+    let mut cards = Vec::new();
+    for c in crate::models::commitment::list_for(conn, organisation_id)? {
+        let framework = crate::models::framework::summary(conn, &c.framework_id)?;
+        let events = crate::models::commitment::events(conn, &c.id)?;
+        let (schedule, _, _) =
+            crate::services::schedules::for_commitment(conn, &c, &events, today)?;
+        cards.push((c, framework.name, framework.version, schedule));
+    }
+    Ok(cards)
 }
 
 pub async fn edit_organisation_form(

@@ -1,0 +1,36 @@
+//! Calendar dates as people type them: `12/03/2024` (French) or `2024-03-12` (date fields).
+
+use chrono::NaiveDate;
+
+use super::Invalid;
+
+pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(Invalid::new("err-required"));
+    }
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .map_err(|_| Invalid::new("err-date-format"))?;
+    let earliest = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(date);
+    let latest = NaiveDate::from_ymd_opt(2100, 12, 31).unwrap_or(date);
+    if date < earliest || date > latest {
+        return Err(Invalid::new("err-date-range"));
+    }
+    Ok(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn french_and_iso_dates_are_read() {
+        let expected = NaiveDate::from_ymd_opt(2024, 3, 12).unwrap();
+        assert_eq!(parse_date("12/03/2024").unwrap(), expected);
+        assert_eq!(parse_date(" 2024-03-12 ").unwrap(), expected);
+        assert_eq!(parse_date("31/02/2024").unwrap_err().key, "err-date-format");
+        assert_eq!(parse_date("").unwrap_err().key, "err-required");
+        assert_eq!(parse_date("01/01/1900").unwrap_err().key, "err-date-range");
+    }
+}

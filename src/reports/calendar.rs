@@ -1,0 +1,182 @@
+//! The calendar of audits and decisions as an ICS feed (RFC 5545), a CSV file (UTF-8, `;` or
+//! `,`) and an XLSX workbook. Every export is built from the same `CalendarEntry` rows.
+
+use chrono::{Duration, NaiveDate};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
+
+use crate::domain::schedule::ItemState;
+use crate::i18n::{self, Lang};
+use crate::services::schedules::{CalendarEntry, state_code};
+
+/// A stable identity for an item, so calendar applications update events instead of
+/// duplicating them when the feed is fetched again.
+fn uid(entry: &CalendarEntry) -> String {
+    format!(
+        "{}-{}-{}@qualitrack",
+        entry.commitment_id, entry.item.cycle, entry.item.code
+    )
+}
+
+fn summary(entry: &CalendarEntry) -> String {
+    format!(
+        "{} — {} ({})",
+        entry.item.name, entry.organisation_name, entry.framework_name
+    )
+}
+
+/// One all-day event per item not yet done, spanning its tolerance window, with a reminder
+/// two weeks before the window opens.
+pub fn to_ics(entries: &[CalendarEntry], name: &str, base_url: &str, lang: Lang) -> String {
+    let mut calendar = Calendar::new();
+    calendar.name(name);
+    calendar.append_property(("X-WR-TIMEZONE", "Europe/Paris"));
+    for entry in entries
+        .iter()
+        .filter(|e| !matches!(e.item.state, ItemState::Done | ItemState::Lapsed))
+    {
+        let description = i18n::t_args(
+            lang,
+            "ics-description",
+            &[
+                ("due", entry.item.due.format("%d/%m/%Y").to_string()),
+                (
+                    "state",
+                    i18n::t(
+                        lang,
+                        &format!("item-state-{}", state_code(entry.item.state)),
+                    ),
+                ),
+                (
+                    "url",
+                    format!("{base_url}/engagements/{}", entry.commitment_id),
+                ),
+            ],
+        );
+        let event = Event::new()
+            .uid(&uid(entry))
+            .summary(&summary(entry))
+            .description(&description)
+            .starts(entry.item.window_start)
+            .ends(entry.item.window_end + Duration::days(1))
+            .url(&format!("{base_url}/engagements/{}", entry.commitment_id))
+            .alarm(Alarm::display(
+                &summary(entry),
+                Trigger::before_start(Duration::days(14)),
+            ))
+            .done();
+        calendar.push(event);
+    }
+    calendar.done().to_string()
+}
+
+fn columns(lang: Lang) -> Vec<String> {
+    [
+        "export-organisation",
+        "export-region",
+        "export-family",
+        "export-framework",
+        "export-step",
+        "export-cycle",
+        "export-due",
+        "export-window-start",
+        "export-window-end",
+        "export-state",
+        "export-done-on",
+    ]
+    .iter()
+    .map(|k| i18n::t(lang, k))
+    .collect()
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+fn row(entry: &CalendarEntry, lang: Lang) -> Vec<String> {
+    let region = crate::domain::Region::by_code(&entry.region)
+        .map_or_else(|| entry.region.clone(), |r| r.name.to_owned());
+    vec![
+        entry.organisation_name.clone(),
+        region,
+        i18n::t(lang, &format!("family-{}", entry.family)),
+        entry.framework_name.clone(),
+        entry.item.name.clone(),
+        entry.item.cycle.to_string(),
+        date(entry.item.due),
+        date(entry.item.window_start),
+        date(entry.item.window_end),
+        i18n::t(
+            lang,
+            &format!("item-state-{}", state_code(entry.item.state)),
+        ),
+        entry.item.done_on.map(date).unwrap_or_default(),
+    ]
+}
+
+/// CSV in UTF-8 with a byte-order mark (so spreadsheet software reads accents right).
+pub fn to_csv(entries: &[CalendarEntry], delimiter: u8, lang: Lang) -> Result<Vec<u8>, String> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(vec![0xEF, 0xBB, 0xBF]);
+    writer
+        .write_record(columns(lang))
+        .map_err(|e| e.to_string())?;
+    for entry in entries {
+        writer
+            .write_record(row(entry, lang))
+            .map_err(|e| e.to_string())?;
+    }
+    writer.into_inner().map_err(|e| e.to_string())
+}
+
+pub fn to_xlsx(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet
+        .set_name(i18n::t(lang, "export-sheet"))
+        .map_err(|e| e.to_string())?;
+    let bold = Format::new().set_bold();
+    let date_format = Format::new().set_num_format("dd/mm/yyyy");
+    for (col, title) in columns(lang).iter().enumerate() {
+        let col = u16::try_from(col).unwrap_or(u16::MAX);
+        sheet
+            .write_string_with_format(0, col, title, &bold)
+            .map_err(|e| e.to_string())?;
+    }
+    for (i, entry) in entries.iter().enumerate() {
+        let r = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let cells = row(entry, lang);
+        for (col, value) in cells.iter().enumerate() {
+            let col_u16 = u16::try_from(col).unwrap_or(u16::MAX);
+            let as_date = match col {
+                6 => Some(entry.item.due),
+                7 => Some(entry.item.window_start),
+                8 => Some(entry.item.window_end),
+                10 => entry.item.done_on,
+                _ => None,
+            };
+            match as_date {
+                Some(d) => sheet
+                    .write_date_with_format(r, col_u16, d, &date_format)
+                    .map(|_| ()),
+                None if col == 5 => sheet
+                    .write_number(
+                        r,
+                        col_u16,
+                        f64::from(u32::try_from(entry.item.cycle).unwrap_or(0)),
+                    )
+                    .map(|_| ()),
+                None => sheet.write_string(r, col_u16, value).map(|_| ()),
+            }
+            .map_err(|e| e.to_string())?;
+        }
+    }
+    let last_row = u32::try_from(entries.len()).unwrap_or(u32::MAX);
+    sheet
+        .autofilter(0, 0, last_row, 10)
+        .map_err(|e| e.to_string())?;
+    sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
+    sheet.autofit();
+    workbook.save_to_buffer().map_err(|e| e.to_string())
+}

@@ -1,0 +1,3 @@
+//! Data taken away: calendars as ICS, tables as CSV and XLSX.
+
+pub mod calendar;

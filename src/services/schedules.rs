@@ -1,0 +1,215 @@
+//! Schedules of commitments, computed on demand from their framework's cycle and events:
+//! for one commitment, or for every commitment a user may see (the calendar).
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::OrgScope;
+use crate::db::DbConnection;
+use crate::db::schema::{commitment_events, commitments, frameworks, organisations, sites};
+use crate::domain::calendar::Zone;
+use crate::domain::framework::plan::CyclePlan;
+use crate::domain::schedule::{Item, ItemState, Schedule, compute};
+use crate::error::AppError;
+use crate::models::commitment::{Commitment, Event, history_of};
+use crate::models::organisation;
+
+/// The holiday zone of an organisme: its head office's postal code when known (Alsace-Moselle
+/// is only part of Grand Est), otherwise its region.
+pub fn zones(
+    conn: &mut DbConnection,
+    organisation_ids: &[String],
+) -> Result<HashMap<String, Zone>, AppError> {
+    let regions: Vec<(String, String)> = organisations::table
+        .filter(organisations::id.eq_any(organisation_ids))
+        .select((organisations::id, organisations::region))
+        .load(conn)?;
+    let head_offices: Vec<(String, String)> = sites::table
+        .filter(sites::organisation_id.eq_any(organisation_ids))
+        .filter(sites::kind.eq("siege"))
+        .select((sites::organisation_id, sites::postal_code))
+        .load(conn)?;
+    Ok(regions
+        .into_iter()
+        .map(|(id, region)| {
+            let zone = head_offices.iter().find(|(org, _)| *org == id).map_or_else(
+                || Zone::from_region(&region),
+                |(_, postal)| Zone::from_postal_code(postal),
+            );
+            (id, zone)
+        })
+        .collect())
+}
+
+pub fn plan_of(conn: &mut DbConnection, framework_id: &str) -> Result<CyclePlan, AppError> {
+    let cycle: String = frameworks::table
+        .find(framework_id)
+        .select(frameworks::cycle)
+        .first(conn)?;
+    CyclePlan::parse(&cycle).map_err(AppError::unexpected)
+}
+
+/// The schedule of one commitment as of `today`.
+pub fn for_commitment(
+    conn: &mut DbConnection,
+    commitment: &Commitment,
+    events: &[Event],
+    today: NaiveDate,
+) -> Result<(Schedule, CyclePlan, Zone), AppError> {
+    let plan = plan_of(conn, &commitment.framework_id)?;
+    let zone = zones(conn, std::slice::from_ref(&commitment.organisation_id))?
+        .remove(&commitment.organisation_id)
+        .unwrap_or(Zone::Metropole);
+    let schedule = compute(&plan, &history_of(commitment, events), today, zone);
+    Ok((schedule, plan, zone))
+}
+
+/// Filters of the calendar; every field is optional and they travel in the URL.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CalendarFilter {
+    /// Framework code
+    pub framework: String,
+    pub region: String,
+    pub family: String,
+    /// planned, due_soon, overdue, done, lapsed
+    pub state: String,
+    /// An organisme id: its own calendar
+    pub organisation: String,
+    /// Only renewals (audits and decisions that renew)
+    pub renewals: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarEntry {
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub region: String,
+    pub family: String,
+    pub commitment_id: String,
+    pub commitment_state: String,
+    pub framework_code: String,
+    pub framework_name: String,
+    pub item: Item,
+}
+
+type Row = (Commitment, String, String, String, String, String);
+
+/// Every schedule item of the commitments `scope` may see that match `filter`.
+pub fn calendar(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    filter: &CalendarFilter,
+    today: NaiveDate,
+) -> Result<Vec<CalendarEntry>, AppError> {
+    let visible = organisation::scoped(scope)
+        .select(organisations::id)
+        .load::<String>(conn)?;
+    let mut query = commitments::table
+        .inner_join(organisations::table)
+        .inner_join(frameworks::table)
+        .filter(commitments::organisation_id.eq_any(&visible))
+        .into_boxed();
+    if !filter.framework.is_empty() {
+        query = query.filter(frameworks::code.eq(filter.framework.clone()));
+    }
+    if !filter.region.is_empty() {
+        query = query.filter(organisations::region.eq(filter.region.clone()));
+    }
+    if !filter.family.is_empty() {
+        query = query.filter(organisations::family.eq(filter.family.clone()));
+    }
+    if !filter.organisation.is_empty() {
+        query = query.filter(organisations::id.eq(filter.organisation.clone()));
+    }
+    let rows: Vec<Row> = query
+        .select((
+            Commitment::as_select(),
+            organisations::name,
+            organisations::region,
+            organisations::family,
+            frameworks::code,
+            frameworks::name,
+        ))
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.id.as_str()).collect();
+    let events: Vec<Event> = commitment_events::table
+        .filter(commitment_events::commitment_id.eq_any(&ids))
+        .order((
+            commitment_events::event_date.asc(),
+            commitment_events::created_at.asc(),
+        ))
+        .select(Event::as_select())
+        .load(conn)?;
+    let framework_ids: Vec<&str> = rows.iter().map(|r| r.0.framework_id.as_str()).collect();
+    let plans: HashMap<String, CyclePlan> = frameworks::table
+        .filter(frameworks::id.eq_any(&framework_ids))
+        .select((frameworks::id, frameworks::cycle))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(id, cycle)| CyclePlan::parse(&cycle).ok().map(|p| (id, p)))
+        .collect();
+    let organisation_ids: Vec<String> = rows.iter().map(|r| r.0.organisation_id.clone()).collect();
+    let zones = zones(conn, &organisation_ids)?;
+
+    let mut entries = Vec::new();
+    for (commitment, organisation_name, region, family, framework_code, framework_name) in rows {
+        let Some(plan) = plans.get(&commitment.framework_id) else {
+            continue;
+        };
+        let own: Vec<Event> = events
+            .iter()
+            .filter(|e| e.commitment_id == commitment.id)
+            .cloned()
+            .collect();
+        let zone = zones
+            .get(&commitment.organisation_id)
+            .copied()
+            .unwrap_or(Zone::Metropole);
+        let schedule = compute(plan, &history_of(&commitment, &own), today, zone);
+        for item in schedule.items {
+            if filter.renewals
+                && item.kind != "renewal"
+                && !(item.kind == "decision" && item.cycle > 0)
+            {
+                continue;
+            }
+            if !filter.state.is_empty() && state_code(item.state) != filter.state {
+                continue;
+            }
+            entries.push(CalendarEntry {
+                organisation_id: commitment.organisation_id.clone(),
+                organisation_name: organisation_name.clone(),
+                region: region.clone(),
+                family: family.clone(),
+                commitment_id: commitment.id.clone(),
+                commitment_state: commitment.state.clone(),
+                framework_code: framework_code.clone(),
+                framework_name: framework_name.clone(),
+                item,
+            });
+        }
+    }
+    // Overdue first, then by due date.
+    entries.sort_by_key(|e| {
+        (
+            e.item.state != ItemState::Overdue,
+            e.item.due,
+            e.organisation_name.clone(),
+        )
+    });
+    Ok(entries)
+}
+
+pub fn state_code(state: ItemState) -> &'static str {
+    match state {
+        ItemState::Planned => "planned",
+        ItemState::DueSoon => "due_soon",
+        ItemState::Overdue => "overdue",
+        ItemState::Done => "done",
+        ItemState::Lapsed => "lapsed",
+    }
+}

@@ -1,0 +1,388 @@
+//! The calendar of audits and decisions: list (overdue first, then what falls due) and month
+//! views with filters kept in the URL, the federation's renewals, exports (CSV, XLSX) and
+//! subscribable ICS feeds.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::db::parse_id;
+use crate::domain::schedule::ItemState;
+use crate::domain::{Family, Region, Role};
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::models::calendar_feed;
+use crate::models::framework as framework_model;
+use crate::models::history::Actor;
+use crate::reports::calendar as export;
+use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
+use crate::web::handlers::commitment_view::hint;
+use crate::web::page::{Ctx, see_other};
+
+/// Days ahead shown by default in the list.
+const HORIZON_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CalendarQuery {
+    pub framework: String,
+    pub region: String,
+    pub family: String,
+    pub state: String,
+    pub organisation: String,
+    /// `mois` for the month view
+    pub vue: String,
+    /// `2025-03`
+    pub mois: String,
+    /// `tout` shows every item, done and far ahead included
+    pub periode: String,
+    /// `;` (default) or `,` for CSV
+    pub separateur: String,
+}
+
+impl CalendarQuery {
+    fn filter(&self, renewals: bool) -> CalendarFilter {
+        CalendarFilter {
+            framework: self.framework.clone(),
+            region: self.region.clone(),
+            family: self.family.clone(),
+            state: self.state.clone(),
+            organisation: self.organisation.clone(),
+            renewals,
+        }
+    }
+
+    fn query_string(&self) -> String {
+        let pairs: Vec<(&str, &str)> = [
+            ("framework", self.framework.as_str()),
+            ("region", &self.region),
+            ("family", &self.family),
+            ("state", &self.state),
+            ("organisation", &self.organisation),
+            ("periode", &self.periode),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+        serde_urlencoded::to_string(pairs).unwrap_or_default()
+    }
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The list: overdue, then what falls due within the horizon (unless `periode=tout`).
+fn upcoming(entries: Vec<CalendarEntry>, everything: bool) -> Vec<CalendarEntry> {
+    let limit = today() + Duration::days(HORIZON_DAYS);
+    entries
+        .into_iter()
+        .filter(|e| {
+            everything
+                || e.item.state == ItemState::Overdue
+                || (matches!(e.item.state, ItemState::DueSoon | ItemState::Planned)
+                    && e.item.window_start <= limit)
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Day {
+    date: Option<NaiveDate>,
+    items: Vec<usize>,
+    today: bool,
+}
+
+/// Weeks of the month (Monday first) with the index of the entries due each day.
+fn month_grid(entries: &[CalendarEntry], first: NaiveDate) -> Vec<Vec<Day>> {
+    let mut weeks = Vec::new();
+    let mut week: Vec<Day> = (0..first.weekday().num_days_from_monday())
+        .map(|_| Day {
+            date: None,
+            items: Vec::new(),
+            today: false,
+        })
+        .collect();
+    let mut day = first;
+    while day.month() == first.month() {
+        let items = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.item.due == day)
+            .map(|(i, _)| i)
+            .collect();
+        week.push(Day {
+            date: Some(day),
+            items,
+            today: day == today(),
+        });
+        if week.len() == 7 {
+            weeks.push(std::mem::take(&mut week));
+        }
+        day += Duration::days(1);
+    }
+    if !week.is_empty() {
+        while week.len() < 7 {
+            week.push(Day {
+                date: None,
+                items: Vec::new(),
+                today: false,
+            });
+        }
+        weeks.push(week);
+    }
+    weeks
+}
+
+async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
+    let filter = query.filter(renewals);
+    let (user, (entries, frameworks, feeds)) = ctx
+        .user_run(move |conn, user| {
+            if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
+                return Err(AppError::Forbidden);
+            }
+            let entries = schedules::calendar(conn, &user.scope(), &filter, today())?;
+            let mut codes: Vec<(String, String)> = framework_model::list(conn, &user.scope())?
+                .into_iter()
+                .filter(|f| f.organisation_id.is_none())
+                .map(|f| (f.code, f.name))
+                .collect();
+            codes.dedup_by(|a, b| a.0 == b.0);
+            let feeds = calendar_feed::list_for(conn, &user.id)?;
+            Ok((entries, codes, feeds))
+        })
+        .await?;
+    let lang = ctx.lang(Some(&user));
+    let month = NaiveDate::parse_from_str(&format!("{}-01", query.mois), "%Y-%m-%d").ok();
+    let is_month = query.vue == "mois" || month.is_some();
+    let first = month.unwrap_or_else(|| today().with_day(1).unwrap_or_else(today));
+    let shown = if is_month {
+        entries
+    } else {
+        upcoming(entries, query.periode == "tout")
+    };
+    let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today())).collect();
+    let mut page = ctx.page(Some(&user), if renewals { "renewals" } else { "calendar" });
+    page.insert("entries", &shown);
+    page.insert(
+        "states",
+        &shown
+            .iter()
+            .map(|e| schedules::state_code(e.item.state))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("hints", &hints);
+    page.insert(
+        "overdue",
+        &shown
+            .iter()
+            .filter(|e| e.item.state == ItemState::Overdue)
+            .count(),
+    );
+    page.insert("query", &query);
+    page.insert("query_string", &query.query_string());
+    page.insert("renewals", &renewals);
+    page.insert("frameworks", &frameworks);
+    page.insert(
+        "regions",
+        &Region::all()
+            .iter()
+            .map(|r| (r.code, r.name))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "families",
+        &Family::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("feeds", &feeds);
+    page.insert("horizon", &HORIZON_DAYS);
+    if is_month {
+        page.insert("month", &first);
+        page.insert("month_label", &month_label(first, lang));
+        page.insert(
+            "previous_month",
+            &(first - Duration::days(1)).format("%Y-%m").to_string(),
+        );
+        page.insert(
+            "next_month",
+            &(first + Duration::days(32)).format("%Y-%m").to_string(),
+        );
+        page.insert("weeks", &month_grid(&shown, first));
+    }
+    ctx.render("calendar/show.html", &page)
+}
+
+fn month_label(first: NaiveDate, lang: Lang) -> String {
+    format!(
+        "{} {}",
+        i18n::t(lang, &format!("month-{}", first.month())),
+        first.year()
+    )
+}
+
+pub async fn show_calendar(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    render(ctx, query.into_inner(), false).await
+}
+
+/// Federation staff: every renewal of their scope.
+pub async fn renewals(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    render(ctx, query.into_inner(), true).await
+}
+
+async fn entries_for(
+    ctx: &Ctx,
+    query: &CalendarQuery,
+) -> Result<(CurrentUser, Vec<CalendarEntry>), AppError> {
+    let filter = query.filter(false);
+    let everything = query.periode == "tout";
+    let (user, entries) = ctx
+        .user_run(move |conn, user| schedules::calendar(conn, &user.scope(), &filter, today()))
+        .await?;
+    Ok((user, upcoming(entries, everything)))
+}
+
+fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+pub async fn export_csv(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (user, entries) = entries_for(&ctx, &query).await?;
+    let delimiter = if query.separateur == "," { b',' } else { b';' };
+    let body =
+        export::to_csv(&entries, delimiter, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "calendrier-qualitrack.csv",
+        body,
+    ))
+}
+
+pub async fn export_xlsx(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (user, entries) = entries_for(&ctx, &query).await?;
+    let body = export::to_xlsx(&entries, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "calendrier-qualitrack.xlsx",
+        body,
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FeedForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    framework: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    family: String,
+    #[serde(default)]
+    organisation: String,
+}
+
+fn base_url(req: &HttpRequest, configured: Option<&str>) -> String {
+    configured.map_or_else(
+        || {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
+        },
+        ToOwned::to_owned,
+    )
+}
+
+/// Creates a subscription to the calendar with the current filters; its address is shown once.
+pub async fn create_feed(ctx: Ctx, form: web::Form<FeedForm>) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    let filter = CalendarFilter {
+        framework: form.framework,
+        region: form.region,
+        family: form.family,
+        organisation: form.organisation,
+        ..CalendarFilter::default()
+    };
+    let name = form.name;
+    let (_, (_, secret)) = ctx
+        .user_run(move |conn, user| {
+            calendar_feed::create(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &user.id,
+                &name,
+                &filter,
+            )
+        })
+        .await?;
+    let url = format!(
+        "{}/ics/{secret}",
+        base_url(&ctx.req, ctx.state.public_origin.as_deref())
+    );
+    ctx.flash_with(
+        FlashKind::Success,
+        "flash-feed-created",
+        vec![("url".into(), url)],
+    );
+    Ok(see_other("/calendrier#abonnements"))
+}
+
+pub async fn revoke_feed(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    ctx.user_run(move |conn, user| {
+        calendar_feed::revoke(conn, &Actor::user(&user.id, &user.email), &user.id, &id)
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, "flash-feed-revoked");
+    Ok(see_other("/calendrier#abonnements"))
+}
+
+/// The ICS feed behind a subscription address (no session: the secret is the key).
+pub async fn ics_feed(
+    req: HttpRequest,
+    state: web::Data<crate::startup::AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let secret = path.into_inner().trim_end_matches(".ics").to_owned();
+    let base = base_url(&req, state.public_origin.as_deref());
+    let (entries, name) = state
+        .db
+        .run(move |conn| {
+            let (feed, owner) =
+                calendar_feed::authenticate(conn, &secret)?.ok_or(AppError::NotFound)?;
+            let current = owner.current()?;
+            let entries =
+                schedules::calendar(conn, &current.scope(), &feed.calendar_filter(), today())?;
+            Ok((entries, feed.name))
+        })
+        .await?;
+    let body = export::to_ics(&entries, &format!("qualitrack — {name}"), &base, Lang::Fr);
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "private, max-age=900"))
+        .body(body))
+}

@@ -1,0 +1,375 @@
+//! Commitments and their computed schedules, through the pages: the quality manager records
+//! a commitment already granted and sees its whole cycle; states move only as allowed; the
+//! calendar, its exports and its subscription feed show what falls due.
+
+use qualitrack::domain::Role;
+
+use crate::helpers::{Client, TestApp, spawn_app};
+
+fn framework_id(app: &TestApp, code: &str) -> String {
+    let code = code.to_owned();
+    app.with_db(move |conn| {
+        use diesel::prelude::*;
+        use qualitrack::db::schema::frameworks;
+        Ok(frameworks::table
+            .filter(frameworks::code.eq(code))
+            .select(frameworks::id)
+            .first::<String>(conn)?)
+    })
+}
+
+/// Declares a commitment granted on `decision` and returns its page's path.
+fn granted(
+    app: &TestApp,
+    client: &Client,
+    org: &str,
+    code: &str,
+    start: &str,
+    decision: &str,
+) -> String {
+    let framework = framework_id(app, code);
+    let created = client.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", start),
+            ("decision_date", decision),
+            ("body", "AFNOR Certification"),
+            ("certificate_number", "QB-2024-0042"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    created.location.unwrap()
+}
+
+#[test]
+fn qualibail_granted_on_12_march_2024_shows_every_follow_up_and_the_renewal() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Exemple", 1, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let path = granted(
+        &app,
+        &manager,
+        &org,
+        "qualibail-iv",
+        "12/12/2023",
+        "12/03/2024",
+    );
+    let page = manager.get(&path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Engagement enregistré"));
+    assert!(page.body.contains("Accordé"));
+    assert!(page.body.contains("QB-2024-0042"));
+    // Follow-up audits at 12 and 24 months, renewal audit 3 months before expiry, decision at expiry.
+    for (due, window) in [
+        ("12/03/2025", "11/01/2025 – 11/05/2025"),
+        ("12/03/2026", "11/01/2026 – 11/05/2026"),
+        ("12/12/2026", "13/10/2026 – 26/01/2027"),
+        ("12/03/2027", "11/01/2027 – 12/03/2027"),
+    ] {
+        assert!(page.body.contains(due), "due {due}");
+        assert!(page.body.contains(window), "window {window}");
+    }
+    assert!(page.body.contains("Valable jusqu’au 12/03/2027"));
+    let organisme = manager.get(&format!("/organismes/{org}"));
+    assert!(organisme.body.contains("Qualibail IV"));
+    assert!(organisme.body.contains("Prochaine échéance"));
+}
+
+#[test]
+fn forbidden_moves_are_refused_with_an_explanation_and_allowed_ones_are_recorded() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat", 2, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let framework = framework_id(&app, "iso-9001-2015");
+    let created = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "considered"),
+            ("start_date", "2024-01-15"),
+        ],
+    );
+    let path = created.location.unwrap();
+    let before = app.count("commitment_events");
+    let refused = manager.post_form(
+        &format!("{path}/transition"),
+        &[
+            ("state", "granted"),
+            ("date", "2024-02-01"),
+            ("reason", "Trop tôt"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("Impossible de passer de « Envisagé » à « Accordé »")
+    );
+    assert!(refused.body.contains("En préparation, Retiré"));
+    assert_eq!(app.count("commitment_events"), before);
+
+    let no_reason = manager.post_form(
+        &format!("{path}/transition"),
+        &[
+            ("state", "preparing"),
+            ("date", "2024-02-01"),
+            ("reason", ""),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(no_reason.status, 422);
+    let moved = manager.post_form(
+        &format!("{path}/transition"),
+        &[
+            ("state", "preparing"),
+            ("date", "2024-02-01"),
+            ("reason", "Lancement du projet"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let stale = manager.post_form(
+        &format!("{path}/transition"),
+        &[
+            ("state", "initial_audit"),
+            ("date", "2024-03-01"),
+            ("reason", "Audit planifié"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(stale.status, 409);
+    let earlier = manager.post_form(
+        &format!("{path}/transition"),
+        &[
+            ("state", "initial_audit"),
+            ("date", "2024-01-20"),
+            ("reason", "Audit planifié"),
+            ("version", "2"),
+        ],
+    );
+    assert_eq!(earlier.status, 422);
+    assert!(
+        earlier
+            .body
+            .contains("précède le dernier changement d’état (01/02/2024)")
+    );
+    let page = manager.get(&path);
+    assert!(page.body.contains("Lancement du projet"));
+    assert!(page.body.contains("Envisagé → En préparation"));
+
+    let audit = manager.post_form(
+        &format!("{path}/audits"),
+        &[
+            ("step", "etape-1"),
+            ("date", "2024-02-20"),
+            ("note", "Revue documentaire"),
+        ],
+    );
+    assert_eq!(audit.status, 303);
+    let page = manager.get(&path);
+    assert!(page.body.contains("20/02/2024"));
+    let bad_step = manager.post_form(
+        &format!("{path}/audits"),
+        &[("step", "inventee"), ("date", "2024-02-20")],
+    );
+    assert_eq!(bad_step.status, 422);
+}
+
+#[test]
+fn other_people_see_or_change_only_what_their_role_allows() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat", 3, "53");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let path = granted(
+        &app,
+        &manager,
+        &org,
+        "qualibail-iv",
+        "2023-12-12",
+        "2024-03-12",
+    );
+    let other = app.create_organisation("Autre", 4, "53");
+    let stranger = app.login_as(Role::QualityManager, Some(&other), None);
+    assert_eq!(stranger.get(&path).status, 404);
+    assert_eq!(
+        stranger
+            .post_form(
+                &format!("{path}/transition"),
+                &[
+                    ("state", "suspended"),
+                    ("date", "2024-04-01"),
+                    ("reason", "x"),
+                    ("version", "1")
+                ]
+            )
+            .status,
+        404
+    );
+    let observer = app.login_as(Role::Observer, Some(&org), None);
+    let page = observer.get(&path);
+    assert_eq!(page.status, 200);
+    assert!(!page.body.contains("/transition"));
+    assert_eq!(
+        observer
+            .post_form(
+                &format!("{path}/audits"),
+                &[("step", "suivi-1"), ("date", "2024-04-01")]
+            )
+            .status,
+        403
+    );
+    let regional = app.login_as(Role::Federation, None, Some("11"));
+    assert_eq!(regional.get(&path).status, 404);
+}
+
+#[test]
+fn the_calendar_shows_what_is_overdue_first_and_exports_it() {
+    let app = spawn_app();
+    let late = app.create_organisation("Office en retard", 5, "32");
+    let calm = app.create_organisation("Office tranquille", 6, "32");
+    let admin = app.admin();
+    // Granted two years ago without any follow-up recorded: the first follow-up is late.
+    let two_years_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(730)).to_string();
+    let long_ago = (chrono::Utc::now().date_naive() - chrono::Duration::days(800)).to_string();
+    granted(
+        &app,
+        &admin,
+        &late,
+        "qualibail-iv",
+        &long_ago,
+        &two_years_ago,
+    );
+    let recent = (chrono::Utc::now().date_naive() - chrono::Duration::days(300)).to_string();
+    let before_recent = (chrono::Utc::now().date_naive() - chrono::Duration::days(400)).to_string();
+    granted(&app, &admin, &calm, "qualibail-iv", &before_recent, &recent);
+
+    let federation = app.login_as(Role::Federation, None, Some("32"));
+    let calendar = federation.get("/calendrier");
+    assert_eq!(calendar.status, 200);
+    assert!(calendar.body.contains("échéance(s) en retard"));
+    let late_at = calendar.body.find("Office en retard").unwrap();
+    let calm_at = calendar.body.find("Office tranquille").unwrap();
+    assert!(late_at < calm_at, "overdue first");
+    let filtered = federation.get("/calendrier?state=overdue");
+    assert!(!filtered.body.contains("Office tranquille"));
+    let month = federation.get("/calendrier?vue=mois");
+    assert!(month.body.contains("lun."));
+
+    let csv = federation.get("/calendrier/export.csv?periode=tout");
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .contains("attachment")
+    );
+    assert!(
+        csv.body
+            .contains("Organisme;Région;Famille;Référentiel;Étape")
+    );
+    assert!(csv.body.contains("Office en retard;Hauts-de-France"));
+    let xlsx = federation.get("/calendrier/export.xlsx");
+    assert_eq!(xlsx.status, 200);
+    assert!(
+        xlsx.header("content-type")
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+
+    let renewals = federation.get("/federation/renouvellements?periode=tout");
+    assert!(
+        renewals.body.contains("Audit de renouvellement")
+            || renewals.body.contains("renouvellement")
+    );
+    let manager = app.login_as(Role::QualityManager, Some(&calm), None);
+    assert_eq!(manager.get("/federation/renouvellements").status, 403);
+    let own = manager.get("/calendrier?periode=tout");
+    assert!(own.body.contains("Office tranquille") && !own.body.contains("Office en retard"));
+}
+
+#[test]
+fn a_calendar_subscription_serves_a_valid_ics_feed_until_revoked() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Abonné", 7, "84");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    granted(
+        &app,
+        &manager,
+        &org,
+        "iso-9001-2015",
+        "2024-01-05",
+        "2024-05-15",
+    );
+    let created = manager.post_form(
+        "/calendrier/abonnements",
+        &[("name", "Mon agenda"), ("organisation", &org)],
+    );
+    assert_eq!(created.status, 303);
+    let page = manager.get("/calendrier");
+    let url = page
+        .body
+        .split("dans votre agenda (elle ne sera plus affichée) : ")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .replace("&#x2F;", "/");
+    let path = url.trim_start_matches(&app.base).to_owned();
+    assert!(path.starts_with("/ics/qt_"));
+
+    let anonymous = app.client();
+    let feed = anonymous.get(&path);
+    assert_eq!(feed.status, 200);
+    assert!(
+        feed.header("content-type")
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    // Read back with an independent parser.
+    let reader = ical::IcalParser::new(std::io::BufReader::new(feed.body.as_bytes()));
+    let calendars: Vec<_> = reader.collect::<Result<_, _>>().expect("valid ICS");
+    assert_eq!(calendars.len(), 1);
+    let events = &calendars[0].events;
+    assert!(!events.is_empty());
+    let property = |event: &ical::parser::ical::component::IcalEvent, name: &str| {
+        event
+            .properties
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.value.clone())
+    };
+    let uids: Vec<String> = events.iter().filter_map(|e| property(e, "UID")).collect();
+    assert!(uids.iter().all(|u| u.ends_with("@qualitrack")));
+    let s1 = events
+        .iter()
+        .find(|e| {
+            property(e, "SUMMARY").is_some_and(|s| {
+                s.contains("Audit de surveillance n° 1") || s.contains("surveillance")
+            })
+        })
+        .expect("surveillance event");
+    assert!(property(s1, "SUMMARY").unwrap().contains("Habitat Abonné"));
+    assert!(!s1.alarms.is_empty());
+    // The same feed fetched again keeps the same identities.
+    let again = anonymous.get(&path);
+    let uids_again: Vec<String> =
+        ical::IcalParser::new(std::io::BufReader::new(again.body.as_bytes()))
+            .flat_map(|c| c.unwrap().events)
+            .filter_map(|e| property(&e, "UID"))
+            .collect();
+    assert_eq!(uids, uids_again);
+
+    let revoke = page
+        .body
+        .split("action=\"")
+        .filter_map(|p| p.split('"').next())
+        .find(|a| a.ends_with("/revoquer") && a.starts_with("/calendrier"))
+        .unwrap()
+        .to_owned();
+    assert_eq!(manager.post_form(&revoke, &[]).status, 303);
+    assert_eq!(anonymous.get(&path).status, 404);
+}

@@ -16,7 +16,9 @@ use crate::models::framework as framework_model;
 use crate::models::history::Actor;
 use crate::models::user::{self, UserForm, UserInput};
 use crate::models::{api_token, organisation};
-use crate::services::frameworks;
+use crate::reports::calendar as export;
+use crate::services::reminders as reminder_service;
+use crate::services::{frameworks, schedules};
 use crate::startup::{Application, open_database};
 
 #[derive(Debug, Parser)]
@@ -47,6 +49,26 @@ enum Command {
     Token {
         #[command(subcommand)]
         action: TokenAction,
+    },
+    /// Export an organisme's schedule (its commitments' audits and decisions) to a file
+    Schedule {
+        /// Organisme id or SIREN
+        #[arg(long)]
+        organisation: String,
+        /// ics, csv or xlsx
+        #[arg(long, default_value = "ics")]
+        format: String,
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
+    /// List what falls due soon or is late; with --send, e-mail each quality manager a digest
+    Reminders {
+        /// Look this many days ahead
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        /// Send the digests (needs the SMTP settings)
+        #[arg(long)]
+        send: bool,
     },
     /// Check, import and list quality frameworks (TOML files, see audit-frameworks/README.md)
     Frameworks {
@@ -147,6 +169,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token {
             action: TokenAction::Create { user, name },
         } => create_token(&cli.settings, &user, &name),
+        Command::Schedule {
+            organisation,
+            format,
+            output,
+        } => export_schedule(&cli.settings, &organisation, &format, &output),
+        Command::Reminders { days, send } => reminders(&cli.settings, days, send),
         Command::Frameworks { action } => frameworks_command(&cli.settings, action),
     }
 }
@@ -321,6 +349,83 @@ fn read_framework_files(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<(Str
             Ok((path.display().to_string(), text))
         })
         .collect()
+}
+
+fn base_url(settings: &Settings) -> String {
+    settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.bind))
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+fn export_schedule(
+    settings: &Settings,
+    key: &str,
+    format: &str,
+    output: &std::path::Path,
+) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    let (name, entries) = with_connection(settings, |conn| {
+        let found = organisation::find_by_key(conn, &OrgScope::All, key)?;
+        let filter = schedules::CalendarFilter {
+            organisation: found.id.clone(),
+            ..schedules::CalendarFilter::default()
+        };
+        Ok((
+            found.name,
+            schedules::calendar(conn, &OrgScope::All, &filter, today)?,
+        ))
+    })
+    .with_context(|| format!("organisme {key}"))?;
+    let bytes = match format {
+        "ics" => export::to_ics(
+            &entries,
+            &format!("qualitrack — {name}"),
+            &base_url(settings),
+            Lang::Fr,
+        )
+        .into_bytes(),
+        "csv" => export::to_csv(&entries, b';', Lang::Fr).map_err(anyhow::Error::msg)?,
+        "xlsx" => export::to_xlsx(&entries, Lang::Fr).map_err(anyhow::Error::msg)?,
+        other => bail!("unknown format {other:?}: use ics, csv or xlsx"),
+    };
+    std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    println!(
+        "{} item(s) of {name} written to {}",
+        entries.len(),
+        output.display()
+    );
+    Ok(())
+}
+
+fn reminders(settings: &Settings, days: i64, send: bool) -> anyhow::Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    let base = base_url(settings);
+    let digests = with_connection(settings, |conn| {
+        reminder_service::digests(conn, today, days, &base)
+    })?;
+    for digest in &digests {
+        println!("{} <{}>", digest.name, digest.email);
+        for line in &digest.lines {
+            let mark = if line.late { "LATE " } else { "" };
+            println!(
+                "  {mark}{} — {} ({}) — due {} — {}",
+                line.step, line.framework, line.organisation, line.due, line.url
+            );
+        }
+    }
+    if digests.is_empty() {
+        println!("nothing due within {days} days, nothing late");
+    }
+    if send && !digests.is_empty() {
+        let templates = crate::web::templates::Templates::load().map_err(anyhow::Error::msg)?;
+        let count = reminder_service::send(&templates, &settings.smtp, &digests, Lang::Fr)
+            .map_err(anyhow::Error::msg)?;
+        println!("{count} digest(s) sent");
+    }
+    Ok(())
 }
 
 /// Resolves an organisme given by id or SIREN (used by commands that take `--organisation`).

@@ -63,9 +63,47 @@ pub struct Settings {
     #[arg(long, env = "QUALITRACK_WORKERS", global = true)]
     pub workers: Option<usize>,
 
+    #[command(flatten)]
+    pub smtp: SmtpSettings,
+
     /// Size of the database connection pool
     #[arg(long, env = "QUALITRACK_POOL_SIZE", default_value_t = 8, global = true)]
     pub pool_size: u32,
+}
+
+/// Outgoing mail, for reminders. Without a host, nothing is sent.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SmtpSettings {
+    /// SMTP server
+    #[arg(long = "smtp-host", env = "QUALITRACK_SMTP_HOST", global = true)]
+    pub host: Option<String>,
+    /// SMTP port (default: 587, or 465 with --smtp-security tls, 25 with none)
+    #[arg(long = "smtp-port", env = "QUALITRACK_SMTP_PORT", global = true)]
+    pub port: Option<u16>,
+    #[arg(
+        long = "smtp-username",
+        env = "QUALITRACK_SMTP_USERNAME",
+        global = true
+    )]
+    pub username: Option<String>,
+    #[arg(
+        long = "smtp-password",
+        env = "QUALITRACK_SMTP_PASSWORD",
+        hide_env_values = true,
+        global = true
+    )]
+    pub password: Option<String>,
+    /// Sender address, e.g. "qualitrack <qualite@habitat.fr>"
+    #[arg(long = "smtp-from", env = "QUALITRACK_SMTP_FROM", global = true)]
+    pub from: Option<String>,
+    /// starttls (default), tls or none
+    #[arg(
+        long = "smtp-security",
+        env = "QUALITRACK_SMTP_SECURITY",
+        default_value = "starttls",
+        global = true
+    )]
+    pub security: String,
 }
 
 impl Settings {

@@ -604,3 +604,7 @@ weekday-4 = Thu
 weekday-5 = Fri
 weekday-6 = Sat
 weekday-7 = Sun
+reminder-subject = qualitrack: { $count } item(s) to follow, { $late } of them late
+reminder-hello = Hello { $name },
+reminder-intro = Here are the audits and decisions of your quality commitments that are coming up or late:
+reminder-footer = This message is sent by qualitrack. The full calendar is in the application.

@@ -604,3 +604,7 @@ weekday-4 = jeu.
 weekday-5 = ven.
 weekday-6 = sam.
 weekday-7 = dim.
+reminder-subject = qualitrack : { $count } échéance(s) à suivre, dont { $late } en retard
+reminder-hello = Bonjour { $name },
+reminder-intro = Voici les audits et décisions de vos engagements qualité qui arrivent ou sont en retard :
+reminder-footer = Ce message est envoyé par qualitrack. Le calendrier complet est dans l’application.

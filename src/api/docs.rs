@@ -32,6 +32,11 @@ impl Modify for BearerAuth {
     info(title = "qualitrack API", description = "Quality frameworks, audits and indicators of French social housing. Authenticate with `Authorization: Bearer <token>` (create a token on your account page or with `qualitrack token create`)."),
     paths(
         super::me,
+        super::commitments::list,
+        super::commitments::get,
+        super::commitments::create,
+        super::commitments::transition,
+        super::commitments::schedule,
         super::frameworks::list,
         super::frameworks::get,
         super::organisations::list,
@@ -45,7 +50,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "commitments"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

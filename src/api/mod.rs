@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, the same permissions as the pages, errors as
 //! `{"error": …, "fields": {…}}`, and an OpenAPI document generated from the handlers.
 
+pub mod commitments;
 pub mod docs;
 pub mod frameworks;
 pub mod organisations;
@@ -23,6 +24,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
         .route("/api/docs", web::get().to(docs::docs_page))
         .route("/api/v1/me", web::get().to(me))
+        .route("/api/v1/commitments", web::get().to(commitments::list))
+        .route("/api/v1/commitments", web::post().to(commitments::create))
+        .route("/api/v1/commitments/{id}", web::get().to(commitments::get))
+        .route(
+            "/api/v1/commitments/{id}/transitions",
+            web::post().to(commitments::transition),
+        )
+        .route(
+            "/api/v1/commitments/{id}/schedule",
+            web::get().to(commitments::schedule),
+        )
         .route("/api/v1/frameworks", web::get().to(frameworks::list))
         .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))
         .route("/api/v1/organisations", web::get().to(organisations::list))

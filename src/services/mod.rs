@@ -2,4 +2,5 @@
 
 pub mod charters;
 pub mod frameworks;
+pub mod reminders;
 pub mod schedules;

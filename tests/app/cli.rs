@@ -207,3 +207,171 @@ fn frameworks_are_validated_imported_and_listed_from_the_command_line() {
     let listed = String::from_utf8_lossy(&list.stdout);
     assert!(listed.contains("qualibail-iv") && listed.contains("91 requirements"));
 }
+
+#[test]
+fn reminders_send_one_french_digest_to_each_quality_manager_concerned() {
+    use qualitrack::domain::Role;
+    let app = spawn_app();
+    let late = app.create_organisation("Office en retard", 21, "11");
+    let calm = app.create_organisation("Office à jour", 22, "11");
+    let late_manager = app.create_user(Role::QualityManager, Some(&late), None);
+    app.create_user(Role::QualityManager, Some(&calm), None);
+    let admin = app.admin();
+    let framework: String = app.with_db(|conn| {
+        use diesel::prelude::*;
+        use qualitrack::db::schema::frameworks;
+        Ok(frameworks::table
+            .filter(frameworks::code.eq("qualibail-iv"))
+            .select(frameworks::id)
+            .first(conn)?)
+    });
+    let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(500)).to_string();
+    let started = (chrono::Utc::now().date_naive() - chrono::Duration::days(600)).to_string();
+    let created = admin.post_form(
+        &format!("/organismes/{late}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", &started),
+            ("decision_date", &decided),
+        ],
+    );
+    assert_eq!(created.status, 303);
+
+    let listed = qualitrack(&app.database_url, &app.data_dir, &["reminders"], "");
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(stdout.contains(&late_manager) && stdout.contains("LATE"));
+
+    let sink = crate::smtp_sink::SmtpSink::start();
+    let sent = std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
+        .args(["reminders", "--send"])
+        .env("QUALITRACK_DATABASE_URL", &app.database_url)
+        .env("QUALITRACK_DATA_DIR", &app.data_dir)
+        .env("QUALITRACK_SMTP_HOST", "127.0.0.1")
+        .env("QUALITRACK_SMTP_PORT", sink.port.to_string())
+        .env("QUALITRACK_SMTP_SECURITY", "none")
+        .env("QUALITRACK_SMTP_FROM", "qualitrack <qualite@exemple.fr>")
+        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr")
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    assert!(String::from_utf8_lossy(&sent.stdout).contains("1 digest(s) sent"));
+    let messages = sink.messages();
+    assert_eq!(
+        messages.len(),
+        1,
+        "only the manager concerned is written to"
+    );
+    let (recipients, raw) = &messages[0];
+    assert_eq!(recipients, &vec![format!("<{late_manager}>")]);
+    let parsed = mailparse::parse_mail(raw.as_bytes()).expect("a valid message");
+    let subject = parsed
+        .headers
+        .iter()
+        .find(|h| h.get_key() == "Subject")
+        .unwrap()
+        .get_value();
+    assert!(
+        subject.starts_with("qualitrack : ") && subject.contains("en retard"),
+        "{subject}"
+    );
+    assert_eq!(parsed.ctype.mimetype, "multipart/alternative");
+    let text = parsed
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/plain")
+        .unwrap()
+        .get_body()
+        .unwrap();
+    let html = parsed
+        .subparts
+        .iter()
+        .find(|p| p.ctype.mimetype == "text/html")
+        .unwrap()
+        .get_body()
+        .unwrap();
+    assert!(
+        text.contains("Audit de suivi") || text.contains("suivi"),
+        "{text}"
+    );
+    assert!(text.contains("https://qualite.exemple.fr/engagements/"));
+    assert!(html.contains("<table>") && html.contains("En retard"));
+}
+
+#[test]
+fn an_organismes_schedule_is_exported_from_the_command_line() {
+    use qualitrack::domain::Role;
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Export", 23, "84");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let framework: String = app.with_db(|conn| {
+        use diesel::prelude::*;
+        use qualitrack::db::schema::frameworks;
+        Ok(frameworks::table
+            .filter(frameworks::code.eq("iso-9001-2015"))
+            .select(frameworks::id)
+            .first(conn)?)
+    });
+    let created = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", "2024-01-10"),
+            ("decision_date", "2024-05-15"),
+        ],
+    );
+    assert_eq!(created.status, 303);
+    for format in ["ics", "csv", "xlsx"] {
+        let output = app.data_dir.join(format!("calendrier.{format}"));
+        let run = qualitrack(
+            &app.database_url,
+            &app.data_dir,
+            &[
+                "schedule",
+                "--organisation",
+                &siren(23),
+                "--format",
+                format,
+                "--output",
+                output.to_str().unwrap(),
+            ],
+            "",
+        );
+        assert!(
+            run.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let bytes = std::fs::read(&output).unwrap();
+        match format {
+            "ics" => assert!(String::from_utf8_lossy(&bytes).contains("BEGIN:VCALENDAR")),
+            "csv" => assert!(
+                String::from_utf8_lossy(&bytes).contains("Habitat Export;Auvergne-Rhône-Alpes")
+            ),
+            _ => assert!(bytes.starts_with(b"PK")),
+        }
+    }
+    let unknown = qualitrack(
+        &app.database_url,
+        &app.data_dir,
+        &[
+            "schedule",
+            "--organisation",
+            "999999999",
+            "--output",
+            "/tmp/x.ics",
+        ],
+        "",
+    );
+    assert!(!unknown.status.success());
+}

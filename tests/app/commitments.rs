@@ -373,3 +373,96 @@ fn a_calendar_subscription_serves_a_valid_ics_feed_until_revoked() {
     assert_eq!(manager.post_form(&revoke, &[]).status, 303);
     assert_eq!(anonymous.get(&path).status, 404);
 }
+
+#[test]
+fn the_api_declares_moves_and_schedules_commitments() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat API", 8, "11");
+    let client = app.login_as(Role::QualityManager, Some(&org), None);
+    let page = client.post_form("/compte/jetons", &[("name", "API")]);
+    let token = page
+        .body
+        .split("<code class=\"token\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let call =
+        |method: &str, path: &str, body: Option<serde_json::Value>| -> (u16, serde_json::Value) {
+            let url = format!("{}{path}", app.base);
+            let auth = format!("Bearer {token}");
+            let mut response = match body {
+                None => agent.get(&url).header("Authorization", &auth).call(),
+                Some(body) => {
+                    let request = if method == "POST" {
+                        agent.post(&url)
+                    } else {
+                        agent.put(&url)
+                    };
+                    request.header("Authorization", &auth).send_json(body)
+                }
+            }
+            .unwrap();
+            let status = response.status().as_u16();
+            (
+                status,
+                serde_json::from_str(&response.body_mut().read_to_string().unwrap())
+                    .unwrap_or_default(),
+            )
+        };
+    let framework = framework_id(&app, "qualibail-iv");
+    let siren = crate::helpers::siren(8);
+    let (status, created) = call(
+        "POST",
+        "/api/v1/commitments",
+        Some(serde_json::json!({
+            "organisation": siren, "framework_id": framework, "state": "granted",
+            "start_date": "2023-12-12", "decision_date": "2024-03-12", "body": "AFNOR Certification"
+        })),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (_, schedule) = call("GET", &format!("/api/v1/commitments/{id}/schedule"), None);
+    let follow_up = schedule["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "suivi-1")
+        .unwrap();
+    assert_eq!(follow_up["due"], "2025-03-12");
+    assert_eq!(schedule["cycles"][0]["expiry"], "2027-03-12");
+
+    let (status, refused) = call(
+        "POST",
+        &format!("/api/v1/commitments/{id}/transitions"),
+        Some(
+            serde_json::json!({"state": "preparing", "date": "2024-04-01", "reason": "x", "version": 1}),
+        ),
+    );
+    assert_eq!(status, 422);
+    assert!(
+        refused["fields"]["state"]
+            .as_str()
+            .unwrap()
+            .contains("Impossible de passer de « Accordé » à « En préparation »")
+    );
+    let (status, moved) = call(
+        "POST",
+        &format!("/api/v1/commitments/{id}/transitions"),
+        Some(
+            serde_json::json!({"state": "surveillance", "date": "2024-04-01", "reason": "Cycle ouvert", "version": 1}),
+        ),
+    );
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(moved["state"], "surveillance");
+    let (_, detail) = call("GET", &format!("/api/v1/commitments/{id}"), None);
+    assert_eq!(detail["events"].as_array().unwrap().len(), 2);
+    let (_, list) = call("GET", "/api/v1/commitments", None);
+    assert_eq!(list["total"], 1);
+}

@@ -19,6 +19,9 @@ pub const PASSWORD: &str = "une phrase de passe solide";
 
 pub struct TestApp {
     pub base: String,
+    /// The database the app runs on, for commands run beside it.
+    pub database_url: String,
+    pub data_dir: std::path::PathBuf,
     pub admin_password: String,
     pub db: Db,
     handle: actix_web::dev::ServerHandle,
@@ -47,6 +50,7 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
         session_idle_minutes: 30,
         public_url: None,
         workers: Some(1),
+        smtp: qualitrack::config::SmtpSettings::default(),
         pool_size: 4,
     }
 }
@@ -71,7 +75,7 @@ pub fn spawn_app() -> TestApp {
             None,
         ),
     };
-    let settings = settings(dir.path(), database_url);
+    let settings = settings(dir.path(), database_url.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::channel();
@@ -92,6 +96,8 @@ pub fn spawn_app() -> TestApp {
     let (admin_password, db, handle) = rx.recv().expect("application started");
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
+        database_url,
+        data_dir: dir.path().to_path_buf(),
         admin_password: admin_password.expect("first start creates the administrator"),
         db,
         handle,

@@ -12,3 +12,4 @@ mod frameworks;
 mod helpers;
 mod organisations;
 mod sites;
+mod smtp_sink;

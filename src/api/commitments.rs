@@ -1,0 +1,216 @@
+//! `/api/v1/commitments`: commitments of the organismes the token's user may see, their
+//! moves from state to state, and their computed schedule.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ApiCtx;
+use crate::auth::CurrentUser;
+use crate::db::{DbConnection, parse_id};
+use crate::domain::FieldErrors;
+use crate::domain::commitment::CommitmentState;
+use crate::domain::dates::parse_date;
+use crate::error::AppError;
+use crate::models::commitment::{self, Commitment, CommitmentForm, CommitmentInput, Event};
+use crate::models::history::Actor;
+use crate::models::organisation;
+use crate::services::schedules;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Organisme id or SIREN
+    organisation: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CommitmentList {
+    pub items: Vec<Commitment>,
+    pub total: i64,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct CommitmentDetail {
+    #[serde(flatten)]
+    pub commitment: Commitment,
+    pub site_ids: Vec<String>,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CommitmentPayload {
+    /// Organisme id or SIREN
+    pub organisation: String,
+    pub framework_id: String,
+    /// Current state (default: considered)
+    pub state: String,
+    /// YYYY-MM-DD
+    pub start_date: String,
+    /// YYYY-MM-DD; required when the state is already granted
+    pub decision_date: String,
+    pub body: String,
+    pub certificate_number: String,
+    pub notes: String,
+    /// Sites covered; empty means all
+    pub site_ids: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TransitionPayload {
+    pub state: String,
+    /// YYYY-MM-DD
+    pub date: String,
+    pub reason: String,
+    pub version: Option<i32>,
+}
+
+fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Commitment, AppError> {
+    let found = commitment::get(conn, id)?;
+    organisation::find(conn, &user.scope(), &found.organisation_id)?;
+    Ok(found)
+}
+
+/// Commitments the token's user may see, optionally of one organisme.
+#[utoipa::path(get, path = "/api/v1/commitments", tag = "commitments", params(ListParams),
+    responses((status = 200, body = CommitmentList), (status = 401, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+    let key = params.into_inner().organisation;
+    let items = api
+        .run(move |conn, user| {
+            let organisations = if let Some(key) = key {
+                vec![organisation::find_by_key(conn, &user.scope(), &key)?.id]
+            } else {
+                use diesel::prelude::*;
+                organisation::scoped(&user.scope())
+                    .select(crate::db::schema::organisations::id)
+                    .load::<String>(conn)?
+            };
+            let mut items = Vec::new();
+            for id in organisations {
+                items.extend(commitment::list_for(conn, &id)?);
+            }
+            Ok(items)
+        })
+        .await?;
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    Ok(HttpResponse::Ok().json(CommitmentList { items, total }))
+}
+
+/// One commitment with its sites and events.
+#[utoipa::path(get, path = "/api/v1/commitments/{id}", tag = "commitments", params(("id" = String, Path)),
+    responses((status = 200, body = CommitmentDetail), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let detail = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            Ok(CommitmentDetail {
+                site_ids: commitment::site_ids(conn, &found.id)?,
+                events: commitment::events(conn, &found.id)?,
+                commitment: found,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Declares a commitment (administrators, the organisme's quality manager).
+#[utoipa::path(post, path = "/api/v1/commitments", tag = "commitments", request_body = CommitmentPayload,
+    responses((status = 201, body = Commitment), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    api: ApiCtx,
+    payload: web::Json<CommitmentPayload>,
+) -> Result<HttpResponse, AppError> {
+    let p = payload.into_inner();
+    let form = CommitmentForm {
+        framework_id: p.framework_id,
+        state: p.state,
+        start_date: p.start_date,
+        decision_date: p.decision_date,
+        body: p.body,
+        certificate_number: p.certificate_number,
+        notes: p.notes,
+        site_ids: p.site_ids,
+    };
+    let key = p.organisation;
+    let created = api
+        .run(move |conn, user| {
+            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
+            user.require_edit_organisation(&organisation.id)?;
+            let input = CommitmentInput::try_from(&form)?;
+            commitment::create(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &organisation.id,
+                &input,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/commitments/{}", created.id)))
+        .json(created))
+}
+
+/// Moves a commitment to another state; a forbidden move is refused with the allowed ones.
+#[utoipa::path(post, path = "/api/v1/commitments/{id}/transitions", tag = "commitments", params(("id" = String, Path)),
+    request_body = TransitionPayload,
+    responses((status = 200, body = Commitment), (status = 409, body = super::docs::ErrorBody), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn transition(
+    api: ApiCtx,
+    path: web::Path<String>,
+    payload: web::Json<TransitionPayload>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let p = payload.into_inner();
+    let moved = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            user.require_edit_organisation(&found.organisation_id)?;
+            let mut errors = FieldErrors::new();
+            let to = errors.check("state", CommitmentState::parse(&p.state));
+            let date = errors.check("date", parse_date(&p.date));
+            if p.version.is_none() {
+                errors.add(
+                    "version",
+                    crate::domain::Invalid::new("err-version-missing"),
+                );
+            }
+            let (Some(to), Some(date), Some(version)) = (to, date, p.version) else {
+                return Err(errors.into());
+            };
+            commitment::transition(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found,
+                version,
+                to,
+                date,
+                &p.reason,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(moved))
+}
+
+/// The schedule computed today: every step with its window and state, cycles, deadlines, alerts.
+#[utoipa::path(get, path = "/api/v1/commitments/{id}/schedule", tag = "commitments", params(("id" = String, Path)),
+    responses((status = 200, description = "items, cycles, deadlines, alerts, standing"), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn schedule(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let computed = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            let events = commitment::events(conn, &found.id)?;
+            let (schedule, _, _) =
+                schedules::for_commitment(conn, &found, &events, chrono::Utc::now().date_naive())?;
+            Ok(schedule)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(computed))
+}

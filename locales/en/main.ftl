@@ -608,3 +608,5 @@ reminder-subject = qualitrack: { $count } item(s) to follow, { $late } of them l
 reminder-hello = Hello { $name },
 reminder-intro = Here are the audits and decisions of your quality commitments that are coming up or late:
 reminder-footer = This message is sent by qualitrack. The full calendar is in the application.
+commitments-auditor = Auditor
+commitments-auditor-hint = The auditor following the commitment for the certification body: they then see the organisation and its schedule.

@@ -608,3 +608,5 @@ reminder-subject = qualitrack : { $count } échéance(s) à suivre, dont { $late
 reminder-hello = Bonjour { $name },
 reminder-intro = Voici les audits et décisions de vos engagements qualité qui arrivent ou sont en retard :
 reminder-footer = Ce message est envoyé par qualitrack. Le calendrier complet est dans l’application.
+commitments-auditor = Auditeur
+commitments-auditor-hint = L’auditeur qui suit l’engagement pour l’organisme certificateur : il voit alors l’organisme et ses échéances.

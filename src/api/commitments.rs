@@ -51,6 +51,8 @@ pub struct CommitmentPayload {
     pub body: String,
     pub certificate_number: String,
     pub notes: String,
+    /// Account id of the auditor following the commitment
+    pub auditor_id: String,
     /// Sites covered; empty means all
     pub site_ids: Vec<String>,
 }
@@ -134,6 +136,7 @@ pub async fn create(
         body: p.body,
         certificate_number: p.certificate_number,
         notes: p.notes,
+        auditor_id: p.auditor_id,
         site_ids: p.site_ids,
     };
     let key = p.organisation;

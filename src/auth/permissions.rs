@@ -25,7 +25,7 @@ pub enum OrgScope {
     All,
     Region(String),
     One(String),
-    /// Organismes of the audits the auditor is assigned to.
+    /// Organismes whose commitments the auditor is assigned to follow.
     AssignedAuditor(String),
 }
 

@@ -185,6 +185,7 @@ diesel::table! {
         all_sites -> Bool,
         body -> Text,
         certificate_number -> Text,
+        auditor_id -> Nullable<Text>,
         start_date -> Date,
         notes -> Text,
         created_at -> Timestamp,
@@ -230,6 +231,7 @@ diesel::table! {
 
 diesel::joinable!(commitments -> organisations (organisation_id));
 diesel::joinable!(commitments -> frameworks (framework_id));
+diesel::joinable!(commitments -> users (auditor_id));
 diesel::joinable!(commitment_sites -> commitments (commitment_id));
 diesel::joinable!(commitment_sites -> sites (site_id));
 diesel::joinable!(commitment_events -> commitments (commitment_id));

@@ -27,6 +27,8 @@ pub struct Commitment {
     /// Certification or labelling body
     pub body: String,
     pub certificate_number: String,
+    /// The auditor following this commitment for the certification or labelling body
+    pub auditor_id: Option<String>,
     pub start_date: NaiveDate,
     pub notes: String,
     pub created_at: NaiveDateTime,
@@ -71,6 +73,8 @@ pub struct CommitmentForm {
     pub body: String,
     pub certificate_number: String,
     pub notes: String,
+    /// The account of the auditor following the commitment (optional)
+    pub auditor_id: String,
     /// Empty means every site.
     pub site_ids: Vec<String>,
 }
@@ -89,6 +93,7 @@ impl CommitmentForm {
                 "body" => form.body = value,
                 "certificate_number" => form.certificate_number = value,
                 "notes" => form.notes = value,
+                "auditor_id" => form.auditor_id = value,
                 "site_ids" => form.site_ids.push(value),
                 _ => {}
             }
@@ -106,6 +111,7 @@ pub struct CommitmentInput {
     pub body: BoundedText,
     pub certificate_number: BoundedText,
     pub notes: BoundedText,
+    pub auditor_id: Option<String>,
     pub site_ids: Vec<String>,
 }
 
@@ -152,6 +158,7 @@ impl TryFrom<&CommitmentForm> for CommitmentInput {
                     body,
                     certificate_number,
                     notes,
+                    auditor_id: Some(form.auditor_id.trim().to_owned()).filter(|a| !a.is_empty()),
                     site_ids: form
                         .site_ids
                         .iter()
@@ -305,6 +312,18 @@ pub fn create(
     if input.site_ids.iter().any(|s| !own_sites.contains(s)) {
         return Err(FieldErrors::single("site_ids", Invalid::new("err-unknown-choice")).into());
     }
+    if let Some(auditor) = &input.auditor_id {
+        let is_auditor: i64 = crate::db::schema::users::table
+            .filter(crate::db::schema::users::id.eq(auditor))
+            .filter(crate::db::schema::users::role.eq("auditor"))
+            .count()
+            .get_result(conn)?;
+        if is_auditor == 0 {
+            return Err(
+                FieldErrors::single("auditor_id", Invalid::new("err-unknown-choice")).into(),
+            );
+        }
+    }
     let at = now();
     let id = new_id();
     diesel::insert_into(commitments::table)
@@ -316,6 +335,7 @@ pub fn create(
             commitments::all_sites.eq(input.site_ids.is_empty()),
             commitments::body.eq(input.body.as_str()),
             commitments::certificate_number.eq(input.certificate_number.as_str()),
+            commitments::auditor_id.eq(&input.auditor_id),
             commitments::start_date.eq(input.start_date),
             commitments::notes.eq(input.notes.as_str()),
             commitments::created_at.eq(at),
@@ -483,4 +503,15 @@ pub fn record_audit(
             after: Some(&serde_json::json!({ "step": step, "date": date, "note": note })),
         },
     )
+}
+
+/// Accounts with the auditor role, to assign one to a commitment: (id, name, email).
+pub fn auditors(conn: &mut DbConnection) -> Result<Vec<(String, String, String)>, AppError> {
+    use crate::db::schema::users;
+    Ok(users::table
+        .filter(users::role.eq("auditor"))
+        .filter(users::disabled.eq(false))
+        .order(users::name.asc())
+        .select((users::id, users::name, users::email))
+        .load(conn)?)
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::history::{self, Actor, Change};
 use super::{Page, Paged, unique_violation_on};
 use crate::auth::OrgScope;
-use crate::db::schema::{organisations, sites};
+use crate::db::schema::{commitments, organisations, sites};
 use crate::db::{DbConnection, MultiBackend, new_id, now};
 use crate::domain::{BoundedText, Family, Federation, FieldErrors, Homes, Invalid, Region, Siren};
 use crate::error::AppError;
@@ -142,10 +142,14 @@ pub fn scoped(scope: &OrgScope) -> Boxed<'static> {
         OrgScope::All => query,
         OrgScope::Region(region) => query.filter(organisations::region.eq(region.clone())),
         OrgScope::One(id) => query.filter(organisations::id.eq(id.clone())),
-        // Auditors see the organismes of the audits they are assigned to; none before that.
-        OrgScope::AssignedAuditor(_) => {
-            query.filter(organisations::id.eq_any(Vec::<String>::new()))
-        }
+        // Auditors see the organismes whose commitments they follow.
+        OrgScope::AssignedAuditor(user_id) => query.filter(
+            organisations::id.eq_any(
+                commitments::table
+                    .filter(commitments::auditor_id.eq(user_id.clone()))
+                    .select(commitments::organisation_id),
+            ),
+        ),
     }
 }
 

@@ -79,6 +79,8 @@ pub struct CalendarFilter {
     pub state: String,
     /// An organisme id: its own calendar
     pub organisation: String,
+    /// An auditor's account id: the commitments they follow
+    pub auditor: String,
     /// Only renewals (audits and decisions that renew)
     pub renewals: bool,
 }
@@ -124,6 +126,9 @@ pub fn calendar(
     }
     if !filter.organisation.is_empty() {
         query = query.filter(organisations::id.eq(filter.organisation.clone()));
+    }
+    if !filter.auditor.is_empty() {
+        query = query.filter(commitments::auditor_id.eq(filter.auditor.clone()));
     }
     let rows: Vec<Row> = query
         .select((

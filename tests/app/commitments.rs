@@ -466,3 +466,71 @@ fn the_api_declares_moves_and_schedules_commitments() {
     let (_, list) = call("GET", "/api/v1/commitments", None);
     assert_eq!(list["total"], 1);
 }
+
+#[test]
+fn an_auditor_follows_the_commitments_assigned_to_them() {
+    let app = spawn_app();
+    let followed = app.create_organisation("Habitat Suivi", 9, "93");
+    let other = app.create_organisation("Habitat Autre", 10, "93");
+    let auditor_email = app.create_user(Role::Auditor, None, None);
+    let auditor_id: String = {
+        let email = auditor_email.clone();
+        app.with_db(move |conn| {
+            Ok(qualitrack::models::user::find_by_email(conn, &email)?
+                .unwrap()
+                .id)
+        })
+    };
+    let admin = app.admin();
+    let framework = framework_id(&app, "qualibail-iv");
+    let created = admin.post_form(
+        &format!("/organismes/{followed}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", "2024-01-10"),
+            ("decision_date", "2024-04-10"),
+            ("auditor_id", &auditor_id),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    granted(
+        &app,
+        &admin,
+        &other,
+        "qualibail-iv",
+        "2024-01-10",
+        "2024-04-10",
+    );
+    let refused = admin.post_form(
+        &format!("/organismes/{other}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "considered"),
+            ("start_date", "2024-01-10"),
+            ("auditor_id", &followed),
+        ],
+    );
+    assert_eq!(
+        refused.status, 422,
+        "an auditor must be an auditor's account"
+    );
+
+    let auditor = app.client();
+    assert_eq!(
+        auditor
+            .login(&auditor_email, crate::helpers::PASSWORD)
+            .status,
+        303
+    );
+    let list = auditor.get("/organismes");
+    assert!(list.body.contains("Habitat Suivi") && !list.body.contains("Habitat Autre"));
+    assert_eq!(auditor.get(&format!("/organismes/{other}")).status, 404);
+    let calendar = auditor.get("/calendrier?periode=tout");
+    assert!(calendar.body.contains("Habitat Suivi") && !calendar.body.contains("Habitat Autre"));
+
+    let by_auditor = admin.get(&format!("/calendrier?periode=tout&auditor={auditor_id}"));
+    assert!(
+        by_auditor.body.contains("Habitat Suivi") && !by_auditor.body.contains("Habitat Autre")
+    );
+}

@@ -8,6 +8,7 @@ CREATE TABLE commitments (
     all_sites BOOLEAN NOT NULL,
     body TEXT NOT NULL,
     certificate_number TEXT NOT NULL,
+    auditor_id TEXT REFERENCES users (id),
     start_date DATE NOT NULL,
     notes TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
@@ -16,6 +17,7 @@ CREATE TABLE commitments (
 );
 CREATE INDEX commitments_organisation ON commitments (organisation_id);
 CREATE INDEX commitments_framework ON commitments (framework_id);
+CREATE INDEX commitments_auditor ON commitments (auditor_id);
 
 CREATE TABLE commitment_sites (
     commitment_id TEXT NOT NULL REFERENCES commitments (id),

@@ -33,6 +33,7 @@ pub struct CalendarQuery {
     pub family: String,
     pub state: String,
     pub organisation: String,
+    pub auditor: String,
     /// `mois` for the month view
     pub vue: String,
     /// `2025-03`
@@ -51,6 +52,7 @@ impl CalendarQuery {
             family: self.family.clone(),
             state: self.state.clone(),
             organisation: self.organisation.clone(),
+            auditor: self.auditor.clone(),
             renewals,
         }
     }
@@ -62,6 +64,7 @@ impl CalendarQuery {
             ("family", &self.family),
             ("state", &self.state),
             ("organisation", &self.organisation),
+            ("auditor", &self.auditor),
             ("periode", &self.periode),
         ]
         .into_iter()
@@ -139,7 +142,7 @@ fn month_grid(entries: &[CalendarEntry], first: NaiveDate) -> Vec<Vec<Day>> {
 
 async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
     let filter = query.filter(renewals);
-    let (user, (entries, frameworks, feeds)) = ctx
+    let (user, (entries, frameworks, (feeds, auditors))) = ctx
         .user_run(move |conn, user| {
             if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
                 return Err(AppError::Forbidden);
@@ -152,7 +155,13 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
                 .collect();
             codes.dedup_by(|a, b| a.0 == b.0);
             let feeds = calendar_feed::list_for(conn, &user.id)?;
-            Ok((entries, codes, feeds))
+            // Only those who see every commitment pick an auditor to filter on.
+            let auditors = if matches!(user.role, Role::Admin | Role::Federation) {
+                crate::models::commitment::auditors(conn)?
+            } else {
+                Vec::new()
+            };
+            Ok((entries, codes, (feeds, auditors)))
         })
         .await?;
     let lang = ctx.lang(Some(&user));
@@ -201,6 +210,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             .collect::<Vec<_>>(),
     );
     page.insert("feeds", &feeds);
+    page.insert("auditors", &auditors);
     page.insert("horizon", &HORIZON_DAYS);
     if is_month {
         page.insert("month", &first);
@@ -305,6 +315,8 @@ pub struct FeedForm {
     family: String,
     #[serde(default)]
     organisation: String,
+    #[serde(default)]
+    auditor: String,
 }
 
 fn base_url(req: &HttpRequest, configured: Option<&str>) -> String {
@@ -325,6 +337,7 @@ pub async fn create_feed(ctx: Ctx, form: web::Form<FeedForm>) -> Result<HttpResp
         region: form.region,
         family: form.family,
         organisation: form.organisation,
+        auditor: form.auditor,
         ..CalendarFilter::default()
     };
     let name = form.name;

@@ -27,11 +27,18 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// What the new-commitment form offers: frameworks the organisme may commit to, its sites.
+type FormData = (
+    Organisation,
+    Vec<FrameworkSummary>,
+    Vec<Site>,
+    Vec<(String, String, String)>,
+);
+
 fn form_data(
     conn: &mut DbConnection,
     user: &CurrentUser,
     organisation_id: &str,
-) -> Result<(Organisation, Vec<FrameworkSummary>, Vec<Site>), AppError> {
+) -> Result<FormData, AppError> {
     let organisation = organisation::find(conn, &user.scope(), organisation_id)?;
     user.require_edit_organisation(&organisation.id)?;
     let frameworks = framework_model::list(conn, &user.scope())?
@@ -41,15 +48,13 @@ fn form_data(
         })
         .collect();
     let sites = site::list_for(conn, &organisation.id)?;
-    Ok((organisation, frameworks, sites))
+    let auditors = commitment::auditors(conn)?;
+    Ok((organisation, frameworks, sites, auditors))
 }
 
-fn fill_form(
-    page: &mut Context,
-    data: (Organisation, Vec<FrameworkSummary>, Vec<Site>),
-    form: &CommitmentForm,
-) {
-    let (organisation, frameworks, sites) = data;
+fn fill_form(page: &mut Context, data: FormData, form: &CommitmentForm) {
+    let (organisation, frameworks, sites, auditors) = data;
+    page.insert("auditors", &auditors);
     page.insert("organisation", &organisation);
     page.insert("frameworks", &frameworks);
     page.insert("sites", &sites);
@@ -145,6 +150,10 @@ fn page_data(
     let events = commitment::events(conn, &found.id)?;
     let (schedule, plan, zone) = schedules::for_commitment(conn, &found, &events, today())?;
     let framework = framework_model::summary(conn, &found.framework_id)?;
+    let auditor = match &found.auditor_id {
+        Some(id) => Some(crate::models::user::get(conn, id)?.view(None)),
+        None => None,
+    };
     let site_ids = commitment::site_ids(conn, &found.id)?;
     let sites: Vec<Site> = site::list_for(conn, &organisation.id)?
         .into_iter()
@@ -171,6 +180,7 @@ fn page_data(
             .collect::<Vec<_>>(),
     );
     page.insert("zone", zone.code());
+    page.insert("auditor", &auditor);
     page.insert("commitment", &found);
     page.insert("organisation", &organisation);
     page.insert("framework", &framework);

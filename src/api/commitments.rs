@@ -7,9 +7,6 @@ use serde::Deserialize;
 use super::ApiCtx;
 use crate::auth::CurrentUser;
 use crate::db::{DbConnection, parse_id};
-use crate::domain::FieldErrors;
-use crate::domain::commitment::CommitmentState;
-use crate::domain::dates::parse_date;
 use crate::error::AppError;
 use crate::models::commitment::{self, Commitment, CommitmentForm, CommitmentInput, Event};
 use crate::models::history::Actor;
@@ -174,18 +171,8 @@ pub async fn transition(
         .run(move |conn, user| {
             let found = visible(conn, user, &id)?;
             user.require_edit_organisation(&found.organisation_id)?;
-            let mut errors = FieldErrors::new();
-            let to = errors.check("state", CommitmentState::parse(&p.state));
-            let date = errors.check("date", parse_date(&p.date));
-            if p.version.is_none() {
-                errors.add(
-                    "version",
-                    crate::domain::Invalid::new("err-version-missing"),
-                );
-            }
-            let (Some(to), Some(date), Some(version)) = (to, date, p.version) else {
-                return Err(errors.into());
-            };
+            let version = organisation::require_version(p.version)?;
+            let (to, date) = commitment::parse_move(&p.state, &p.date)?;
             commitment::transition(
                 conn,
                 &Actor::user(&user.id, &user.email),

@@ -381,6 +381,17 @@ pub fn create(
     Ok(created)
 }
 
+/// Reads a requested move: the target state and the date, as typed.
+pub fn parse_move(state: &str, date: &str) -> Result<(CommitmentState, NaiveDate), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let to = errors.check("state", CommitmentState::parse(state));
+    let date = errors.check("date", parse_date(date));
+    match (to, date) {
+        (Some(to), Some(date)) => Ok((to, date)),
+        _ => Err(errors),
+    }
+}
+
 /// Moves a commitment to another state, if the move is allowed and dated after the last event.
 pub fn transition(
     conn: &mut DbConnection,

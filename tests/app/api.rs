@@ -4,83 +4,26 @@ use qualitrack::domain::Role;
 
 use crate::helpers::{TestApp, siren, spawn_app};
 
-/// Creates a token on the account page, as a user would, and returns it.
+/// A token of a new account with this role.
 fn token_for(
     app: &TestApp,
     role: Role,
     organisation: Option<&str>,
     region: Option<&str>,
 ) -> String {
-    let client = app.login_as(role, organisation, region);
-    let page = client.post_form("/compte/jetons", &[("name", "Tests")]);
-    assert_eq!(page.status, 200, "{}", page.body);
-    page.body
-        .split("<code class=\"token\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned()
-}
-
-fn call(
-    app: &TestApp,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-    body: Option<serde_json::Value>,
-) -> (u16, serde_json::Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let url = format!("{}{path}", app.base);
-    let auth = token.map(|t| format!("Bearer {t}"));
-    let response = match (method, body) {
-        ("GET", _) => {
-            let mut request = agent.get(&url);
-            if let Some(auth) = &auth {
-                request = request.header("Authorization", auth);
-            }
-            request.call()
-        }
-        (_, body) => {
-            let mut request = if method == "POST" {
-                agent.post(&url)
-            } else {
-                agent.put(&url)
-            };
-            if let Some(auth) = &auth {
-                request = request.header("Authorization", auth);
-            }
-            request.send_json(body.unwrap_or_default())
-        }
-    };
-    let mut response = response.expect("request sent");
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    (
-        status,
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
-    )
+    app.login_as(role, organisation, region)
+        .create_api_token("Tests")
 }
 
 #[test]
 fn requests_without_a_valid_token_are_refused_in_json() {
     let app = spawn_app();
-    let (status, body) = call(&app, "GET", "/api/v1/organisations", None, None);
+    let (status, body) = app.api_call("GET", "/api/v1/organisations", None, None);
     assert_eq!(status, 401);
     assert_eq!(body["error"], "Connectez-vous pour continuer.");
-    let (status, _) = call(
-        &app,
-        "GET",
-        "/api/v1/organisations",
-        Some("qt_invente"),
-        None,
-    );
+    let (status, _) = app.api_call("GET", "/api/v1/organisations", Some("qt_invente"), None);
     assert_eq!(status, 401);
-    let (status, body) = call(&app, "GET", "/api/v1/inconnu", None, None);
+    let (status, body) = app.api_call("GET", "/api/v1/inconnu", None, None);
     assert_eq!(status, 404);
     assert_eq!(body["error"], "Page introuvable");
 }
@@ -89,12 +32,11 @@ fn requests_without_a_valid_token_are_refused_in_json() {
 fn an_administrator_manages_organismes_and_sites_through_the_api() {
     let app = spawn_app();
     let token = token_for(&app, Role::Admin, None, None);
-    let (status, me) = call(&app, "GET", "/api/v1/me", Some(&token), None);
+    let (status, me) = app.api_call("GET", "/api/v1/me", Some(&token), None);
     assert_eq!(status, 200);
     assert_eq!(me["role"], "admin");
 
-    let (status, created) = call(
-        &app,
+    let (status, created) = app.api_call(
         "POST",
         "/api/v1/organisations",
         Some(&token),
@@ -106,8 +48,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
     assert_eq!(created["federation"], "esh");
     let id = created["id"].as_str().unwrap().to_owned();
 
-    let (status, by_siren) = call(
-        &app,
+    let (status, by_siren) = app.api_call(
         "GET",
         &format!("/api/v1/organisations/{}", siren(1)),
         Some(&token),
@@ -116,20 +57,13 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
     assert_eq!(status, 200);
     assert_eq!(by_siren["id"], id.as_str());
 
-    let (status, list) = call(
-        &app,
-        "GET",
-        "/api/v1/organisations?region=75",
-        Some(&token),
-        None,
-    );
+    let (status, list) = app.api_call("GET", "/api/v1/organisations?region=75", Some(&token), None);
     assert_eq!(status, 200);
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["name"], "Habitat API");
     assert_eq!(list["items"][0]["sites_count"], 0);
 
-    let (status, site) = call(
-        &app,
+    let (status, site) = app.api_call(
         "POST",
         &format!("/api/v1/organisations/{id}/sites"),
         Some(&token),
@@ -138,8 +72,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
         })),
     );
     assert_eq!(status, 201, "{site}");
-    let (_, sites) = call(
-        &app,
+    let (_, sites) = app.api_call(
         "GET",
         &format!("/api/v1/organisations/{id}/sites"),
         Some(&token),
@@ -148,8 +81,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
     assert_eq!(sites["total"], 1);
 
     let update = serde_json::json!({"name": "Habitat API renommé", "siren": siren(1), "family": "esh", "region": "75", "homes": 4300, "version": 1});
-    let (status, updated) = call(
-        &app,
+    let (status, updated) = app.api_call(
         "PUT",
         &format!("/api/v1/organisations/{id}"),
         Some(&token),
@@ -157,8 +89,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
     );
     assert_eq!(status, 200, "{updated}");
     assert_eq!(updated["version"], 2);
-    let (status, conflict) = call(
-        &app,
+    let (status, conflict) = app.api_call(
         "PUT",
         &format!("/api/v1/organisations/{id}"),
         Some(&token),
@@ -172,8 +103,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
             .contains("modifiée entre-temps")
     );
 
-    let (status, missing_version) = call(
-        &app,
+    let (status, missing_version) = app.api_call(
         "PUT",
         &format!("/api/v1/organisations/{id}"),
         Some(&token),
@@ -189,8 +119,7 @@ fn an_administrator_manages_organismes_and_sites_through_the_api() {
 fn invalid_organismes_are_refused_with_a_reason_per_field() {
     let app = spawn_app();
     let token = token_for(&app, Role::Admin, None, None);
-    let (status, refused) = call(
-        &app,
+    let (status, refused) = app.api_call(
         "POST",
         "/api/v1/organisations",
         Some(&token),
@@ -211,8 +140,7 @@ fn invalid_organismes_are_refused_with_a_reason_per_field() {
     );
     assert_eq!(app.count("organisations"), 0);
 
-    let (status, malformed) = call(
-        &app,
+    let (status, malformed) = app.api_call(
         "POST",
         "/api/v1/organisations",
         Some(&token),
@@ -228,27 +156,24 @@ fn the_api_applies_the_same_scopes_as_the_pages() {
     let own = app.create_organisation("Mon Office", 1, "11");
     let other = app.create_organisation("Autre Office", 2, "11");
     let token = token_for(&app, Role::QualityManager, Some(&own), None);
-    let (_, list) = call(&app, "GET", "/api/v1/organisations", Some(&token), None);
+    let (_, list) = app.api_call("GET", "/api/v1/organisations", Some(&token), None);
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["id"], own.as_str());
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.api_call(
         "GET",
         &format!("/api/v1/organisations/{other}"),
         Some(&token),
         None,
     );
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.api_call(
         "GET",
         &format!("/api/v1/organisations/{other}/sites"),
         Some(&token),
         None,
     );
     assert_eq!(status, 404);
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.api_call(
         "POST",
         "/api/v1/organisations",
         Some(&token),
@@ -257,8 +182,7 @@ fn the_api_applies_the_same_scopes_as_the_pages() {
         ),
     );
     assert_eq!(status, 403);
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.api_call(
         "POST",
         &format!("/api/v1/organisations/{own}/sites"),
         Some(&token),
@@ -269,8 +193,7 @@ fn the_api_applies_the_same_scopes_as_the_pages() {
     assert_eq!(status, 201);
 
     let observer = token_for(&app, Role::Observer, Some(&own), None);
-    let (status, _) = call(
-        &app,
+    let (status, _) = app.api_call(
         "POST",
         &format!("/api/v1/organisations/{own}/sites"),
         Some(&observer),
@@ -290,12 +213,10 @@ fn a_revoked_token_stops_working() {
         .body
         .split("<code class=\"token\">")
         .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
+        .and_then(|r| r.split('<').next())
         .unwrap()
         .to_owned();
-    assert_eq!(call(&app, "GET", "/api/v1/me", Some(&token), None).0, 200);
+    assert_eq!(app.api_call("GET", "/api/v1/me", Some(&token), None).0, 200);
     let account = client.get("/compte");
     assert!(account.body.contains("Éphémère"));
     assert!(
@@ -310,13 +231,13 @@ fn a_revoked_token_stops_working() {
         .unwrap()
         .to_owned();
     assert_eq!(client.post_form(&revoke, &[]).status, 303);
-    assert_eq!(call(&app, "GET", "/api/v1/me", Some(&token), None).0, 401);
+    assert_eq!(app.api_call("GET", "/api/v1/me", Some(&token), None).0, 401);
 }
 
 #[test]
 fn the_openapi_document_and_its_readable_page_describe_the_api() {
     let app = spawn_app();
-    let (status, spec) = call(&app, "GET", "/api/v1/openapi.json", None, None);
+    let (status, spec) = app.api_call("GET", "/api/v1/openapi.json", None, None);
     assert_eq!(status, 200);
     for path in [
         "/api/v1/organisations",

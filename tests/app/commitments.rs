@@ -6,18 +6,6 @@ use qualitrack::domain::Role;
 
 use crate::helpers::{Client, TestApp, spawn_app};
 
-fn framework_id(app: &TestApp, code: &str) -> String {
-    let code = code.to_owned();
-    app.with_db(move |conn| {
-        use diesel::prelude::*;
-        use qualitrack::db::schema::frameworks;
-        Ok(frameworks::table
-            .filter(frameworks::code.eq(code))
-            .select(frameworks::id)
-            .first::<String>(conn)?)
-    })
-}
-
 /// Declares a commitment granted on `decision` and returns its page's path.
 fn granted(
     app: &TestApp,
@@ -27,7 +15,7 @@ fn granted(
     start: &str,
     decision: &str,
 ) -> String {
-    let framework = framework_id(app, code);
+    let framework = app.framework_id(code);
     let created = client.post_form(
         &format!("/organismes/{org}/engagements"),
         &[
@@ -82,7 +70,7 @@ fn forbidden_moves_are_refused_with_an_explanation_and_allowed_ones_are_recorded
     let app = spawn_app();
     let org = app.create_organisation("Habitat", 2, "11");
     let manager = app.login_as(Role::QualityManager, Some(&org), None);
-    let framework = framework_id(&app, "iso-9001-2015");
+    let framework = app.framework_id("iso-9001-2015");
     let created = manager.post_form(
         &format!("/organismes/{org}/engagements"),
         &[
@@ -378,45 +366,13 @@ fn a_calendar_subscription_serves_a_valid_ics_feed_until_revoked() {
 fn the_api_declares_moves_and_schedules_commitments() {
     let app = spawn_app();
     let org = app.create_organisation("Habitat API", 8, "11");
-    let client = app.login_as(Role::QualityManager, Some(&org), None);
-    let page = client.post_form("/compte/jetons", &[("name", "API")]);
-    let token = page
-        .body
-        .split("<code class=\"token\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let call =
-        |method: &str, path: &str, body: Option<serde_json::Value>| -> (u16, serde_json::Value) {
-            let url = format!("{}{path}", app.base);
-            let auth = format!("Bearer {token}");
-            let mut response = match body {
-                None => agent.get(&url).header("Authorization", &auth).call(),
-                Some(body) => {
-                    let request = if method == "POST" {
-                        agent.post(&url)
-                    } else {
-                        agent.put(&url)
-                    };
-                    request.header("Authorization", &auth).send_json(body)
-                }
-            }
-            .unwrap();
-            let status = response.status().as_u16();
-            (
-                status,
-                serde_json::from_str(&response.body_mut().read_to_string().unwrap())
-                    .unwrap_or_default(),
-            )
-        };
-    let framework = framework_id(&app, "qualibail-iv");
+    let token = app
+        .login_as(Role::QualityManager, Some(&org), None)
+        .create_api_token("API");
+    let call = |method: &str, path: &str, body: Option<serde_json::Value>| {
+        app.api_call(method, path, Some(&token), body)
+    };
+    let framework = app.framework_id("qualibail-iv");
     let siren = crate::helpers::siren(8);
     let (status, created) = call(
         "POST",
@@ -482,7 +438,7 @@ fn an_auditor_follows_the_commitments_assigned_to_them() {
         })
     };
     let admin = app.admin();
-    let framework = framework_id(&app, "qualibail-iv");
+    let framework = app.framework_id("qualibail-iv");
     let created = admin.post_form(
         &format!("/organismes/{followed}/engagements"),
         &[

@@ -9,19 +9,6 @@ use qualitrack::services::frameworks;
 
 use crate::helpers::{Client, TestApp, spawn_app};
 
-fn framework_id(app: &TestApp, code: &str) -> String {
-    let code = code.to_owned();
-    app.with_db(move |conn| {
-        use diesel::prelude::*;
-        use qualitrack::db::schema::frameworks;
-        Ok(frameworks::table
-            .filter(frameworks::code.eq(code))
-            .order(frameworks::imported_at.desc())
-            .select(frameworks::id)
-            .first::<String>(conn)?)
-    })
-}
-
 fn counts(app: &TestApp) -> [i64; 5] {
     [
         app.count("frameworks"),
@@ -82,7 +69,7 @@ fn a_framework_page_shows_its_tree_crosswalk_cycle_and_grades_and_searches() {
     let list = manager.get("/referentiels");
     assert!(list.body.contains("Qualibail IV"));
     assert!(list.body.contains("Label Quali’Hlm"));
-    let iso = framework_id(&app, "iso-9001-2015");
+    let iso = app.framework_id("iso-9001-2015");
     let page = manager.get(&format!("/referentiels/{iso}"));
     assert_eq!(page.status, 200);
     assert!(page.body.contains("8.2.1"));
@@ -90,7 +77,7 @@ fn a_framework_page_shows_its_tree_crosswalk_cycle_and_grades_and_searches() {
     assert!(page.body.contains("Correspondances"));
     assert!(page.body.contains(&format!(
         "/referentiels/{}#req-",
-        framework_id(&app, "qualibail-iv")
+        app.framework_id("qualibail-iv")
     )));
     assert!(page.body.contains("Audit de surveillance"));
     assert!(page.body.contains("12 mois après la décision"));
@@ -305,33 +292,17 @@ fn a_quality_manager_adapts_the_model_charter_into_new_versions() {
 #[test]
 fn the_api_serves_frameworks_with_their_full_tree() {
     let app = spawn_app();
-    let client = app.login_as(Role::Auditor, None, None);
-    let page = client.post_form("/compte/jetons", &[("name", "API")]);
-    let token = page
-        .body
-        .split("<code class=\"token\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_owned();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let token = app
+        .login_as(Role::Auditor, None, None)
+        .create_api_token("API");
     let get = |path: &str| -> serde_json::Value {
-        let mut response = agent
-            .get(format!("{}{path}", app.base))
-            .header("Authorization", format!("Bearer {token}"))
-            .call()
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+        let (status, body) = app.api_call("GET", path, Some(&token), None);
+        assert_eq!(status, 200);
+        body
     };
     let list = get("/api/v1/frameworks");
     assert_eq!(list["total"], 4);
-    let iso = framework_id(&app, "iso-9001-2015");
+    let iso = app.framework_id("iso-9001-2015");
     let detail = get(&format!("/api/v1/frameworks/{iso}"));
     assert_eq!(detail["code"], "iso-9001-2015");
     assert_eq!(detail["cycle"]["validity_months"], 36);

@@ -229,6 +229,18 @@ impl Client {
         )
     }
 
+    /// Creates an API token on the account page, as a user would, and returns its secret.
+    pub fn create_api_token(&self, name: &str) -> String {
+        let page = self.post_form("/compte/jetons", &[("name", name)]);
+        assert_eq!(page.status, 200, "{}", page.body);
+        page.body
+            .split("<code class=\"token\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .expect("the new token is shown")
+            .to_owned()
+    }
+
     pub fn login(&self, email: &str, password: &str) -> Resp {
         self.post_form("/connexion", &[("email", email), ("password", password)])
     }
@@ -245,6 +257,60 @@ impl TestApp {
             base: self.base.clone(),
             agent,
         }
+    }
+
+    /// Calls the JSON API with an optional bearer token; answers (status, JSON body).
+    pub fn api_call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("{}{path}", self.base);
+        let auth = token.map(|t| format!("Bearer {t}"));
+        let response = if method == "GET" {
+            let mut request = agent.get(&url);
+            if let Some(auth) = &auth {
+                request = request.header("Authorization", auth);
+            }
+            request.call()
+        } else {
+            let mut request = if method == "POST" {
+                agent.post(&url)
+            } else {
+                agent.put(&url)
+            };
+            if let Some(auth) = &auth {
+                request = request.header("Authorization", auth);
+            }
+            request.send_json(body.unwrap_or_default())
+        };
+        let mut response = response.expect("request sent");
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap_or_default();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+        )
+    }
+
+    /// The latest imported version of a framework, by code.
+    pub fn framework_id(&self, code: &str) -> String {
+        let code = code.to_owned();
+        self.with_db(move |conn| {
+            use diesel::prelude::*;
+            use qualitrack::db::schema::frameworks;
+            Ok(frameworks::table
+                .filter(frameworks::code.eq(code))
+                .order(frameworks::imported_at.desc())
+                .select(frameworks::id)
+                .first::<String>(conn)?)
+        })
     }
 
     /// Runs `f` on a connection of the application's own pool.

@@ -240,12 +240,7 @@ pub async fn transition_commitment(
         .user_attempt(move |conn, user| {
             let (found, organisation) = visible(conn, user, &id)?;
             user.require_edit_organisation(&organisation.id)?;
-            let mut errors = FieldErrors::new();
-            let to = errors.check("state", CommitmentState::parse(&form.state));
-            let date = errors.check("date", parse_date(&form.date));
-            let (Some(to), Some(date)) = (to, date) else {
-                return Err(errors.into());
-            };
+            let (to, date) = commitment::parse_move(&form.state, &form.date)?;
             commitment::transition(
                 conn,
                 &Actor::user(&user.id, &user.email),

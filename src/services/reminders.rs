@@ -2,7 +2,7 @@
 //! managers of each organisme), and sent as one digest e-mail each, in French, as plain
 //! text and HTML.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -36,17 +36,6 @@ pub struct Digest {
     pub email: String,
     pub name: String,
     pub lines: Vec<Line>,
-}
-
-/// Items late, or whose window opens within `days`.
-fn concerning(entry: &CalendarEntry, today: NaiveDate, days: i64) -> bool {
-    match entry.item.state {
-        ItemState::Overdue => true,
-        ItemState::DueSoon | ItemState::Planned => {
-            entry.item.window_start <= today + Duration::days(days)
-        }
-        ItemState::Done | ItemState::Lapsed => false,
-    }
 }
 
 fn line(entry: &CalendarEntry, base_url: &str, lang: Lang) -> Line {
@@ -96,7 +85,8 @@ pub fn digests(
             let lines: Vec<Line> = entries
                 .iter()
                 .filter(|e| {
-                    Some(&e.organisation_id) == organisation.as_ref() && concerning(e, today, days)
+                    Some(&e.organisation_id) == organisation.as_ref()
+                        && schedules::needs_attention(&e.item, today, days)
                 })
                 .map(|e| line(e, base_url, lang))
                 .collect();

@@ -209,6 +209,17 @@ pub fn calendar(
     Ok(entries)
 }
 
+/// Late, or with a window opening within `days`: what people must act on.
+pub fn needs_attention(item: &Item, today: NaiveDate, days: i64) -> bool {
+    match item.state {
+        ItemState::Overdue => true,
+        ItemState::DueSoon | ItemState::Planned => {
+            item.window_start <= today + chrono::Duration::days(days)
+        }
+        ItemState::Done | ItemState::Lapsed => false,
+    }
+}
+
 pub fn state_code(state: ItemState) -> &'static str {
     match state {
         ItemState::Planned => "planned",

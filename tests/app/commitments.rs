@@ -490,3 +490,19 @@ fn an_auditor_follows_the_commitments_assigned_to_them() {
         by_auditor.body.contains("Habitat Suivi") && !by_auditor.body.contains("Habitat Autre")
     );
 }
+
+#[test]
+fn the_home_page_says_what_is_late_and_what_comes_next() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Accueil", 11, "75");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let empty = manager.get("/");
+    assert!(empty.body.contains("Rien en retard, rien dans les 90 prochains jours."));
+    let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(500)).to_string();
+    let started = (chrono::Utc::now().date_naive() - chrono::Duration::days(600)).to_string();
+    granted(&app, &manager, &org, "qualibail-iv", &started, &decided);
+    let home = manager.get("/");
+    assert!(home.body.contains("échéance(s) en retard"));
+    assert!(home.body.contains("Audit de suivi") || home.body.contains("suivi"));
+    assert!(home.body.contains("en retard de"));
+}

@@ -80,15 +80,9 @@ fn today() -> NaiveDate {
 
 /// The list: overdue, then what falls due within the horizon (unless `periode=tout`).
 fn upcoming(entries: Vec<CalendarEntry>, everything: bool) -> Vec<CalendarEntry> {
-    let limit = today() + Duration::days(HORIZON_DAYS);
     entries
         .into_iter()
-        .filter(|e| {
-            everything
-                || e.item.state == ItemState::Overdue
-                || (matches!(e.item.state, ItemState::DueSoon | ItemState::Planned)
-                    && e.item.window_start <= limit)
-        })
+        .filter(|e| everything || schedules::needs_attention(&e.item, today(), HORIZON_DAYS))
         .collect()
 }
 

@@ -5,8 +5,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::{organisations, sites};
+use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::models::organisation;
+use crate::services::schedules::{self, CalendarEntry, CalendarFilter, state_code};
+use crate::web::handlers::commitment_view::hint;
 use crate::web::page::Ctx;
 
 #[derive(Serialize)]
@@ -14,11 +17,17 @@ struct Figures {
     organisations: i64,
     sites: i64,
     homes: i64,
+    overdue: usize,
+    upcoming: usize,
 }
 
+/// How many upcoming items the home page lists before pointing to the calendar.
+const UPCOMING_SHOWN: usize = 10;
+
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let (user, figures) = ctx
-        .user_run(|conn, user| {
+    let today = chrono::Utc::now().date_naive();
+    let (user, (figures, entries)) = ctx
+        .user_run(move |conn, user| {
             let visible: Vec<String> = organisation::scoped(&user.scope())
                 .select(organisations::id)
                 .load(conn)?;
@@ -32,14 +41,35 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 .filter(sites::organisation_id.eq_any(&visible))
                 .count()
                 .get_result(conn)?;
-            Ok(Figures {
+            // What the user must watch: late items, then what opens within the next weeks.
+            let entries: Vec<CalendarEntry> =
+                schedules::calendar(conn, &user.scope(), &CalendarFilter::default(), today)?
+                    .into_iter()
+                    .filter(|e| schedules::needs_attention(&e.item, today, 90))
+                    .collect();
+            let figures = Figures {
                 organisations,
                 sites,
                 homes: homes.unwrap_or(0),
-            })
+                overdue: entries
+                    .iter()
+                    .filter(|e| e.item.state == ItemState::Overdue)
+                    .count(),
+                upcoming: entries.len(),
+            };
+            Ok((
+                figures,
+                entries.into_iter().take(UPCOMING_SHOWN).collect::<Vec<_>>(),
+            ))
         })
         .await?;
+    let lang = ctx.lang(Some(&user));
+    let hints: Vec<String> = entries.iter().map(|e| hint(lang, &e.item, today)).collect();
+    let states: Vec<&str> = entries.iter().map(|e| state_code(e.item.state)).collect();
     let mut page = ctx.page(Some(&user), "home");
     page.insert("figures", &figures);
+    page.insert("entries", &entries);
+    page.insert("hints", &hints);
+    page.insert("states", &states);
     ctx.render("home.html", &page)
 }

@@ -229,6 +229,64 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audits (id) {
+        id -> Text,
+        commitment_id -> Text,
+        organisation_id -> Text,
+        framework_id -> Text,
+        step_code -> Nullable<Text>,
+        kind -> Text,
+        title -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        state -> Text,
+        lead_auditor_id -> Nullable<Text>,
+        decision -> Nullable<Text>,
+        decision_date -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_team (audit_id, user_id) {
+        audit_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    audit_sites (audit_id, site_id) {
+        audit_id -> Text,
+        site_id -> Text,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        audit_id -> Text,
+        requirement_ref -> Text,
+        grade_code -> Nullable<Text>,
+        finding -> Text,
+        evidence_seen -> Text,
+        site_ids -> Text,
+        self_level -> Nullable<Text>,
+        self_comment -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        version -> Integer,
+    }
+}
+
+diesel::joinable!(audits -> commitments (commitment_id));
+diesel::joinable!(audits -> organisations (organisation_id));
+diesel::joinable!(audits -> frameworks (framework_id));
+diesel::joinable!(audit_team -> audits (audit_id));
+diesel::joinable!(audit_sites -> audits (audit_id));
+diesel::joinable!(findings -> audits (audit_id));
 diesel::joinable!(commitments -> organisations (organisation_id));
 diesel::joinable!(commitments -> frameworks (framework_id));
 diesel::joinable!(commitments -> users (auditor_id));
@@ -257,4 +315,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitment_sites,
     commitment_events,
     calendar_feeds,
+    audits,
+    audit_team,
+    audit_sites,
+    findings,
 );

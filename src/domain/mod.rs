@@ -1,6 +1,7 @@
 //! Pure rules of the domain: validated value types and enumerations.
 //! Nothing here touches the database or HTTP; everything is unit-tested in place.
 
+pub mod audit;
 pub mod calendar;
 pub mod commitment;
 pub mod dates;

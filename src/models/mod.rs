@@ -2,6 +2,7 @@
 //! that take the caller's scope, so visibility is enforced where data is read.
 
 pub mod api_token;
+pub mod audit;
 pub mod calendar_feed;
 pub mod commitment;
 pub mod framework;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::history::{self, Actor, Change};
 use super::{Page, Paged, unique_violation_on};
 use crate::auth::OrgScope;
-use crate::db::schema::{commitments, organisations, sites};
+use crate::db::schema::{audit_team, audits, commitments, organisations, sites};
 use crate::db::{DbConnection, MultiBackend, new_id, now};
 use crate::domain::{BoundedText, Family, Federation, FieldErrors, Homes, Invalid, Region, Siren};
 use crate::error::AppError;
@@ -142,13 +142,27 @@ pub fn scoped(scope: &OrgScope) -> Boxed<'static> {
         OrgScope::All => query,
         OrgScope::Region(region) => query.filter(organisations::region.eq(region.clone())),
         OrgScope::One(id) => query.filter(organisations::id.eq(id.clone())),
-        // Auditors see the organismes whose commitments they follow.
+        // Auditors see the organismes whose commitments they follow or whose audits they run.
         OrgScope::AssignedAuditor(user_id) => query.filter(
-            organisations::id.eq_any(
-                commitments::table
-                    .filter(commitments::auditor_id.eq(user_id.clone()))
-                    .select(commitments::organisation_id),
-            ),
+            organisations::id
+                .eq_any(
+                    commitments::table
+                        .filter(commitments::auditor_id.eq(user_id.clone()))
+                        .select(commitments::organisation_id),
+                )
+                .or(organisations::id.eq_any(
+                    audits::table
+                        .filter(
+                            audits::lead_auditor_id
+                                .eq(user_id.clone())
+                                .or(audits::id.eq_any(
+                                    audit_team::table
+                                        .filter(audit_team::user_id.eq(user_id.clone()))
+                                        .select(audit_team::audit_id),
+                                )),
+                        )
+                        .select(audits::organisation_id),
+                )),
         ),
     }
 }

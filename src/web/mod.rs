@@ -10,7 +10,8 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, admin, auth, calendar, commitments, frameworks, health, home, organisations, sites,
+    account, admin, audits, auth, calendar, commitments, findings, frameworks, health, home,
+    organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -150,6 +151,29 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/engagements/{id}/audits",
         web::post().to(commitments::record_audit),
+    )
+    .route(
+        "/engagements/{id}/audits/nouveau",
+        read().to(audits::plan_form),
+    )
+    .route(
+        "/engagements/{id}/planification",
+        web::post().to(audits::create_audit),
+    )
+    .route("/audits/{id}", read().to(audits::show_audit))
+    .route("/audits/{id}/etat", web::post().to(audits::move_audit))
+    .route(
+        "/audits/{id}/decision",
+        web::post().to(audits::decide_audit),
+    )
+    .route("/audits/{id}/constats", read().to(findings::show_findings))
+    .route(
+        "/audits/{id}/constats/{ref}",
+        web::post().to(findings::save_finding),
+    )
+    .route(
+        "/audits/{id}/autoevaluation/{ref}",
+        web::post().to(findings::save_self_assessment),
     )
     .route("/calendrier", read().to(calendar::show_calendar))
     .route("/calendrier/export.csv", read().to(calendar::export_csv))

@@ -497,7 +497,11 @@ fn the_home_page_says_what_is_late_and_what_comes_next() {
     let org = app.create_organisation("Habitat Accueil", 11, "75");
     let manager = app.login_as(Role::QualityManager, Some(&org), None);
     let empty = manager.get("/");
-    assert!(empty.body.contains("Rien en retard, rien dans les 90 prochains jours."));
+    assert!(
+        empty
+            .body
+            .contains("Rien en retard, rien dans les 90 prochains jours.")
+    );
     let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(500)).to_string();
     let started = (chrono::Utc::now().date_naive() - chrono::Duration::days(600)).to_string();
     granted(&app, &manager, &org, "qualibail-iv", &started, &decided);

@@ -193,6 +193,21 @@ impl Client {
         self.post_raw(path, &all, None)
     }
 
+    /// Posts these fields with one more header (e.g. `HX-Request`).
+    pub fn post_with_header(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        header: (&str, &str),
+    ) -> Resp {
+        read(
+            self.agent
+                .post(format!("{}{path}", self.base))
+                .header(header.0, header.1)
+                .send_form(fields.iter().copied()),
+        )
+    }
+
     /// Posts exactly these fields (no token added), optionally with an Origin header.
     pub fn post_raw(&self, path: &str, fields: &[(&str, &str)], origin: Option<&str>) -> Resp {
         let mut request = self.agent.post(format!("{}{path}", self.base));

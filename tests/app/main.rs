@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod audits;
 mod auth;
 mod cli;
 mod commitments;

@@ -181,6 +181,15 @@ fn page_data(
     );
     page.insert("zone", zone.code());
     page.insert("auditor", &auditor);
+    page.insert(
+        "audits",
+        &crate::models::audit::list_for_commitment(conn, &found.id)?,
+    );
+    page.insert(
+        "can_plan",
+        &(user.can_edit_organisation(&organisation.id)
+            || found.auditor_id.as_deref() == Some(user.id.as_str())),
+    );
     page.insert("commitment", &found);
     page.insert("organisation", &organisation);
     page.insert("framework", &framework);

@@ -2,10 +2,12 @@
 
 pub mod account;
 pub mod admin;
+pub mod audits;
 pub mod auth;
 pub mod calendar;
 pub mod commitment_view;
 pub mod commitments;
+pub mod findings;
 pub mod framework_view;
 pub mod frameworks;
 pub mod health;

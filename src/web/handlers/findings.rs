@@ -1,0 +1,398 @@
+//! The findings screen: the whole requirement tree of the audit's framework version, one
+//! row per requirement with the organisme's self-assessment beside the auditor's grading.
+//! Each row saves on its own (htmx, or a plain form without JavaScript); a save made from a
+//! stale version shows both versions instead of overwriting.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use crate::auth::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::db::{DbConnection, parse_id};
+use crate::domain::Role;
+use crate::domain::audit::SelfLevel;
+use crate::error::AppError;
+use crate::i18n;
+use crate::models::audit::{self, Audit, Finding, FindingContent, Saved, SelfContent};
+use crate::models::framework::{self as framework_model, RequirementRow};
+use crate::models::history::Actor;
+use crate::web::handlers::audits::{can_run, visible};
+use crate::web::page::{Ctx, see_other};
+
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ScreenQuery {
+    /// `non-evalues` or `nc`
+    pub filtre: String,
+    /// A top-level requirement: its theme
+    pub theme: String,
+}
+
+/// One row of the screen, ready for the template.
+#[derive(Debug, Serialize)]
+struct Row {
+    requirement: RequirementRow,
+    evidence: Vec<String>,
+    finding: Option<Finding>,
+    /// The stored version, when this user's save was refused.
+    conflict: Option<Finding>,
+    /// What this user tried to save, shown beside the stored version.
+    attempted: Option<FindingContent>,
+    saved_now: bool,
+}
+
+/// Who may write what on this audit's findings.
+#[derive(Debug, Serialize, Clone, Copy)]
+struct Rights {
+    grade: bool,
+    self_assess: bool,
+}
+
+fn rights(user: &CurrentUser, found: &Audit, team: &[String]) -> Rights {
+    Rights {
+        grade: can_run(user, found, team) && found.state().findings_open(),
+        self_assess: (user.role == Role::Admin
+            || (user.role == Role::QualityManager
+                && user.can_edit_organisation(&found.organisation_id)))
+            && found.state().self_assessment_open(),
+    }
+}
+
+fn theme_of<'a>(requirements: &'a [RequirementRow], reference: &'a str) -> &'a str {
+    let mut current = reference;
+    while let Some(parent) = requirements
+        .iter()
+        .find(|r| r.reference == current)
+        .and_then(|r| r.parent_ref.as_deref())
+    {
+        current = parent;
+    }
+    current
+}
+
+struct Screen {
+    page: Context,
+}
+
+fn screen(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    query: &ScreenQuery,
+) -> Result<Screen, AppError> {
+    let (found, organisation) = visible(conn, user, id)?;
+    if user.role == Role::Observer {
+        return Err(AppError::Forbidden);
+    }
+    let team = audit::team(conn, &found.id)?;
+    let requirements = framework_model::requirements(conn, &found.framework_id)?;
+    let grades = framework_model::grades(conn, &found.framework_id)?;
+    let findings = audit::findings_of(conn, &found.id)?;
+    let nonconformities: Vec<&str> = grades
+        .iter()
+        .filter(|g| g.nonconformity)
+        .map(|g| g.code.as_str())
+        .collect();
+    let assessed = findings.iter().filter(|f| f.grade_code.is_some()).count();
+    let themes: Vec<(String, String)> = requirements
+        .iter()
+        .filter(|r| r.parent_ref.is_none())
+        .map(|r| (r.reference.clone(), r.title.clone()))
+        .collect();
+    let rows: Vec<Row> = requirements
+        .iter()
+        .filter(|r| query.theme.is_empty() || theme_of(&requirements, &r.reference) == query.theme)
+        .map(|r| {
+            (
+                r,
+                findings.iter().find(|f| f.requirement_ref == r.reference),
+            )
+        })
+        .filter(|(_, f)| match query.filtre.as_str() {
+            "non-evalues" => f.is_none_or(|f| f.grade_code.is_none()),
+            "nc" => f
+                .and_then(|f| f.grade_code.as_deref())
+                .is_some_and(|g| nonconformities.contains(&g)),
+            _ => true,
+        })
+        .map(|(r, f)| Row {
+            requirement: r.clone(),
+            evidence: serde_json::from_str(&r.evidence).unwrap_or_default(),
+            finding: f.cloned(),
+            conflict: None,
+            attempted: None,
+            saved_now: false,
+        })
+        .collect();
+    let mut page = Context::new();
+    page.insert("rights", &rights(user, &found, &team));
+    page.insert("progress", &(assessed, requirements.len()));
+    page.insert("themes", &themes);
+    page.insert(
+        "levels",
+        &SelfLevel::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("grades", &grades);
+    page.insert("rows", &rows);
+    page.insert("query", query);
+    page.insert("audit", &found);
+    page.insert("organisation", &organisation);
+    Ok(Screen { page })
+}
+
+pub async fn show_findings(
+    ctx: Ctx,
+    path: web::Path<String>,
+    query: web::Query<ScreenQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let query = query.into_inner();
+    let (user, data) = ctx
+        .user_run(move |conn, user| screen(conn, user, &id, &query))
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.extend(data.page);
+    ctx.render("audits/findings.html", &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct FindingForm {
+    #[serde(default)]
+    grade_code: String,
+    #[serde(default)]
+    finding: String,
+    #[serde(default)]
+    evidence_seen: String,
+    #[serde(default)]
+    self_level: String,
+    #[serde(default)]
+    self_comment: String,
+    #[serde(default)]
+    version: i32,
+}
+
+enum Kind {
+    Finding,
+    SelfAssessment,
+}
+
+/// The row's requirement, the framework's grades and the user's rights, for rendering a row.
+struct RowData {
+    found: Audit,
+    allowed: Rights,
+    requirement: RequirementRow,
+    grades: Vec<crate::models::framework::GradeRow>,
+}
+
+fn row_data(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    found: Audit,
+    reference: &str,
+) -> Result<RowData, AppError> {
+    let team = audit::team(conn, &found.id)?;
+    let allowed = rights(user, &found, &team);
+    let requirement = framework_model::requirements(conn, &found.framework_id)?
+        .into_iter()
+        .find(|r| r.reference == reference)
+        .ok_or(AppError::NotFound)?;
+    let grades = framework_model::grades(conn, &found.framework_id)?;
+    Ok(RowData {
+        found,
+        allowed,
+        requirement,
+        grades,
+    })
+}
+
+/// Writes the row for the user's role; checks that the user may.
+fn write_row(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    reference: &str,
+    form: &FindingForm,
+    content: &FindingContent,
+    kind: &Kind,
+) -> Result<(RowData, Saved), AppError> {
+    let (found, _) = visible(conn, user, id)?;
+    let team = audit::team(conn, &found.id)?;
+    let actor = Actor::user(&user.id, &user.email);
+    let saved = match kind {
+        Kind::Finding => {
+            if !can_run(user, &found, &team) {
+                return Err(AppError::Forbidden);
+            }
+            audit::save_finding(conn, &actor, &found, reference, form.version, content)?
+        }
+        Kind::SelfAssessment => {
+            if !(user.role == Role::Admin
+                || (user.role == Role::QualityManager
+                    && user.can_edit_organisation(&found.organisation_id)))
+            {
+                return Err(AppError::Forbidden);
+            }
+            let level = Some(form.self_level.trim().to_owned()).filter(|l| !l.is_empty());
+            let own = SelfContent {
+                level,
+                comment: form.self_comment.clone(),
+            };
+            audit::save_self(conn, &actor, &found, reference, form.version, &own)?
+        }
+    };
+    Ok((row_data(conn, user, found, reference)?, saved))
+}
+
+async fn save(
+    ctx: Ctx,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<FindingForm>,
+    kind: Kind,
+) -> Result<HttpResponse, AppError> {
+    let (id, reference) = path.into_inner();
+    let id = parse_id(&id)?;
+    let form = form.into_inner();
+    let htmx = req.headers().contains_key("HX-Request");
+    let attempted = FindingContent {
+        grade_code: Some(form.grade_code.trim().to_owned()).filter(|g| !g.is_empty()),
+        finding: form.finding.clone(),
+        evidence_seen: form.evidence_seen.clone(),
+    };
+    let (lookup, wanted, content) = (id.clone(), reference.clone(), attempted.clone());
+    let (user, attempt) = ctx
+        .user_attempt(move |conn, user| {
+            write_row(conn, user, &lookup, &wanted, &form, &content, &kind)
+        })
+        .await?;
+    let lang = ctx.lang(Some(&user));
+    let (data, saved) = match attempt {
+        Ok(done) => done,
+        Err(AppError::Validation(fields)) if htmx => {
+            // Shown again with what was typed, and why it was refused: nothing typed is lost.
+            let wanted = reference.clone();
+            let (_, (data, stored)) = ctx
+                .user_run(move |conn, user| {
+                    let (found, _) = visible(conn, user, &id)?;
+                    let stored = audit::findings_of(conn, &found.id)?
+                        .into_iter()
+                        .find(|f| f.requirement_ref == wanted);
+                    Ok((row_data(conn, user, found, &wanted)?, stored))
+                })
+                .await?;
+            let message = i18n::field_messages(lang, &fields)
+                .into_values()
+                .collect::<Vec<_>>()
+                .join(" ");
+            return render_row(
+                &ctx,
+                &user,
+                data,
+                stored,
+                Some(attempted),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(message)),
+            );
+        }
+        Err(other) => return Err(other),
+    };
+    if !htmx {
+        let key = if matches!(saved, Saved::Conflict(_)) {
+            ("flash-finding-conflict", FlashKind::Error)
+        } else {
+            ("flash-finding-saved", FlashKind::Success)
+        };
+        ctx.flash(key.1, key.0);
+        return Ok(see_other(&format!(
+            "/audits/{}/constats#req-{reference}",
+            data.found.id
+        )));
+    }
+    match saved {
+        Saved::Stored(finding) => render_row(
+            &ctx,
+            &user,
+            data,
+            Some(finding),
+            None,
+            (StatusCode::OK, None),
+        ),
+        Saved::Conflict(current) => render_row(
+            &ctx,
+            &user,
+            data,
+            Some(current),
+            Some(attempted),
+            (StatusCode::CONFLICT, None),
+        ),
+    }
+}
+
+/// One row as htmx swaps it in: saved, refused as stale (both versions), or invalid.
+fn render_row(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    data: RowData,
+    stored: Option<Finding>,
+    attempted: Option<FindingContent>,
+    outcome: (StatusCode, Option<String>),
+) -> Result<HttpResponse, AppError> {
+    let (status, error) = outcome;
+    let conflict = (status == StatusCode::CONFLICT)
+        .then(|| stored.clone())
+        .flatten();
+    let evidence = serde_json::from_str(&data.requirement.evidence).unwrap_or_default();
+    let row = Row {
+        requirement: data.requirement,
+        evidence,
+        finding: stored,
+        conflict,
+        attempted,
+        saved_now: status == StatusCode::OK,
+    };
+    let mut page = ctx.page(Some(user), "organisations");
+    page.insert("audit", &data.found);
+    page.insert("rights", &data.allowed);
+    page.insert("grades", &data.grades);
+    page.insert(
+        "levels",
+        &SelfLevel::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "saved_at",
+        &chrono::Utc::now()
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .format("%H:%M")
+            .to_string(),
+    );
+    page.insert("row", &row);
+    if let Some(error) = error {
+        page.insert("row_error", &error);
+    }
+    ctx.render_status(status, "audits/finding_row.html", &page)
+}
+
+pub async fn save_finding(
+    ctx: Ctx,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<FindingForm>,
+) -> Result<HttpResponse, AppError> {
+    save(ctx, req, path, form, Kind::Finding).await
+}
+
+pub async fn save_self_assessment(
+    ctx: Ctx,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<FindingForm>,
+) -> Result<HttpResponse, AppError> {
+    save(ctx, req, path, form, Kind::SelfAssessment).await
+}

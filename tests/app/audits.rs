@@ -1,0 +1,314 @@
+//! An audit end to end: planned from a commitment's schedule, self-assessed by the
+//! organisme, recorded by its auditor row by row (htmx), conflicting saves never lost,
+//! findings frozen at submission, and the decision moving the commitment.
+
+use qualitrack::domain::Role;
+
+use crate::helpers::{Client, PASSWORD, Resp, TestApp, spawn_app};
+
+fn user_id(app: &TestApp, email: &str) -> String {
+    let email = email.to_owned();
+    app.with_db(move |conn| {
+        Ok(qualitrack::models::user::find_by_email(conn, &email)?
+            .unwrap()
+            .id)
+    })
+}
+
+fn sign_in(app: &TestApp, email: &str) -> Client {
+    let client = app.client();
+    assert_eq!(client.login(email, PASSWORD).status, 303);
+    client
+}
+
+/// A row save as htmx sends it (the `HX-Request` header and the CSRF token as a header).
+fn htmx_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> Resp {
+    let token = client.csrf_token();
+    let mut all = vec![("csrf_token", token.as_str())];
+    all.extend_from_slice(fields);
+    client.post_with_header(path, &all, ("HX-Request", "true"))
+}
+
+struct Setup {
+    app: TestApp,
+    org: String,
+    commitment: String,
+    manager: Client,
+    auditor_email: String,
+    audit: String,
+}
+
+fn setup() -> Setup {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Audité", 31, "11");
+    let auditor_email = app.create_user(Role::Auditor, None, None);
+    let auditor_id = user_id(&app, &auditor_email);
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let framework = app.framework_id("qualibail-iv");
+    let created = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", "2024-01-10"),
+            ("decision_date", "2024-04-10"),
+        ],
+    );
+    let commitment = created
+        .location
+        .unwrap()
+        .trim_start_matches("/engagements/")
+        .to_owned();
+    let form = manager.get(&format!("/engagements/{commitment}/audits/nouveau"));
+    assert_eq!(form.status, 200);
+    assert!(form.body.contains("step:suivi-1"));
+    let planned = manager.post_form(
+        &format!("/engagements/{commitment}/planification"),
+        &[
+            ("slot", "step:suivi-1"),
+            ("start_date", "2025-03-03"),
+            ("end_date", "2025-03-05"),
+            ("lead_auditor_id", &auditor_id),
+        ],
+    );
+    assert_eq!(planned.status, 303, "{}", planned.body);
+    let audit = planned
+        .location
+        .unwrap()
+        .trim_start_matches("/audits/")
+        .to_owned();
+    Setup {
+        app,
+        org,
+        commitment,
+        manager,
+        auditor_email,
+        audit,
+    }
+}
+
+#[test]
+#[expect(clippy::too_many_lines, reason = "one audit told from planning to decision, in order")]
+fn an_audit_is_planned_self_assessed_recorded_submitted_and_decided() {
+    let Setup {
+        app,
+        org,
+        commitment,
+        manager,
+        auditor_email,
+        audit,
+    } = setup();
+    let page = manager.get(&format!("/audits/{audit}"));
+    assert!(page.body.contains("Audit de suivi") || page.body.contains("suivi"));
+    assert!(page.body.contains("Planifié"));
+
+    // The organisme self-assesses before the audit.
+    let own = htmx_post(
+        &manager,
+        &format!("/audits/{audit}/autoevaluation/E1.1"),
+        &[
+            ("self_level", "partial"),
+            ("self_comment", "Délai tenu à 92 %"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(own.status, 200, "{}", own.body);
+    assert!(own.body.contains("Partiellement") && own.body.contains("id=\"req-E1.1\""));
+    assert_eq!(
+        htmx_post(
+            &manager,
+            &format!("/audits/{audit}/constats/E1.1"),
+            &[("grade_code", "point-fort"), ("version", "1")]
+        )
+        .status,
+        403
+    );
+
+    // The auditor sees the organisme through the audit, and records findings.
+    let auditor = sign_in(&app, &auditor_email);
+    assert_eq!(auditor.get(&format!("/organismes/{org}")).status, 200);
+    let screen = auditor.get(&format!("/audits/{audit}/constats"));
+    assert_eq!(screen.status, 200);
+    assert!(
+        screen.body.contains("Délai tenu à 92 %"),
+        "the self-assessment is beside the grading"
+    );
+    assert!(screen.body.contains("0 exigence(s) évaluée(s)"));
+    let saved = htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-mineure"),
+            ("finding", "Trois demandes enregistrées après 10 jours."),
+            ("evidence_seen", "Registre mars"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(saved.body.contains("Enregistré à"));
+    assert!(saved.body.contains("name=\"version\" value=\"2\""));
+    let nc = auditor.get(&format!("/audits/{audit}/constats?filtre=nc"));
+    assert!(nc.body.contains("id=\"req-E1.1\"") && !nc.body.contains("id=\"req-E1.2\""));
+    // Without JavaScript, the same form posts and comes back to the row.
+    let plain = auditor.post_form(
+        &format!("/audits/{audit}/constats/E1.2"),
+        &[
+            ("grade_code", "point-fort"),
+            ("finding", "Accueil exemplaire"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(plain.status, 303);
+    assert_eq!(
+        plain.location.as_deref(),
+        Some(format!("/audits/{audit}/constats#req-E1.2").as_str())
+    );
+
+    // Submission freezes the findings.
+    for state in ["on_site", "drafted", "submitted"] {
+        let version = auditor
+            .get(&format!("/audits/{audit}"))
+            .body
+            .split("name=\"version\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned();
+        let moved = auditor.post_form(
+            &format!("/audits/{audit}/etat"),
+            &[("state", state), ("version", &version)],
+        );
+        assert_eq!(moved.status, 303, "{state}: {}", moved.body);
+    }
+    let frozen = htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.2"),
+        &[("grade_code", "nc-majeure"), ("version", "1")],
+    );
+    assert_eq!(frozen.status, 422);
+    assert!(frozen.body.contains("les constats sont figés"));
+    assert!(
+        frozen.body.contains("nc-majeure\" checked")
+            || frozen.body.contains("value=\"nc-majeure\" checked"),
+        "what was typed stays"
+    );
+
+    // The decision moves the commitment and counts the audit as held.
+    let version = auditor
+        .get(&format!("/audits/{audit}"))
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let decided = auditor.post_form(
+        &format!("/audits/{audit}/decision"),
+        &[
+            ("decision", "maintained"),
+            ("date", "2025-04-01"),
+            ("version", &version),
+        ],
+    );
+    assert_eq!(decided.status, 303, "{}", decided.body);
+    let commitment_page = manager.get(&format!("/engagements/{commitment}"));
+    assert!(commitment_page.body.contains("En surveillance"));
+    assert!(
+        commitment_page.body.contains("05/03/2025"),
+        "the follow-up audit is held on its last day"
+    );
+}
+
+#[test]
+fn two_people_editing_the_same_finding_never_lose_each_others_work() {
+    let Setup {
+        app,
+        audit,
+        auditor_email,
+        ..
+    } = setup();
+    let first = sign_in(&app, &auditor_email);
+    let second = sign_in(&app, &auditor_email);
+    let path = format!("/audits/{audit}/constats/E1.3");
+    let mine = [
+        ("grade_code", "point-sensible"),
+        ("finding", "Affichage incomplet en agence"),
+        ("evidence_seen", ""),
+        ("version", "0"),
+    ];
+    assert_eq!(htmx_post(&first, &path, &mine).status, 200);
+    // The second editor started from the same empty row and writes something else.
+    let theirs = htmx_post(
+        &second,
+        &path,
+        &[
+            ("grade_code", "point-fort"),
+            ("finding", "Affichage complet"),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(theirs.status, 409);
+    assert!(theirs.body.contains("Rien n’a été écrasé"));
+    assert!(
+        theirs.body.contains("Affichage incomplet en agence"),
+        "the stored version is shown"
+    );
+    assert!(
+        theirs.body.contains("Affichage complet"),
+        "and what they typed is kept"
+    );
+    // Retrying the first save is harmless.
+    let retry = htmx_post(&first, &path, &mine);
+    assert_eq!(retry.status, 200);
+    let stored = app.with_db({
+        let audit = audit.clone();
+        move |conn| {
+            Ok(qualitrack::models::audit::findings_of(conn, &audit)?
+                .into_iter()
+                .find(|f| f.requirement_ref == "E1.3")
+                .unwrap())
+        }
+    });
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.finding, "Affichage incomplet en agence");
+    // Choosing to overwrite, from the version now shown, is a deliberate save.
+    let overwrite = htmx_post(
+        &second,
+        &path,
+        &[
+            ("grade_code", "point-fort"),
+            ("finding", "Affichage complet"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(overwrite.status, 200);
+}
+
+#[test]
+fn audits_are_closed_to_people_outside_them() {
+    let Setup { app, audit, .. } = setup();
+    let stranger_email = app.create_user(Role::Auditor, None, None);
+    let stranger = sign_in(&app, &stranger_email);
+    assert_eq!(stranger.get(&format!("/audits/{audit}")).status, 404);
+    assert_eq!(
+        htmx_post(
+            &stranger,
+            &format!("/audits/{audit}/constats/E1.1"),
+            &[("grade_code", "point-fort"), ("version", "0")]
+        )
+        .status,
+        404
+    );
+    let other = app.create_organisation("Autre", 32, "11");
+    let other_manager = app.login_as(Role::QualityManager, Some(&other), None);
+    assert_eq!(
+        other_manager
+            .get(&format!("/audits/{audit}/constats"))
+            .status,
+        404
+    );
+}

@@ -88,7 +88,10 @@ fn setup() -> Setup {
 }
 
 #[test]
-#[expect(clippy::too_many_lines, reason = "one audit told from planning to decision, in order")]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one audit told from planning to decision, in order"
+)]
 fn an_audit_is_planned_self_assessed_recorded_submitted_and_decided() {
     let Setup {
         app,

@@ -281,6 +281,39 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    actions (id) {
+        id -> Text,
+        organisation_id -> Text,
+        audit_id -> Text,
+        finding_id -> Text,
+        requirement_ref -> Text,
+        title -> Text,
+        correction -> Text,
+        root_cause -> Text,
+        corrective_action -> Text,
+        owner -> Text,
+        due_date -> Date,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    action_updates (id) {
+        id -> Text,
+        action_id -> Text,
+        at -> Timestamp,
+        author_label -> Text,
+        status -> Text,
+        note -> Text,
+    }
+}
+
+diesel::joinable!(actions -> audits (audit_id));
+diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
 diesel::joinable!(audits -> organisations (organisation_id));
 diesel::joinable!(audits -> frameworks (framework_id));
@@ -319,4 +352,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_team,
     audit_sites,
     findings,
+    actions,
+    action_updates,
 );

@@ -204,3 +204,29 @@ mod tests {
         );
     }
 }
+
+text_enum!(
+    /// Where an action of an action plan stands; effectiveness is judged by an auditor.
+    ActionStatus, "action-status", {
+        Open => "open",
+        InProgress => "in_progress",
+        Done => "done",
+        Effective => "effective",
+        Ineffective => "ineffective",
+    }
+);
+
+impl ActionStatus {
+    /// Only an auditor, at a later audit, says whether an action worked.
+    pub fn needs_auditor(self) -> bool {
+        matches!(self, ActionStatus::Effective | ActionStatus::Ineffective)
+    }
+
+    /// Still to be carried out (an ineffective action is open again).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ActionStatus::Open | ActionStatus::InProgress | ActionStatus::Ineffective
+        )
+    }
+}

@@ -1,6 +1,7 @@
 //! One file per aggregate: row structs, inputs that can only be built valid, and queries
 //! that take the caller's scope, so visibility is enforced where data is read.
 
+pub mod action;
 pub mod api_token;
 pub mod audit;
 pub mod calendar_feed;

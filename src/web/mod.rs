@@ -10,8 +10,8 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, admin, audits, auth, calendar, commitments, findings, frameworks, health, home,
-    organisations, sites,
+    account, actions, admin, audits, auth, calendar, commitments, findings, frameworks, health,
+    home, organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -160,6 +160,9 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
         "/engagements/{id}/planification",
         web::post().to(audits::create_audit),
     )
+    .route("/organismes/{id}/actions", read().to(actions::list_actions))
+    .route("/actions/{id}", read().to(actions::show_action))
+    .route("/actions/{id}", web::post().to(actions::update_action))
     .route("/audits/{id}", read().to(audits::show_audit))
     .route("/audits/{id}/etat", web::post().to(audits::move_audit))
     .route(

@@ -315,3 +315,132 @@ fn audits_are_closed_to_people_outside_them() {
         404
     );
 }
+
+/// The audit's current version, read from its page.
+fn audit_version(client: &Client, audit: &str) -> String {
+    client
+        .get(&format!("/audits/{audit}"))
+        .body
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// The action form as the quality manager fills it, with a status, a note and a version.
+fn action_fields<'a>(status: &'a str, note: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("correction", "Rattrapage des dossiers"),
+        ("root_cause", "Absence de suivi des délais"),
+        ("corrective_action", "Tableau de bord hebdomadaire"),
+        ("owner", "Responsable de la gestion locative"),
+        ("due_date", "2025-04-04"),
+        ("status", status),
+        ("note", note),
+        ("version", version),
+    ]
+}
+
+#[test]
+fn nonconformities_become_actions_with_owners_and_due_dates() {
+    let Setup {
+        app,
+        org,
+        manager,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let auditor = sign_in(&app, &auditor_email);
+    let graded = htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-mineure"),
+            ("finding", "Trois demandes enregistrées hors délai."),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(graded.status, 200);
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{audit}/constats/E1.2"),
+            &[("grade_code", "point-fort"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    for state in ["on_site", "drafted", "submitted"] {
+        let version = audit_version(&auditor, &audit);
+        assert_eq!(
+            auditor
+                .post_form(
+                    &format!("/audits/{audit}/etat"),
+                    &[("state", state), ("version", &version)]
+                )
+                .status,
+            303
+        );
+    }
+    let list = manager.get(&format!("/organismes/{org}/actions"));
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("1 action(s) à mener"));
+    assert!(list.body.contains("E1.1 — NC mineure") || list.body.contains("E1.1 —"));
+    // A minor nonconformity is due 30 days after the audit's last day (05/03/2025).
+    assert!(list.body.contains("04/04/2025"));
+    let action = list
+        .body
+        .split("href=\"/actions/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let path = format!("/actions/{action}");
+
+    let judged = manager.post_form(&path, &action_fields("effective", "", "1"));
+    assert_eq!(judged.status, 422);
+    assert!(judged.body.contains("Seul un auditeur juge l’efficacité"));
+    assert!(
+        judged.body.contains("Tableau de bord hebdomadaire"),
+        "what was typed stays"
+    );
+    let saved = manager.post_form(
+        &path,
+        &action_fields("in_progress", "Tableau de bord en place", "1"),
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stale = manager.post_form(
+        &path,
+        &[
+            ("due_date", "2025-04-04"),
+            ("status", "done"),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(stale.status, 409);
+    let verified = auditor.post_form(
+        &path,
+        &action_fields("effective", "Vérifié à l’audit suivant", "2"),
+    );
+    assert_eq!(verified.status, 303, "{}", verified.body);
+    let page = manager.get(&path);
+    assert!(
+        page.body.contains("Efficace")
+            && page.body.contains("Tableau de bord en place")
+            && page.body.contains("Vérifié à l’audit suivant")
+    );
+
+    let other = app.create_organisation("Autre", 33, "11");
+    let stranger = app.login_as(Role::QualityManager, Some(&other), None);
+    assert_eq!(stranger.get(&path).status, 404);
+    assert_eq!(
+        stranger.get(&format!("/organismes/{org}/actions")).status,
+        404
+    );
+}

@@ -256,14 +256,16 @@ pub async fn move_audit(
                 return Err(AppError::Forbidden);
             }
             let to = AuditState::parse(&form.state).map_err(|e| FieldErrors::single("state", e))?;
-            audit::transition(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                form.version,
-                to,
-                &form.reason,
-            )
+            let actor = Actor::user(&user.id, &user.email);
+            let moved = audit::transition(conn, &actor, &found, form.version, to, &form.reason)?;
+            // Submitting the report turns its nonconformities into actions to carry out.
+            if to == AuditState::Submitted {
+                let zone = schedules::zones(conn, std::slice::from_ref(&found.organisation_id))?
+                    .remove(&found.organisation_id)
+                    .unwrap_or(crate::domain::calendar::Zone::Metropole);
+                crate::models::action::open_for_audit(conn, &actor, &moved, zone)?;
+            }
+            Ok(moved)
         })
         .await?;
     match attempt {

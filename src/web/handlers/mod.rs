@@ -1,6 +1,7 @@
 //! One file per resource; each handler translates HTTP to a model call and picks a template.
 
 pub mod account;
+pub mod actions;
 pub mod admin;
 pub mod audits;
 pub mod auth;

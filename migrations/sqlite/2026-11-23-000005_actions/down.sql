@@ -1,0 +1,2 @@
+DROP TABLE action_updates;
+DROP TABLE actions;

@@ -1,0 +1,277 @@
+//! Action plans: each nonconformity of a submitted audit becomes an action, due by the
+//! grade's response deadline (in working days where the framework says so); the organisme
+//! fills in correction, root cause, corrective action and owner, and reports progress; an
+//! auditor later judges whether it was effective.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::audit::Audit;
+use super::history::{self, Actor, Change};
+use crate::db::schema::{action_updates, actions, findings, framework_grades};
+use crate::db::{DbConnection, new_id, now};
+use crate::domain::audit::ActionStatus;
+use crate::domain::calendar::{Zone, add_working_days};
+use crate::domain::dates::parse_date;
+use crate::domain::{BoundedText, FieldErrors, Invalid};
+use crate::error::AppError;
+
+/// Response deadline when a grade gives none.
+const DEFAULT_RESPONSE_DAYS: i64 = 90;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = actions)]
+pub struct Action {
+    pub id: String,
+    pub organisation_id: String,
+    pub audit_id: String,
+    #[serde(skip)]
+    pub finding_id: String,
+    pub requirement_ref: String,
+    pub title: String,
+    pub correction: String,
+    pub root_cause: String,
+    pub corrective_action: String,
+    pub owner: String,
+    pub due_date: NaiveDate,
+    /// open, in_progress, done, effective, ineffective
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = action_updates)]
+pub struct ActionUpdate {
+    pub id: String,
+    pub action_id: String,
+    pub at: NaiveDateTime,
+    pub author_label: String,
+    pub status: String,
+    pub note: String,
+}
+
+impl Action {
+    pub fn status(&self) -> ActionStatus {
+        ActionStatus::parse(&self.status).unwrap_or(ActionStatus::Open)
+    }
+}
+
+/// A nonconformity without action: finding id, requirement, text, grade label, response
+/// deadline and its unit.
+type NonConformity = (String, String, String, String, Option<i32>, Option<String>);
+
+/// Opens one action per nonconformity of the audit that has none yet; returns how many.
+pub fn open_for_audit(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    audit: &Audit,
+    zone: Zone,
+) -> Result<usize, AppError> {
+    let rows: Vec<NonConformity> = findings::table
+        .inner_join(
+            framework_grades::table.on(framework_grades::code.nullable().eq(findings::grade_code)),
+        )
+        .filter(findings::audit_id.eq(&audit.id))
+        .filter(framework_grades::framework_id.eq(&audit.framework_id))
+        .filter(framework_grades::nonconformity.eq(true))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            actions::table.filter(actions::finding_id.eq(findings::id)),
+        )))
+        .select((
+            findings::id,
+            findings::requirement_ref,
+            findings::finding,
+            framework_grades::label,
+            framework_grades::response_days,
+            framework_grades::response_unit,
+        ))
+        .load(conn)?;
+    for (finding_id, reference, text, label, days, unit) in &rows {
+        let days = days.map_or(DEFAULT_RESPONSE_DAYS, i64::from);
+        let due = if unit.as_deref() == Some("working") {
+            add_working_days(audit.end_date, u32::try_from(days).unwrap_or(0), zone)
+        } else {
+            audit.end_date + Duration::days(days)
+        };
+        let summary: String = text.chars().take(120).collect();
+        let title = if summary.is_empty() {
+            format!("{reference} — {label}")
+        } else {
+            format!("{reference} — {label} : {summary}")
+        };
+        let id = new_id();
+        let at = now();
+        diesel::insert_into(actions::table)
+            .values((
+                actions::id.eq(&id),
+                actions::organisation_id.eq(&audit.organisation_id),
+                actions::audit_id.eq(&audit.id),
+                actions::finding_id.eq(finding_id),
+                actions::requirement_ref.eq(reference),
+                actions::title.eq(&title),
+                actions::correction.eq(""),
+                actions::root_cause.eq(""),
+                actions::corrective_action.eq(""),
+                actions::owner.eq(""),
+                actions::due_date.eq(due),
+                actions::status.eq(ActionStatus::Open.as_str()),
+                actions::created_at.eq(at),
+                actions::updated_at.eq(at),
+                actions::version.eq(1),
+            ))
+            .execute(conn)?;
+        let created = get(conn, &id)?;
+        history::record(
+            conn,
+            actor,
+            &Change {
+                entity: "action",
+                entity_id: &id,
+                organisation_id: Some(&audit.organisation_id),
+                action: "create",
+                before: None,
+                after: Some(&created),
+            },
+        )?;
+    }
+    Ok(rows.len())
+}
+
+pub fn get(conn: &mut DbConnection, id: &str) -> Result<Action, AppError> {
+    Ok(actions::table
+        .find(id)
+        .select(Action::as_select())
+        .first(conn)?)
+}
+
+/// The organisme's actions: open ones first, the most overdue first.
+pub fn list_for(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Action>, AppError> {
+    let mut all: Vec<Action> = actions::table
+        .filter(actions::organisation_id.eq(organisation_id))
+        .order(actions::due_date.asc())
+        .select(Action::as_select())
+        .load(conn)?;
+    all.sort_by_key(|a| (!a.status().is_open(), a.due_date));
+    Ok(all)
+}
+
+pub fn updates(conn: &mut DbConnection, action_id: &str) -> Result<Vec<ActionUpdate>, AppError> {
+    Ok(action_updates::table
+        .filter(action_updates::action_id.eq(action_id))
+        .order(action_updates::at.desc())
+        .select(ActionUpdate::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub correction: String,
+    pub root_cause: String,
+    pub corrective_action: String,
+    pub owner: String,
+    pub due_date: String,
+    pub status: String,
+    pub note: String,
+    pub version: Option<i32>,
+}
+
+impl From<&Action> for ActionForm {
+    fn from(a: &Action) -> Self {
+        Self {
+            correction: a.correction.clone(),
+            root_cause: a.root_cause.clone(),
+            corrective_action: a.corrective_action.clone(),
+            owner: a.owner.clone(),
+            due_date: a.due_date.to_string(),
+            status: a.status.clone(),
+            note: String::new(),
+            version: Some(a.version),
+        }
+    }
+}
+
+/// Saves the action and a dated progress update; judging effectiveness is an auditor's act.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    before: &Action,
+    form: &ActionForm,
+    is_auditor: bool,
+) -> Result<Action, AppError> {
+    let mut errors = FieldErrors::new();
+    let correction = errors.check("correction", BoundedText::optional(&form.correction, 4000));
+    let root_cause = errors.check("root_cause", BoundedText::optional(&form.root_cause, 4000));
+    let corrective = errors.check(
+        "corrective_action",
+        BoundedText::optional(&form.corrective_action, 4000),
+    );
+    let owner = errors.check("owner", BoundedText::optional(&form.owner, 200));
+    let due = errors.check("due_date", parse_date(&form.due_date));
+    let status = errors.check("status", ActionStatus::parse(&form.status));
+    let note = errors.check("note", BoundedText::optional(&form.note, 2000));
+    if let Some(status) = status
+        && status.needs_auditor()
+        && !is_auditor
+        && status != before.status()
+    {
+        errors.add("status", Invalid::new("err-action-auditor-only"));
+    }
+    let version = super::organisation::require_version(form.version)?;
+    errors.into_result()?;
+    let (
+        Some(correction),
+        Some(root_cause),
+        Some(corrective),
+        Some(owner),
+        Some(due),
+        Some(status),
+        Some(note),
+    ) = (correction, root_cause, corrective, owner, due, status, note)
+    else {
+        return Err(AppError::unexpected("validated action form incomplete"));
+    };
+    let changed = diesel::update(actions::table.find(&before.id))
+        .filter(actions::version.eq(version))
+        .set((
+            actions::correction.eq(correction.as_str()),
+            actions::root_cause.eq(root_cause.as_str()),
+            actions::corrective_action.eq(corrective.as_str()),
+            actions::owner.eq(owner.as_str()),
+            actions::due_date.eq(due),
+            actions::status.eq(status.as_str()),
+            actions::updated_at.eq(now()),
+            actions::version.eq(version + 1),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::Conflict);
+    }
+    diesel::insert_into(action_updates::table)
+        .values((
+            action_updates::id.eq(new_id()),
+            action_updates::action_id.eq(&before.id),
+            action_updates::at.eq(now()),
+            action_updates::author_label.eq(&actor.label),
+            action_updates::status.eq(status.as_str()),
+            action_updates::note.eq(note.as_str()),
+        ))
+        .execute(conn)?;
+    let after = get(conn, &before.id)?;
+    history::record(
+        conn,
+        actor,
+        &Change {
+            entity: "action",
+            entity_id: &before.id,
+            organisation_id: Some(&before.organisation_id),
+            action: "update",
+            before: Some(before),
+            after: Some(&after),
+        },
+    )?;
+    Ok(after)
+}

@@ -1,0 +1,157 @@
+//! Action plans: an organisme's actions (open ones first, the most overdue first) and each
+//! action's page, where the organisme reports progress and an auditor judges effectiveness.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use tera::Context;
+
+use crate::auth::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::db::{DbConnection, parse_id};
+use crate::domain::Role;
+use crate::domain::audit::ActionStatus;
+use crate::error::AppError;
+use crate::models::action::{self, Action, ActionForm};
+use crate::models::history::Actor;
+use crate::models::organisation::{self, Organisation};
+use crate::web::page::{Ctx, see_other};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+pub async fn list_actions(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, (organisation, actions)) = ctx
+        .user_run(move |conn, user| {
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            let organisation = organisation::find(conn, &user.scope(), &id)?;
+            let actions = action::list_for(conn, &organisation.id)?;
+            Ok((organisation, actions))
+        })
+        .await?;
+    let overdue: Vec<bool> = actions
+        .iter()
+        .map(|a| a.status().is_open() && a.due_date < today())
+        .collect();
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("organisation", &organisation);
+    page.insert(
+        "open_count",
+        &actions.iter().filter(|a| a.status().is_open()).count(),
+    );
+    page.insert("overdue", &overdue);
+    page.insert("actions", &actions);
+    ctx.render("actions/list.html", &page)
+}
+
+/// An action and its organisme, if the user may see the organisme (observers do not see
+/// working documents).
+fn visible(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Action, Organisation), AppError> {
+    if user.role == Role::Observer {
+        return Err(AppError::Forbidden);
+    }
+    let found = action::get(conn, id)?;
+    let organisation = organisation::find(conn, &user.scope(), &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
+fn can_update(user: &CurrentUser, found: &Action) -> bool {
+    user.can_edit_organisation(&found.organisation_id) || user.role == Role::Auditor
+}
+
+fn action_context(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Context, AppError> {
+    let (found, organisation) = visible(conn, user, id)?;
+    let mut page = Context::new();
+    page.insert("can_update", &can_update(user, &found));
+    page.insert(
+        "is_auditor",
+        &(user.role == Role::Auditor || user.role == Role::Admin),
+    );
+    page.insert(
+        "statuses",
+        &ActionStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label_key(), s.needs_auditor()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("updates", &action::updates(conn, &found.id)?);
+    page.insert(
+        "overdue",
+        &(found.status().is_open() && found.due_date < today()),
+    );
+    page.insert("action", &found);
+    page.insert("organisation", &organisation);
+    Ok(page)
+}
+
+pub async fn show_action(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, data) = ctx
+        .user_run(move |conn, user| action_context(conn, user, &id))
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.extend(data);
+    let form = page.get("action").cloned();
+    page.insert("form", &form);
+    ctx.render("actions/show.html", &page)
+}
+
+pub async fn update_action(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let form = form.into_inner();
+    let submitted = form.clone();
+    let lookup = id.clone();
+    let (user, attempt) = ctx
+        .user_attempt(move |conn, user| {
+            let (found, _) = visible(conn, user, &id)?;
+            if !can_update(user, &found) {
+                return Err(AppError::Forbidden);
+            }
+            let judges = matches!(user.role, Role::Auditor | Role::Admin);
+            action::update(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found,
+                &form,
+                judges,
+            )
+        })
+        .await?;
+    match attempt {
+        Ok(_) => {
+            ctx.flash(FlashKind::Success, "flash-action-saved");
+            Ok(see_other(&format!("/actions/{lookup}")))
+        }
+        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+            let (_, data) = ctx
+                .user_run(move |conn, user| action_context(conn, user, &lookup))
+                .await?;
+            let mut page = ctx.page(Some(&user), "organisations");
+            page.extend(data);
+            page.insert("form", &submitted);
+            ctx.with_errors(&mut page, Some(&user), &error);
+            let status = if matches!(error, AppError::Conflict) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            ctx.render_status(status, "actions/show.html", &page)
+        }
+        Err(other) => Err(other),
+    }
+}

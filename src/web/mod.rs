@@ -10,8 +10,8 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, actions, admin, audits, auth, calendar, commitments, findings, frameworks, health,
-    home, organisations, sites,
+    account, actions, admin, audits, auth, calendar, commitments, comparison, findings, frameworks,
+    health, home, organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -169,6 +169,7 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
         "/audits/{id}/decision",
         web::post().to(audits::decide_audit),
     )
+    .route("/audits/{id}/comparaison", read().to(comparison::compare))
     .route("/audits/{id}/constats", read().to(findings::show_findings))
     .route(
         "/audits/{id}/constats/{ref}",

@@ -444,3 +444,85 @@ fn nonconformities_become_actions_with_owners_and_due_dates() {
         404
     );
 }
+
+#[test]
+fn an_audit_is_compared_with_the_previous_one_of_its_commitment() {
+    let Setup {
+        app,
+        commitment,
+        manager,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let auditor = sign_in(&app, &auditor_email);
+    assert!(auditor.get("/").body.contains("Mes audits"));
+    let first = auditor.get(&format!("/audits/{audit}/comparaison"));
+    assert!(first.body.contains("premier audit de cet engagement"));
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{audit}/constats/E1.1"),
+            &[("grade_code", "nc-mineure"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{audit}/constats/E1.2"),
+            &[("grade_code", "point-fort"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    let auditor_id = user_id(&app, &auditor_email);
+    let planned = manager.post_form(
+        &format!("/engagements/{commitment}/planification"),
+        &[
+            ("slot", "step:suivi-2"),
+            ("start_date", "2026-03-02"),
+            ("lead_auditor_id", &auditor_id),
+        ],
+    );
+    let second = planned
+        .location
+        .unwrap()
+        .trim_start_matches("/audits/")
+        .to_owned();
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{second}/constats/E1.1"),
+            &[("grade_code", "point-fort"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{second}/constats/E1.2"),
+            &[("grade_code", "nc-majeure"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        htmx_post(
+            &auditor,
+            &format!("/audits/{second}/constats/E1.3"),
+            &[("grade_code", "point-fort"), ("version", "0")]
+        )
+        .status,
+        200
+    );
+    let compared = auditor.get(&format!("/audits/{second}/comparaison"));
+    assert_eq!(compared.status, 200);
+    assert!(compared.body.contains("en progrès : 1"));
+    assert!(compared.body.contains("en recul : 1"));
+    assert!(compared.body.contains("nouveau : 1"));
+    let history = auditor.get(&format!("/audits/{second}"));
+    assert!(history.body.contains("enregistrement (constat)"));
+}

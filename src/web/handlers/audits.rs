@@ -169,7 +169,21 @@ fn audit_context(
         .collect();
     let assessed = findings.iter().filter(|f| f.grade_code.is_some()).count();
     let sampled = audit::sites(conn, &found.id)?;
+    // The audit's own changes and those of its findings, newest first.
+    let finding_ids: Vec<String> = findings.iter().map(|f| f.id.clone()).collect();
+    let history: Vec<_> = crate::models::history::for_organisation(conn, &organisation.id, 500)?
+        .into_iter()
+        .filter(|e| {
+            (e.entity == "audit" && e.entity_id == found.id)
+                || (e.entity == "finding" && finding_ids.contains(&e.entity_id))
+        })
+        .take(100)
+        .collect();
     let mut page = Context::new();
+    page.insert(
+        "history",
+        &crate::web::handlers::history_view::present(&history),
+    );
     page.insert("can_run", &can_run(user, &found, &team));
     page.insert(
         "next_states",

@@ -26,7 +26,7 @@ const UPCOMING_SHOWN: usize = 10;
 
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let today = chrono::Utc::now().date_naive();
-    let (user, (figures, entries)) = ctx
+    let (user, (figures, (entries, audits))) = ctx
         .user_run(move |conn, user| {
             let visible: Vec<String> = organisation::scoped(&user.scope())
                 .select(organisations::id)
@@ -57,10 +57,13 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     .count(),
                 upcoming: entries.len(),
             };
-            Ok((
-                figures,
-                entries.into_iter().take(UPCOMING_SHOWN).collect::<Vec<_>>(),
-            ))
+            let audits = if user.role == crate::domain::Role::Auditor {
+                crate::models::audit::list_for_auditor(conn, &user.id)?
+            } else {
+                Vec::new()
+            };
+            let shown: Vec<CalendarEntry> = entries.into_iter().take(UPCOMING_SHOWN).collect();
+            Ok((figures, (shown, audits)))
         })
         .await?;
     let lang = ctx.lang(Some(&user));
@@ -68,6 +71,7 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let states: Vec<&str> = entries.iter().map(|e| state_code(e.item.state)).collect();
     let mut page = ctx.page(Some(&user), "home");
     page.insert("figures", &figures);
+    page.insert("audits", &audits);
     page.insert("entries", &entries);
     page.insert("hints", &hints);
     page.insert("states", &states);

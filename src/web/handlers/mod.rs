@@ -8,6 +8,7 @@ pub mod auth;
 pub mod calendar;
 pub mod commitment_view;
 pub mod commitments;
+pub mod comparison;
 pub mod findings;
 pub mod framework_view;
 pub mod frameworks;

@@ -32,6 +32,11 @@ impl Modify for BearerAuth {
     info(title = "qualitrack API", description = "Quality frameworks, audits and indicators of French social housing. Authenticate with `Authorization: Bearer <token>` (create a token on your account page or with `qualitrack token create`)."),
     paths(
         super::me,
+        super::audits::list,
+        super::audits::get,
+        super::audits::findings,
+        super::audits::save_finding,
+        super::audits::actions,
         super::commitments::list,
         super::commitments::get,
         super::commitments::create,
@@ -50,7 +55,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "commitments"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "audits"), (name = "commitments"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

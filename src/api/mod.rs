@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, the same permissions as the pages, errors as
 //! `{"error": …, "fields": {…}}`, and an OpenAPI document generated from the handlers.
 
+pub mod audits;
 pub mod commitments;
 pub mod docs;
 pub mod frameworks;
@@ -24,6 +25,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
         .route("/api/docs", web::get().to(docs::docs_page))
         .route("/api/v1/me", web::get().to(me))
+        .route("/api/v1/actions", web::get().to(audits::actions))
+        .route("/api/v1/audits", web::get().to(audits::list))
+        .route("/api/v1/audits/{id}", web::get().to(audits::get))
+        .route(
+            "/api/v1/audits/{id}/findings",
+            web::get().to(audits::findings),
+        )
+        .route(
+            "/api/v1/audits/{id}/findings/{ref}",
+            web::put().to(audits::save_finding),
+        )
         .route("/api/v1/commitments", web::get().to(commitments::list))
         .route("/api/v1/commitments", web::post().to(commitments::create))
         .route("/api/v1/commitments/{id}", web::get().to(commitments::get))

@@ -526,3 +526,55 @@ fn an_audit_is_compared_with_the_previous_one_of_its_commitment() {
     let history = auditor.get(&format!("/audits/{second}"));
     assert!(history.body.contains("enregistrement (constat)"));
 }
+
+#[test]
+fn the_api_reads_audits_and_writes_findings_with_their_version() {
+    let Setup {
+        app,
+        org,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let token = sign_in(&app, &auditor_email).create_api_token("Tablette");
+    let (status, list) = app.api_call("GET", "/api/v1/audits", Some(&token), None);
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 1);
+    let path = format!("/api/v1/audits/{audit}/findings/E1.1");
+    let body = |grade: &str, version: i32| {
+        Some(serde_json::json!({"grade_code": grade, "finding": "Constat", "version": version}))
+    };
+    let (status, saved) = app.api_call("PUT", &path, Some(&token), body("nc-mineure", 0));
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["version"], 1);
+    let (status, again) = app.api_call("PUT", &path, Some(&token), body("nc-mineure", 0));
+    assert_eq!(status, 200, "a repeated save is harmless");
+    assert_eq!(again["version"], 1);
+    let (status, stale) = app.api_call("PUT", &path, Some(&token), body("point-fort", 0));
+    assert_eq!(status, 409);
+    assert_eq!(stale["current"]["grade_code"], "nc-mineure");
+    let (status, refused) = app.api_call("PUT", &path, Some(&token), body("inventee", 1));
+    assert_eq!(status, 422);
+    assert!(refused["fields"]["grade_code"].is_string());
+    let (_, findings) = app.api_call(
+        "GET",
+        &format!("/api/v1/audits/{audit}/findings"),
+        Some(&token),
+        None,
+    );
+    assert_eq!(findings["total"], 1);
+
+    let manager_token = app
+        .login_as(Role::QualityManager, Some(&org), None)
+        .create_api_token("RQ");
+    let (status, _) = app.api_call("PUT", &path, Some(&manager_token), body("point-fort", 1));
+    assert_eq!(status, 403);
+    let (status, actions) = app.api_call(
+        "GET",
+        &format!("/api/v1/actions?organisation={org}"),
+        Some(&manager_token),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(actions["total"], 0);
+}

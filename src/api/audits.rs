@@ -1,0 +1,187 @@
+//! `/api/v1/audits` and `/api/v1/actions`: audits the token's user may see, their findings
+//! (written with the version read, 409 when stale) and the organismes' action plans.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ApiCtx;
+use crate::auth::CurrentUser;
+use crate::db::{DbConnection, parse_id};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::models::action::{self, Action};
+use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
+use crate::models::history::Actor;
+use crate::models::organisation;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct AuditParams {
+    /// A commitment id
+    commitment: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ActionParams {
+    /// Organisme id or SIREN
+    organisation: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct AuditList {
+    pub items: Vec<Audit>,
+    pub total: i64,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct FindingList {
+    pub items: Vec<Finding>,
+    pub total: i64,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ActionList {
+    pub items: Vec<Action>,
+    pub total: i64,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct FindingPayload {
+    /// A grade code of the audit's framework version; empty or absent means not assessed
+    pub grade_code: Option<String>,
+    pub finding: String,
+    pub evidence_seen: String,
+    /// The version read (0 for a requirement never saved)
+    pub version: i32,
+}
+
+fn total<T>(items: &[T]) -> i64 {
+    i64::try_from(items.len()).unwrap_or(i64::MAX)
+}
+
+fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Audit, AppError> {
+    let found = audit::get(conn, id)?;
+    organisation::find(conn, &user.scope(), &found.organisation_id)?;
+    if user.role == Role::Observer {
+        return Err(AppError::Forbidden);
+    }
+    Ok(found)
+}
+
+/// Audits of one commitment, or those the token's user runs.
+#[utoipa::path(get, path = "/api/v1/audits", tag = "audits", params(AuditParams),
+    responses((status = 200, body = AuditList), (status = 401, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, params: web::Query<AuditParams>) -> Result<HttpResponse, AppError> {
+    let commitment = params.into_inner().commitment;
+    let items = api
+        .run(move |conn, user| match commitment {
+            Some(id) => {
+                let found = crate::models::commitment::get(conn, &parse_id(&id)?)?;
+                organisation::find(conn, &user.scope(), &found.organisation_id)?;
+                audit::list_for_commitment(conn, &found.id)
+            }
+            None => audit::list_for_auditor(conn, &user.id),
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(AuditList {
+        total: total(&items),
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/audits/{id}", tag = "audits", params(("id" = String, Path)),
+    responses((status = 200, body = Audit), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let found = api.run(move |conn, user| visible(conn, user, &id)).await?;
+    Ok(HttpResponse::Ok().json(found))
+}
+
+#[utoipa::path(get, path = "/api/v1/audits/{id}/findings", tag = "audits", params(("id" = String, Path)),
+    responses((status = 200, body = FindingList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn findings(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let items = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            audit::findings_of(conn, &found.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(FindingList {
+        total: total(&items),
+        items,
+    }))
+}
+
+/// Writes the finding of one requirement (the audit's lead or team); a save from a stale
+/// version answers 409 with the stored finding, a repeated save is harmless.
+#[utoipa::path(put, path = "/api/v1/audits/{id}/findings/{ref}", tag = "audits",
+    params(("id" = String, Path), ("ref" = String, Path, description = "Requirement reference")),
+    request_body = FindingPayload,
+    responses((status = 200, body = Finding), (status = 409, description = "stale version: {error, current}"), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn save_finding(
+    api: ApiCtx,
+    path: web::Path<(String, String)>,
+    payload: web::Json<FindingPayload>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reference) = path.into_inner();
+    let id = parse_id(&id)?;
+    let p = payload.into_inner();
+    let content = FindingContent {
+        grade_code: p.grade_code.filter(|g| !g.trim().is_empty()),
+        finding: p.finding,
+        evidence_seen: p.evidence_seen,
+    };
+    let saved = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            let team = audit::team(conn, &found.id)?;
+            if !crate::web::handlers::audits::can_run(user, &found, &team) {
+                return Err(AppError::Forbidden);
+            }
+            audit::save_finding(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found,
+                &reference,
+                p.version,
+                &content,
+            )
+        })
+        .await?;
+    Ok(match saved {
+        Saved::Stored(finding) => HttpResponse::Ok().json(finding),
+        Saved::Conflict(current) => HttpResponse::Conflict().json(serde_json::json!({
+            "error": crate::i18n::t(crate::i18n::DEFAULT_LANG, "error-conflict"),
+            "current": current,
+        })),
+    })
+}
+
+/// An organisme's actions, open and overdue first.
+#[utoipa::path(get, path = "/api/v1/actions", tag = "audits", params(ActionParams),
+    responses((status = 200, body = ActionList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn actions(
+    api: ApiCtx,
+    params: web::Query<ActionParams>,
+) -> Result<HttpResponse, AppError> {
+    let key = params.into_inner().organisation;
+    let items = api
+        .run(move |conn, user| {
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+            action::list_for(conn, &found.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ActionList {
+        total: total(&items),
+        items,
+    }))
+}

@@ -63,6 +63,15 @@ pub struct Settings {
     #[arg(long, env = "QUALITRACK_WORKERS", global = true)]
     pub workers: Option<usize>,
 
+    /// Largest evidence file accepted, in megabytes
+    #[arg(
+        long,
+        env = "QUALITRACK_UPLOAD_LIMIT_MB",
+        default_value_t = 50,
+        global = true
+    )]
+    pub upload_limit_mb: u64,
+
     #[command(flatten)]
     pub smtp: SmtpSettings,
 

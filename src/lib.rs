@@ -15,4 +15,5 @@ pub mod models;
 pub mod reports;
 pub mod services;
 pub mod startup;
+pub mod storage;
 pub mod web;

@@ -31,6 +31,9 @@ pub struct AppState {
     pub idle_secs: i64,
     /// Scheme and host that forms must come from, when configured.
     pub public_origin: Option<String>,
+    pub storage: Box<dyn crate::storage::Storage>,
+    /// Largest evidence file accepted, in bytes.
+    pub upload_limit: u64,
 }
 
 pub struct Application {
@@ -98,6 +101,10 @@ impl Application {
             templates,
             throttle: LoginThrottle::default(),
             idle_secs: i64::try_from(settings.session_idle().as_secs()).unwrap_or(i64::MAX),
+            storage: Box::new(crate::storage::LocalStorage::new(
+                settings.data_dir.join("evidence"),
+            )),
+            upload_limit: settings.upload_limit_mb.saturating_mul(1024 * 1024),
             public_origin: settings
                 .public_url
                 .as_ref()

@@ -23,12 +23,18 @@ pub fn random_token(bytes: usize) -> String {
 /// Hex sha256, used to store API tokens and to fingerprint password hashes in sessions.
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::Digest;
-    let digest = sha2::Sha256::digest(data);
-    digest.iter().fold(String::with_capacity(64), |mut hex, b| {
-        use std::fmt::Write;
-        let _ = write!(hex, "{b:02x}");
-        hex
-    })
+    hex(&sha2::Sha256::digest(data))
+}
+
+/// Bytes as lower-case hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut hex, b| {
+            use std::fmt::Write;
+            let _ = write!(hex, "{b:02x}");
+            hex
+        })
 }
 
 /// Compares secrets in constant time, so a wrong guess reveals nothing by its timing.

@@ -312,6 +312,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        organisation_id -> Text,
+        title -> Text,
+        site_id -> Nullable<Text>,
+        effective_date -> Nullable<Date>,
+        valid_until -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    evidence_files (id) {
+        id -> Text,
+        evidence_id -> Text,
+        sha256 -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        uploaded_at -> Timestamp,
+        uploaded_by -> Text,
+    }
+}
+
+diesel::joinable!(evidence_files -> evidence (evidence_id));
 diesel::joinable!(actions -> audits (audit_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
@@ -354,4 +382,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     findings,
     actions,
     action_updates,
+    evidence,
+    evidence_files,
 );

@@ -6,6 +6,7 @@ pub mod api_token;
 pub mod audit;
 pub mod calendar_feed;
 pub mod commitment;
+pub mod evidence;
 pub mod framework;
 pub mod history;
 pub mod organisation;

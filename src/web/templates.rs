@@ -45,6 +45,7 @@ impl Templates {
         tera.register_filter("date_fr", date_fr);
         tera.register_filter("datetime_fr", datetime_fr);
         tera.register_filter("num", num);
+        tera.register_filter("bytes", bytes);
         Ok(Self { tera })
     }
 
@@ -153,6 +154,20 @@ fn num(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
         Some(n) => format_number(n, decimals),
         None => String::new(),
     }))
+}
+
+/// A file size as people read it: `830 o`, `12,3 Ko`, `4,5 Mo`.
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn bytes(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+    let size = value.as_f64().unwrap_or(0.0);
+    let text = if size < 1024.0 {
+        format!("{} o", format_number(size, 0))
+    } else if size < 1024.0 * 1024.0 {
+        format!("{} Ko", format_number(size / 1024.0, 1))
+    } else {
+        format!("{} Mo", format_number(size / (1024.0 * 1024.0), 1))
+    };
+    Ok(Value::String(text))
 }
 
 #[cfg(test)]

@@ -51,6 +51,7 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
         public_url: None,
         workers: Some(1),
         smtp: qualitrack::config::SmtpSettings::default(),
+        upload_limit_mb: 1,
         pool_size: 4,
     }
 }
@@ -217,21 +218,33 @@ impl Client {
         read(request.send_form(fields.iter().copied()))
     }
 
-    /// Uploads files as `multipart/form-data` (field `files`), the token in the query string.
+    /// Uploads text files as `multipart/form-data` (field `files`), the token in the query string.
     pub fn upload(&self, path: &str, files: &[(&str, &str)]) -> Resp {
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
+        self.upload_with(path, &[], &files)
+    }
+
+    /// Uploads form fields and files (any bytes) as a browser would.
+    pub fn upload_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Resp {
         let token = self.csrf_token();
         let boundary = "qualitrack-test-boundary";
-        let mut body = String::new();
-        for (name, content) in files {
-            use std::fmt::Write;
-            let _ = write!(
-                body,
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/toml\r\n\r\n{content}\r\n"
-            );
+        let mut body: Vec<u8> = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
         }
-        body += "--";
-        body += boundary;
-        body += "--\r\n";
+        for (name, content) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let separator = if path.contains('?') { '&' } else { '?' };
         read(
             self.agent
@@ -240,7 +253,7 @@ impl Client {
                     "Content-Type",
                     format!("multipart/form-data; boundary={boundary}"),
                 )
-                .send(body.as_bytes()),
+                .send(&body[..]),
         )
     }
 

@@ -8,6 +8,7 @@ mod audits;
 mod auth;
 mod cli;
 mod commitments;
+mod evidence;
 mod framework_files;
 mod frameworks;
 mod helpers;

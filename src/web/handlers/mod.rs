@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod commitment_view;
 pub mod commitments;
 pub mod comparison;
+pub mod evidence;
 pub mod findings;
 pub mod framework_view;
 pub mod frameworks;

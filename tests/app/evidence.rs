@@ -1,0 +1,204 @@
+//! The evidence library: several files at once, checked by content, stored once per content,
+//! revisions kept, downloads safe, refusals storing nothing, and only the organisme's people
+//! (and those who audit it) reaching its files.
+
+use qualitrack::domain::Role;
+
+use crate::helpers::spawn_app;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+fn stored_files(dir: &std::path::Path) -> usize {
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .map(|e| e.unwrap().path())
+                .map(|p| {
+                    if p.is_dir() {
+                        if p.ends_with("tmp") { 0 } else { walk(&p) }
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+    }
+    walk(&dir.join("evidence"))
+}
+
+#[test]
+fn documents_are_uploaded_checked_revised_and_downloaded_safely() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Preuves", 41, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let path = format!("/organismes/{org}/preuves");
+    let empty = manager.get(&path);
+    assert!(empty.body.contains("Aucune preuve pour l’instant"));
+
+    let uploaded = manager.upload_with(
+        &path,
+        &[("valid_until", "2020-01-01")],
+        &[
+            ("procedure-accueil.pdf", PDF),
+            ("enquete.csv", "question;note\naccueil;8\n".as_bytes()),
+        ],
+    );
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+    let list = manager.get(&path);
+    assert!(list.body.contains("2 document(s) déposé(s)."));
+    assert!(list.body.contains("procedure-accueil.pdf") && list.body.contains("enquete.csv"));
+    assert!(
+        list.body.contains("expiré"),
+        "evidence past its validity is flagged"
+    );
+    // The same content uploaded again is stored once.
+    assert_eq!(
+        manager
+            .upload_with(&path, &[], &[("copie.pdf", PDF)])
+            .status,
+        303
+    );
+    assert_eq!(stored_files(&app.data_dir), 2);
+
+    let item = list
+        .body
+        .split("href=\"/preuves/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let file = list
+        .body
+        .split("href=\"/preuves/fichiers/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let download = manager.get(&format!("/preuves/fichiers/{file}"));
+    assert_eq!(download.status, 200);
+    assert!(
+        download
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+    assert_eq!(download.header("x-content-type-options"), Some("nosniff"));
+
+    let revised = manager.upload_with(
+        &format!("/preuves/{item}/revisions"),
+        &[],
+        &[("v2.pdf", b"%PDF-1.7\nversion 2\n%%EOF\n")],
+    );
+    assert_eq!(revised.status, 303, "{}", revised.body);
+    let page = manager.get(&format!("/preuves/{item}"));
+    assert_eq!(
+        page.body.matches("href=\"/preuves/fichiers/").count(),
+        2,
+        "the old version is kept"
+    );
+}
+
+#[test]
+fn bad_uploads_are_refused_and_nothing_is_stored() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Prudent", 42, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let path = format!("/organismes/{org}/preuves");
+    let before = app.count("evidence");
+    // A program behind a good extension, next to a good file: the whole upload is refused.
+    let disguised = manager.upload_with(
+        &path,
+        &[],
+        &[
+            (
+                "rapport.pdf",
+                b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff",
+            ),
+            ("ok.pdf", PDF),
+        ],
+    );
+    assert_eq!(disguised.status, 422);
+    assert!(disguised.body.contains("n’est pas d’un type accepté"));
+    let empty = manager.upload_with(&path, &[], &[("vide.pdf", b"")]);
+    assert_eq!(empty.status, 422);
+    assert!(empty.body.contains("est vide"));
+    let big = vec![b'a'; 1024 * 1024 + 10];
+    let too_big = manager.upload_with(&path, &[], &[("gros.txt", &big)]);
+    assert_eq!(too_big.status, 413);
+    assert!(too_big.body.contains("dépasse la taille maximale de 1 Mo"));
+    let pathlike = manager.upload_with(&path, &[], &[("../../etc/passwd.txt", b"root:x:0:0\n")]);
+    assert_eq!(pathlike.status, 303);
+    assert!(manager.get(&path).body.contains(">passwd.txt<"));
+    assert_eq!(app.count("evidence"), before + 1);
+    assert_eq!(stored_files(&app.data_dir), 1);
+}
+
+#[test]
+fn another_organismes_evidence_is_never_reachable() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat A", 43, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    assert_eq!(
+        manager
+            .upload_with(
+                &format!("/organismes/{org}/preuves"),
+                &[("title", "Procédure")],
+                &[("p.pdf", PDF)]
+            )
+            .status,
+        303
+    );
+    let list = manager.get(&format!("/organismes/{org}/preuves"));
+    let item = list
+        .body
+        .split("href=\"/preuves/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let file = list
+        .body
+        .split("href=\"/preuves/fichiers/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let other = app.create_organisation("Habitat B", 44, "11");
+    let stranger = app.login_as(Role::QualityManager, Some(&other), None);
+    for path in [
+        format!("/organismes/{org}/preuves"),
+        format!("/preuves/{item}"),
+        format!("/preuves/fichiers/{file}"),
+    ] {
+        assert_eq!(stranger.get(&path).status, 404, "{path}");
+    }
+    assert_eq!(
+        stranger
+            .upload_with(
+                &format!("/preuves/{item}/revisions"),
+                &[],
+                &[("x.pdf", PDF)]
+            )
+            .status,
+        404
+    );
+    let observer = app.login_as(Role::Observer, Some(&org), None);
+    assert_eq!(
+        observer.get(&format!("/preuves/fichiers/{file}")).status,
+        403
+    );
+    assert_eq!(
+        app.client()
+            .get(&format!("/preuves/fichiers/{file}"))
+            .status,
+        303
+    );
+}

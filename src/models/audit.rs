@@ -499,6 +499,12 @@ pub fn save_finding(
         BoundedText::optional(&content.evidence_seen, 5000),
     );
     errors.into_result()?;
+    // Compared as it will be stored, so a retried save with stray spaces is still a retry.
+    let content = &FindingContent {
+        grade_code: content.grade_code.clone(),
+        finding: content.finding.trim().to_owned(),
+        evidence_seen: content.evidence_seen.trim().to_owned(),
+    };
     let stored = finding(conn, &audit.id, reference)?;
     let current = stored.as_ref().map(Finding::content);
     let outcome = save_outcome(
@@ -546,6 +552,10 @@ pub fn save_self(
         BoundedText::optional(&content.comment, 5000),
     );
     errors.into_result()?;
+    let content = &SelfContent {
+        level: content.level.clone(),
+        comment: content.comment.trim().to_owned(),
+    };
     let stored = finding(conn, &audit.id, reference)?;
     let current = stored.as_ref().map(Finding::self_content);
     let outcome = save_outcome(

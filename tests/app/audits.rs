@@ -264,9 +264,20 @@ fn two_people_editing_the_same_finding_never_lose_each_others_work() {
         theirs.body.contains("Affichage complet"),
         "and what they typed is kept"
     );
-    // Retrying the first save is harmless.
+    // Retrying the first save is harmless, even with stray spaces around the text.
     let retry = htmx_post(&first, &path, &mine);
     assert_eq!(retry.status, 200);
+    let spaced = htmx_post(
+        &first,
+        &path,
+        &[
+            ("grade_code", "point-sensible"),
+            ("finding", "  Affichage incomplet en agence \n"),
+            ("evidence_seen", ""),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(spaced.status, 200);
     let stored = app.with_db({
         let audit = audit.clone();
         move |conn| {

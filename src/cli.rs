@@ -427,8 +427,3 @@ fn reminders(settings: &Settings, days: i64, send: bool) -> anyhow::Result<()> {
     }
     Ok(())
 }
-
-/// Resolves an organisme given by id or SIREN (used by commands that take `--organisation`).
-pub fn organisation_id(conn: &mut DbConnection, key: &str) -> Result<String, AppError> {
-    Ok(organisation::find_by_key(conn, &OrgScope::All, key)?.id)
-}

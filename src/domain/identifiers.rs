@@ -74,11 +74,6 @@ impl PostalCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// True for the overseas departments (DROM), whose public holidays differ.
-    pub fn is_overseas(&self) -> bool {
-        self.0.starts_with("97")
-    }
 }
 
 #[cfg(test)]
@@ -127,6 +122,5 @@ mod tests {
                 "{bad}"
             );
         }
-        assert!(PostalCode::parse("97400").unwrap().is_overseas());
     }
 }

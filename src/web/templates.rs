@@ -64,14 +64,6 @@ impl Templates {
             .content_type("text/html; charset=utf-8")
             .body(body))
     }
-
-    /// Names of all templates, for the test that every catalogue key they use exists.
-    pub fn names(&self) -> Vec<String> {
-        self.tera
-            .get_template_names()
-            .map(ToOwned::to_owned)
-            .collect()
-    }
 }
 
 /// Escapes what could open markup or leave an attribute (`& < > " '`). Unlike tera's

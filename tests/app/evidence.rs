@@ -94,6 +94,16 @@ fn documents_are_uploaded_checked_revised_and_downloaded_safely() {
         &[("v2.pdf", b"%PDF-1.7\nversion 2\n%%EOF\n")],
     );
     assert_eq!(revised.status, 303, "{}", revised.body);
+    let refused = manager.upload_with(
+        &format!("/preuves/{item}/revisions"),
+        &[],
+        &[("v3.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused.body.contains("n’est pas d’un type accepté") && refused.body.contains("Versions"),
+        "the document's page says why"
+    );
     let page = manager.get(&format!("/preuves/{item}"));
     assert_eq!(
         page.body.matches("href=\"/preuves/fichiers/").count(),

@@ -301,7 +301,15 @@ fn visible_item(
 }
 
 pub async fn show_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path.into_inner())?;
+    render_item(&ctx, parse_id(&path.into_inner())?, None).await
+}
+
+/// A document's page; a refused revision comes back to it with the reason.
+async fn render_item(
+    ctx: &Ctx,
+    id: String,
+    error: Option<&AppError>,
+) -> Result<HttpResponse, AppError> {
     let (user, (item, organisation, files)) = ctx
         .user_run(move |conn, user| {
             let (item, organisation) = visible_item(conn, user, &id)?;
@@ -314,7 +322,14 @@ pub async fn show_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResp
     page.insert("item", &item);
     page.insert("organisation", &organisation);
     page.insert("files", &files);
-    ctx.render("evidence/show.html", &page)
+    let status = match error {
+        Some(error) => {
+            ctx.with_errors(&mut page, Some(&user), error);
+            error.info().status
+        }
+        None => StatusCode::OK,
+    };
+    ctx.render_status(status, "evidence/show.html", &page)
 }
 
 pub async fn upload_revision(
@@ -323,7 +338,11 @@ pub async fn upload_revision(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let upload = receive(&ctx.state, payload).await?;
+    let upload = match receive(&ctx.state, payload).await {
+        Ok(upload) => upload,
+        Err(error @ AppError::Validation(_)) => return render_item(&ctx, id, Some(&error)).await,
+        Err(other) => return Err(other),
+    };
     for (file, path) in &upload.files {
         ctx.state
             .storage

@@ -72,16 +72,12 @@ fn theme_of<'a>(requirements: &'a [RequirementRow], reference: &'a str) -> &'a s
     current
 }
 
-struct Screen {
-    page: Context,
-}
-
 fn screen(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
     query: &ScreenQuery,
-) -> Result<Screen, AppError> {
+) -> Result<Context, AppError> {
     let (found, organisation) = visible(conn, user, id)?;
     if user.role == Role::Observer {
         return Err(AppError::Forbidden);
@@ -142,7 +138,7 @@ fn screen(
     page.insert("query", query);
     page.insert("audit", &found);
     page.insert("organisation", &organisation);
-    Ok(Screen { page })
+    Ok(page)
 }
 
 pub async fn show_findings(
@@ -156,7 +152,7 @@ pub async fn show_findings(
         .user_run(move |conn, user| screen(conn, user, &id, &query))
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
-    page.extend(data.page);
+    page.extend(data);
     ctx.render("audits/findings.html", &page)
 }
 

@@ -115,6 +115,12 @@ mod tests {
             PostalCode::parse("7501A").unwrap_err().key,
             "err-postal-code-format"
         );
+        // Overseas postal codes lead to their department's public holidays.
+        let reunion = PostalCode::parse("97400").unwrap();
+        assert_eq!(
+            crate::domain::calendar::Zone::from_postal_code(reunion.as_str()),
+            crate::domain::calendar::Zone::Reunion
+        );
         for bad in ["00100", "96000", "97700", "98000"] {
             assert_eq!(
                 PostalCode::parse(bad).unwrap_err().key,

@@ -780,3 +780,21 @@ err-file-type = The file "{ $file }" is not of an accepted type (recognised: { $
 err-file-too-big = The file "{ $value }" is larger than { $max } MB.
 history-entity-evidence = evidence
 history-action-revision = new version
+
+evidence-supports = Requirements it supports
+evidence-supports-hint = References of the framework separated by commas, for example 7.5.3, 8.2.1.
+evidence-cited = Cited in audits
+evidence-not-cited = No audit cites this document yet.
+evidence-describe = Change the description
+evidence-conflict = The document was changed meanwhile: the stored description is shown; make your changes again.
+flash-evidence-described = Document description saved.
+err-unknown-requirement = “{ $value }” is not a requirement of this framework.
+err-unknown-document = This document is not in the organisme’s library.
+
+findings-sites = Sites concerned
+findings-documents = Evidence seen
+findings-self-documents = Evidence linked by the organisme
+findings-add-document = Add a document from the library (title)
+findings-doc-from-self = linked by the organisme
+findings-keyboard = Keyboard: J / K move to the next / previous requirement, E goes to the finding, Ctrl+Enter saves the current row.
+err-unknown-document-title = No document of the library is titled “{ $value }” (or several are: tick the one you mean).

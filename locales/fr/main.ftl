@@ -780,3 +780,21 @@ err-file-type = Le fichier « { $file } » n’est pas d’un type accepté (rec
 err-file-too-big = Le fichier « { $value } » dépasse la taille maximale de { $max } Mo.
 history-entity-evidence = preuve
 history-action-revision = nouvelle version
+
+evidence-supports = Exigences auxquelles il répond
+evidence-supports-hint = Références du référentiel séparées par des virgules, par exemple 7.5.3, 8.2.1.
+evidence-cited = Cité dans les audits
+evidence-not-cited = Aucun audit ne cite encore ce document.
+evidence-describe = Modifier la description
+evidence-conflict = Le document a été modifié entre-temps : la description enregistrée est affichée ; refaites vos changements.
+flash-evidence-described = Description du document enregistrée.
+err-unknown-requirement = « { $value } » n’est pas une exigence de ce référentiel.
+err-unknown-document = Ce document n’appartient pas à la bibliothèque de l’organisme.
+
+findings-sites = Sites concernés
+findings-documents = Preuves vues
+findings-self-documents = Preuves liées par l’organisme
+findings-add-document = Ajouter un document de la bibliothèque (titre)
+findings-doc-from-self = liée par l’organisme
+findings-keyboard = Clavier : J / K passent à l’exigence suivante / précédente, E va au constat, Ctrl+Entrée enregistre la ligne en cours.
+err-unknown-document-title = Aucun document de la bibliothèque ne porte le titre « { $value } » (ou plusieurs le portent : cochez celui voulu).

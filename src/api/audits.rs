@@ -51,6 +51,10 @@ pub struct FindingPayload {
     pub grade_code: Option<String>,
     pub finding: String,
     pub evidence_seen: String,
+    /// The sites concerned (ids of the organisme's sites)
+    pub site_ids: Vec<String>,
+    /// The documents of the organisme's evidence library seen (ids)
+    pub evidence_ids: Vec<String>,
     /// The version read (0 for a requirement never saved)
     pub version: i32,
 }
@@ -135,6 +139,8 @@ pub async fn save_finding(
         grade_code: p.grade_code.filter(|g| !g.trim().is_empty()),
         finding: p.finding,
         evidence_seen: p.evidence_seen,
+        site_ids: p.site_ids,
+        evidence_ids: p.evidence_ids,
     };
     let saved = api
         .run(move |conn, user| {

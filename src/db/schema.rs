@@ -275,6 +275,8 @@ diesel::table! {
         site_ids -> Text,
         self_level -> Nullable<Text>,
         self_comment -> Text,
+        evidence_ids -> Text,
+        self_evidence_ids -> Text,
         updated_at -> Timestamp,
         updated_by -> Text,
         version -> Integer,
@@ -327,6 +329,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    evidence_requirements (evidence_id, framework_code, requirement_ref) {
+        evidence_id -> Text,
+        framework_code -> Text,
+        requirement_ref -> Text,
+    }
+}
+
+diesel::table! {
     evidence_files (id) {
         id -> Text,
         evidence_id -> Text,
@@ -340,6 +350,7 @@ diesel::table! {
 }
 
 diesel::joinable!(evidence_files -> evidence (evidence_id));
+diesel::joinable!(evidence_requirements -> evidence (evidence_id));
 diesel::joinable!(actions -> audits (audit_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
@@ -384,4 +395,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     action_updates,
     evidence,
     evidence_files,
+    evidence_requirements,
 );

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use super::commitment::{self, Commitment};
 use super::history::{self, Actor, Change};
 use crate::db::schema::{
-    audit_sites, audit_team, audits, findings, framework_grades, framework_requirements, users,
+    audit_sites, audit_team, audits, evidence, findings, framework_grades, framework_requirements,
+    sites, users,
 };
 use crate::db::{DbConnection, new_id, now};
 use crate::domain::audit::{AuditState, Decision, SaveOutcome, SelfLevel, save_outcome};
@@ -57,13 +58,53 @@ pub struct Finding {
     pub grade_code: Option<String>,
     pub finding: String,
     pub evidence_seen: String,
-    /// JSON array of site ids
+    /// The sites concerned
+    #[serde(serialize_with = "id_list::serialize")]
+    #[schema(value_type = Vec<String>)]
     pub site_ids: String,
+    /// The documents of the evidence library the auditor saw
+    #[serde(serialize_with = "id_list::serialize")]
+    #[schema(value_type = Vec<String>)]
+    pub evidence_ids: String,
     pub self_level: Option<String>,
     pub self_comment: String,
+    /// The documents the organisme linked in its self-assessment
+    #[serde(serialize_with = "id_list::serialize")]
+    #[schema(value_type = Vec<String>)]
+    pub self_evidence_ids: String,
     pub updated_at: NaiveDateTime,
     pub updated_by: String,
     pub version: i32,
+}
+
+/// Lists of ids kept as a JSON array in one column, and shown as lists.
+pub mod id_list {
+    use serde::Serialize;
+
+    #[expect(clippy::ptr_arg, reason = "serde passes the field as it is declared")]
+    pub fn serialize<S: serde::Serializer>(raw: &String, serializer: S) -> Result<S::Ok, S::Error> {
+        parse(raw).serialize(serializer)
+    }
+
+    pub fn parse(raw: &str) -> Vec<String> {
+        serde_json::from_str(raw).unwrap_or_default()
+    }
+
+    pub fn encode(ids: &[String]) -> String {
+        serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    /// Sorted and without repeats, so that two saves of the same choice compare equal.
+    pub fn normalise(ids: &[String]) -> Vec<String> {
+        let mut ids: Vec<String> = ids
+            .iter()
+            .map(|id| id.trim().to_owned())
+            .filter(|id| !id.is_empty())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
 }
 
 /// What an auditor writes for one requirement.
@@ -72,6 +113,8 @@ pub struct FindingContent {
     pub grade_code: Option<String>,
     pub finding: String,
     pub evidence_seen: String,
+    pub site_ids: Vec<String>,
+    pub evidence_ids: Vec<String>,
 }
 
 /// What the organisme states for one requirement.
@@ -79,6 +122,7 @@ pub struct FindingContent {
 pub struct SelfContent {
     pub level: Option<String>,
     pub comment: String,
+    pub evidence_ids: Vec<String>,
 }
 
 impl Finding {
@@ -87,6 +131,8 @@ impl Finding {
             grade_code: self.grade_code.clone(),
             finding: self.finding.clone(),
             evidence_seen: self.evidence_seen.clone(),
+            site_ids: id_list::parse(&self.site_ids),
+            evidence_ids: id_list::parse(&self.evidence_ids),
         }
     }
 
@@ -94,6 +140,7 @@ impl Finding {
         SelfContent {
             level: self.self_level.clone(),
             comment: self.self_comment.clone(),
+            evidence_ids: id_list::parse(&self.self_evidence_ids),
         }
     }
 }
@@ -498,13 +545,23 @@ pub fn save_finding(
         "evidence_seen",
         BoundedText::optional(&content.evidence_seen, 5000),
     );
-    errors.into_result()?;
     // Compared as it will be stored, so a retried save with stray spaces is still a retry.
     let content = &FindingContent {
         grade_code: content.grade_code.clone(),
         finding: content.finding.trim().to_owned(),
         evidence_seen: content.evidence_seen.trim().to_owned(),
+        site_ids: id_list::normalise(&content.site_ids),
+        evidence_ids: id_list::normalise(&content.evidence_ids),
     };
+    check_links(
+        conn,
+        audit,
+        &content.site_ids,
+        &content.evidence_ids,
+        "evidence_ids",
+        &mut errors,
+    )?;
+    errors.into_result()?;
     let stored = finding(conn, &audit.id, reference)?;
     let current = stored.as_ref().map(Finding::content);
     let outcome = save_outcome(
@@ -522,6 +579,8 @@ pub fn save_finding(
             findings::grade_code.eq(content.grade_code.clone()),
             findings::finding.eq(content.finding.trim()),
             findings::evidence_seen.eq(content.evidence_seen.trim()),
+            findings::site_ids.eq(id_list::encode(&content.site_ids)),
+            findings::evidence_ids.eq(id_list::encode(&content.evidence_ids)),
             findings::updated_at.eq(now()),
             findings::updated_by.eq(&actor.label),
             findings::version.eq(row.version + 1),
@@ -551,11 +610,20 @@ pub fn save_self(
         "self_comment",
         BoundedText::optional(&content.comment, 5000),
     );
-    errors.into_result()?;
     let content = &SelfContent {
         level: content.level.clone(),
         comment: content.comment.trim().to_owned(),
+        evidence_ids: id_list::normalise(&content.evidence_ids),
     };
+    check_links(
+        conn,
+        audit,
+        &[],
+        &content.evidence_ids,
+        "self_evidence_ids",
+        &mut errors,
+    )?;
+    errors.into_result()?;
     let stored = finding(conn, &audit.id, reference)?;
     let current = stored.as_ref().map(Finding::self_content);
     let outcome = save_outcome(
@@ -572,12 +640,45 @@ pub fn save_self(
         .set((
             findings::self_level.eq(content.level.clone()),
             findings::self_comment.eq(content.comment.trim()),
+            findings::self_evidence_ids.eq(id_list::encode(&content.evidence_ids)),
             findings::updated_at.eq(now()),
             findings::updated_by.eq(&actor.label),
             findings::version.eq(row.version + 1),
         ))
         .execute(conn)?;
     finish(conn, actor, audit, reference, changed)
+}
+
+/// Sites and documents cited by a finding must be the audited organisme's own.
+fn check_links(
+    conn: &mut DbConnection,
+    audit: &Audit,
+    site_ids: &[String],
+    evidence_ids: &[String],
+    evidence_field: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    if !site_ids.is_empty() {
+        let known: i64 = sites::table
+            .filter(sites::organisation_id.eq(&audit.organisation_id))
+            .filter(sites::id.eq_any(site_ids))
+            .count()
+            .get_result(conn)?;
+        if usize::try_from(known).ok() != Some(site_ids.len()) {
+            errors.add("site_ids", Invalid::new("err-unknown-choice"));
+        }
+    }
+    if !evidence_ids.is_empty() {
+        let known: i64 = evidence::table
+            .filter(evidence::organisation_id.eq(&audit.organisation_id))
+            .filter(evidence::id.eq_any(evidence_ids))
+            .count()
+            .get_result(conn)?;
+        if usize::try_from(known).ok() != Some(evidence_ids.len()) {
+            errors.add(evidence_field, Invalid::new("err-unknown-document"));
+        }
+    }
+    Ok(())
 }
 
 /// The row to update (created empty, at version 0, on first save), or the final answer when

@@ -6,8 +6,12 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use super::history::{self, Actor, Change};
-use crate::db::schema::{evidence, evidence_files};
+use crate::db::schema::{
+    commitments, evidence, evidence_files, evidence_requirements, framework_requirements,
+    frameworks,
+};
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 
 /// Evidence whose validity ends within this many days is flagged.
@@ -56,6 +60,134 @@ pub struct Description {
     pub site_id: Option<String>,
     pub effective_date: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// The requirements it supports: framework code and reference
+    pub requirements: Vec<Support>,
+}
+
+/// A requirement a document supports, by framework code so it outlives a new version.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Queryable, Serialize, utoipa::ToSchema)]
+pub struct Support {
+    pub framework_code: String,
+    pub requirement_ref: String,
+}
+
+/// Reads "7.5.3, 8.2.1" (commas, semicolons, spaces or lines between references).
+pub fn parse_refs(raw: &str) -> Vec<String> {
+    let mut refs: Vec<String> = raw
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// The frameworks an organisme's documents can support: those of its commitments, as
+/// (code, name, framework version id), one per code (the newest commitment's version).
+pub fn supportable(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let rows: Vec<(String, String, String)> = commitments::table
+        .inner_join(frameworks::table)
+        .filter(commitments::organisation_id.eq(organisation_id))
+        .order(commitments::created_at.desc())
+        .select((frameworks::code, frameworks::name, frameworks::id))
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    let mut unique: Vec<(String, String, String)> = rows
+        .into_iter()
+        .filter(|(code, _, _)| seen.insert(code.clone()))
+        .collect();
+    unique.sort();
+    Ok(unique)
+}
+
+/// Checks each reference against the framework version the organisme is committed to.
+pub fn check_supports(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    wanted: &[Support],
+) -> Result<(), AppError> {
+    let frameworks = supportable(conn, organisation_id)?;
+    let mut errors = FieldErrors::new();
+    for support in wanted {
+        let field = format!("req:{}", support.framework_code);
+        let Some((_, _, framework_id)) = frameworks
+            .iter()
+            .find(|(code, _, _)| *code == support.framework_code)
+        else {
+            errors.add(&field, Invalid::new("err-unknown-choice"));
+            continue;
+        };
+        let known: i64 = framework_requirements::table
+            .filter(framework_requirements::framework_id.eq(framework_id))
+            .filter(framework_requirements::reference.eq(&support.requirement_ref))
+            .count()
+            .get_result(conn)?;
+        if known == 0 {
+            errors.add(
+                &field,
+                Invalid::new("err-unknown-requirement").arg("value", &support.requirement_ref),
+            );
+        }
+    }
+    Ok(errors.into_result()?)
+}
+
+fn set_supports(
+    conn: &mut DbConnection,
+    evidence_id: &str,
+    supports: &[Support],
+) -> Result<(), AppError> {
+    diesel::delete(
+        evidence_requirements::table.filter(evidence_requirements::evidence_id.eq(evidence_id)),
+    )
+    .execute(conn)?;
+    for support in supports {
+        diesel::insert_into(evidence_requirements::table)
+            .values((
+                evidence_requirements::evidence_id.eq(evidence_id),
+                evidence_requirements::framework_code.eq(&support.framework_code),
+                evidence_requirements::requirement_ref.eq(&support.requirement_ref),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The requirements a document supports, in order.
+pub fn supports_of(conn: &mut DbConnection, evidence_id: &str) -> Result<Vec<Support>, AppError> {
+    Ok(evidence_requirements::table
+        .filter(evidence_requirements::evidence_id.eq(evidence_id))
+        .order((
+            evidence_requirements::framework_code,
+            evidence_requirements::requirement_ref,
+        ))
+        .select((
+            evidence_requirements::framework_code,
+            evidence_requirements::requirement_ref,
+        ))
+        .load(conn)?)
+}
+
+/// Which of an organisme's documents support which requirement of one framework:
+/// (requirement reference, document id).
+pub fn supporting(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    framework_code: &str,
+) -> Result<Vec<(String, String)>, AppError> {
+    Ok(evidence_requirements::table
+        .inner_join(evidence::table)
+        .filter(evidence::organisation_id.eq(organisation_id))
+        .filter(evidence_requirements::framework_code.eq(framework_code))
+        .select((
+            evidence_requirements::requirement_ref,
+            evidence_requirements::evidence_id,
+        ))
+        .load(conn)?)
 }
 
 fn add_file(
@@ -102,6 +234,7 @@ pub fn create(
         ))
         .execute(conn)?;
     add_file(conn, actor, &id, file)?;
+    set_supports(conn, &id, &description.requirements)?;
     let created = get(conn, &id)?;
     history::record(
         conn,
@@ -113,7 +246,7 @@ pub fn create(
             action: "create",
             before: None,
             after: Some(
-                &serde_json::json!({ "title": created.title, "file": file.file_name, "sha256": file.sha256, "size": file.size }),
+                &serde_json::json!({ "title": created.title, "file": file.file_name, "sha256": file.sha256, "size": file.size, "requirements": description.requirements }),
             ),
         },
     )?;
@@ -148,6 +281,48 @@ pub fn add_revision(
             ),
         },
     )
+}
+
+/// Changes what describes a document, from the version the user read.
+pub fn describe(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    item: &Evidence,
+    base_version: i32,
+    description: &Description,
+) -> Result<Evidence, AppError> {
+    let before = serde_json::json!({ "item": item, "requirements": supports_of(conn, &item.id)? });
+    let changed = diesel::update(evidence::table.find(&item.id))
+        .filter(evidence::version.eq(base_version))
+        .set((
+            evidence::title.eq(&description.title),
+            evidence::site_id.eq(&description.site_id),
+            evidence::effective_date.eq(description.effective_date),
+            evidence::valid_until.eq(description.valid_until),
+            evidence::updated_at.eq(now()),
+            evidence::version.eq(base_version + 1),
+        ))
+        .execute(conn)?;
+    if changed == 0 {
+        return Err(AppError::Conflict);
+    }
+    set_supports(conn, &item.id, &description.requirements)?;
+    let after = get(conn, &item.id)?;
+    history::record(
+        conn,
+        actor,
+        &Change {
+            entity: "evidence",
+            entity_id: &item.id,
+            organisation_id: Some(&item.organisation_id),
+            action: "update",
+            before: Some(&before),
+            after: Some(
+                &serde_json::json!({ "item": after, "requirements": description.requirements }),
+            ),
+        },
+    )?;
+    Ok(after)
 }
 
 pub fn get(conn: &mut DbConnection, id: &str) -> Result<Evidence, AppError> {
@@ -200,4 +375,26 @@ pub fn list_for(
         .collect();
     listed.sort_by_key(|(e, _)| e.valid_until.unwrap_or(NaiveDate::MAX));
     Ok(listed)
+}
+
+/// Where a document is cited: (audit id, audit title, requirement reference), by the auditor
+/// or in the organisme's self-assessment.
+pub fn citations(
+    conn: &mut DbConnection,
+    item: &Evidence,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    use crate::db::schema::{audits, findings};
+    // Ids are UUIDs, so the quoted id cannot match inside another one.
+    let quoted = format!("%\"{}\"%", item.id);
+    Ok(findings::table
+        .inner_join(audits::table)
+        .filter(audits::organisation_id.eq(&item.organisation_id))
+        .filter(
+            findings::evidence_ids
+                .like(&quoted)
+                .or(findings::self_evidence_ids.like(&quoted)),
+        )
+        .order((audits::start_date.desc(), findings::requirement_ref))
+        .select((audits::id, audits::title, findings::requirement_ref))
+        .load(conn)?)
 }

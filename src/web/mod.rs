@@ -10,8 +10,8 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, actions, admin, audits, auth, calendar, commitments, comparison, evidence, findings,
-    frameworks, health, home, organisations, sites,
+    account, actions, admin, audits, auth, calendar, commitments, comparison, evidence,
+    evidence_item, findings, frameworks, health, home, organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -169,12 +169,16 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
         "/organismes/{id}/preuves",
         web::post().to(evidence::upload_evidence),
     )
-    .route("/preuves/{id}", read().to(evidence::show_evidence))
+    .route("/preuves/{id}", read().to(evidence_item::show_evidence))
+    .route(
+        "/preuves/{id}",
+        web::post().to(evidence_item::update_evidence),
+    )
     .route(
         "/preuves/{id}/revisions",
-        web::post().to(evidence::upload_revision),
+        web::post().to(evidence_item::upload_revision),
     )
-    .route("/preuves/fichiers/{id}", read().to(evidence::download))
+    .route("/preuves/fichiers/{id}", read().to(evidence_item::download))
     .route("/actions/{id}", read().to(actions::show_action))
     .route("/actions/{id}", web::post().to(actions::update_action))
     .route("/audits/{id}", read().to(audits::show_audit))

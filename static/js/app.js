@@ -5,3 +5,65 @@ document.addEventListener("htmx:configRequest", function (event) {
     event.detail.headers["X-CSRF-Token"] = meta.getAttribute("content");
   }
 });
+
+// The findings screen works from the keyboard alone: J / K move between requirements, E goes
+// to the row's grading, Ctrl+Enter saves the row being edited, Escape leaves a field.
+(function () {
+  var rows = function () {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-keyboard-rows] > article"));
+  };
+  var current = function () {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("[data-keyboard-rows] > article") : null;
+  };
+  var typing = function (el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  };
+  var move = function (step) {
+    var all = rows();
+    if (!all.length) return;
+    var index = all.indexOf(current());
+    var next = index < 0 ? (step > 0 ? 0 : all.length - 1) : Math.min(Math.max(index + step, 0), all.length - 1);
+    all[next].focus();
+    all[next].scrollIntoView({ block: "start" });
+  };
+  document.addEventListener("keydown", function (event) {
+    if (!document.querySelector("[data-keyboard-rows]")) return;
+    var target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && typing(target)) {
+      var form = target.form;
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (event.key === "Escape" && typing(target)) {
+      var row = current();
+      if (row) row.focus();
+      return;
+    }
+    if (typing(target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j" || event.key === "J") {
+      event.preventDefault();
+      move(1);
+    } else if (event.key === "k" || event.key === "K") {
+      event.preventDefault();
+      move(-1);
+    } else if (event.key === "e" || event.key === "E") {
+      var here = current();
+      var grade = here && (here.querySelector(".finding-form input[type=radio]:checked") || here.querySelector("form input, form textarea"));
+      if (grade) {
+        event.preventDefault();
+        grade.focus();
+      }
+    }
+  });
+  // A saved row is replaced: keep the keyboard where it was, on the new row.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var id = event.detail.target && event.detail.target.id;
+    if (!id || (document.activeElement && document.activeElement !== document.body)) return;
+    var row = document.getElementById(id);
+    if (row) row.focus();
+  });
+})();

@@ -6,7 +6,7 @@ use qualitrack::domain::Role;
 
 use crate::helpers::{Client, PASSWORD, Resp, TestApp, spawn_app};
 
-fn user_id(app: &TestApp, email: &str) -> String {
+pub(crate) fn user_id(app: &TestApp, email: &str) -> String {
     let email = email.to_owned();
     app.with_db(move |conn| {
         Ok(qualitrack::models::user::find_by_email(conn, &email)?
@@ -15,30 +15,30 @@ fn user_id(app: &TestApp, email: &str) -> String {
     })
 }
 
-fn sign_in(app: &TestApp, email: &str) -> Client {
+pub(crate) fn sign_in(app: &TestApp, email: &str) -> Client {
     let client = app.client();
     assert_eq!(client.login(email, PASSWORD).status, 303);
     client
 }
 
 /// A row save as htmx sends it (the `HX-Request` header and the CSRF token as a header).
-fn htmx_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> Resp {
+pub(crate) fn htmx_post(client: &Client, path: &str, fields: &[(&str, &str)]) -> Resp {
     let token = client.csrf_token();
     let mut all = vec![("csrf_token", token.as_str())];
     all.extend_from_slice(fields);
     client.post_with_header(path, &all, ("HX-Request", "true"))
 }
 
-struct Setup {
-    app: TestApp,
-    org: String,
-    commitment: String,
-    manager: Client,
-    auditor_email: String,
-    audit: String,
+pub(crate) struct Setup {
+    pub app: TestApp,
+    pub org: String,
+    pub commitment: String,
+    pub manager: Client,
+    pub auditor_email: String,
+    pub audit: String,
 }
 
-fn setup() -> Setup {
+pub(crate) fn setup() -> Setup {
     let app = spawn_app();
     let org = app.create_organisation("Habitat Audité", 31, "11");
     let auditor_email = app.create_user(Role::Auditor, None, None);

@@ -9,6 +9,7 @@ mod auth;
 mod cli;
 mod commitments;
 mod evidence;
+mod evidence_links;
 mod framework_files;
 mod frameworks;
 mod helpers;

@@ -1,9 +1,9 @@
-//! The evidence library: an organisme's documents (expiring ones flagged), uploading several
-//! files at once, revisions, and safe downloads. Files are checked by their content and
-//! streamed to disk; a refused upload stores nothing.
+//! The evidence library: an organisme's documents (expiring ones flagged) and uploading
+//! several files at once. Files are checked by their content and streamed to disk; a
+//! refused upload stores nothing. One document's page is in `evidence_item`.
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use tera::Context;
@@ -14,16 +14,16 @@ use crate::db::{DbConnection, parse_id};
 use crate::domain::dates::parse_date;
 use crate::domain::{BoundedText, FieldErrors, Invalid, Role};
 use crate::error::AppError;
-use crate::models::evidence::{self, Description, EXPIRING_DAYS, StoredFile};
+use crate::models::evidence::{self, Description, EXPIRING_DAYS, StoredFile, Support};
 use crate::models::history::Actor;
-use crate::models::organisation::{self, Organisation};
+use crate::models::organisation;
 use crate::models::site;
 use crate::startup::AppState;
 use crate::storage::{Incoming, clean_name, sniff};
 use crate::web::page::{Ctx, see_other};
 
 /// Observers read commitments and results, never working documents.
-fn may_read(user: &CurrentUser) -> Result<(), AppError> {
+pub(super) fn may_read(user: &CurrentUser) -> Result<(), AppError> {
     if user.role == Role::Observer {
         Err(AppError::Forbidden)
     } else {
@@ -50,6 +50,10 @@ fn library(
     let mut page = Context::new();
     page.insert("can_upload", &user.can_edit_organisation(&organisation.id));
     page.insert("sites", &site::list_for(conn, &organisation.id)?);
+    page.insert(
+        "frameworks",
+        &evidence::supportable(conn, &organisation.id)?,
+    );
     page.insert("items", &items);
     page.insert("organisation", &organisation);
     Ok(page)
@@ -66,18 +70,23 @@ pub async fn list_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResp
 }
 
 /// An upload: the text fields of the form and the files, already on disk and checked.
-struct Upload {
-    fields: Vec<(String, String)>,
-    files: Vec<(StoredFile, std::path::PathBuf)>,
+pub(super) struct Upload {
+    pub(super) fields: Vec<(String, String)>,
+    pub(super) files: Vec<(StoredFile, std::path::PathBuf)>,
+}
+
+/// The value of a form field (the first one), or empty.
+pub(super) fn field(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
 }
 
 impl Upload {
     fn field(&self, name: &str) -> String {
-        self.fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+        field(&self.fields, name)
     }
 
     fn discard(&self) {
@@ -89,7 +98,7 @@ impl Upload {
 
 /// Streams every file of the form to disk, hashing and checking it; on any refusal every
 /// file received is removed and the reason given per file.
-async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, AppError> {
+pub(super) async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload {
         fields: Vec::new(),
         files: Vec::new(),
@@ -167,7 +176,12 @@ async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, App
     }
 }
 
-fn describe(upload: &Upload, title: &str) -> Result<Description, FieldErrors> {
+/// What describes a document, from its form: title, site, dates, and per framework the
+/// references it supports (fields `req:<framework code>`).
+pub(super) fn describe(
+    fields: &[(String, String)],
+    title: &str,
+) -> Result<Description, FieldErrors> {
     let mut errors = FieldErrors::new();
     let title = errors.check("title", BoundedText::required(title, 200));
     let optional_date = |raw: String| {
@@ -180,25 +194,54 @@ fn describe(upload: &Upload, title: &str) -> Result<Description, FieldErrors> {
     let effective_date = errors
         .check(
             "effective_date",
-            optional_date(upload.field("effective_date")),
+            optional_date(field(fields, "effective_date")),
         )
         .flatten();
     let valid_until = errors
-        .check("valid_until", optional_date(upload.field("valid_until")))
+        .check("valid_until", optional_date(field(fields, "valid_until")))
         .flatten();
     if let (Some(from), Some(to)) = (effective_date, valid_until)
         && to < from
     {
         errors.add("valid_until", Invalid::new("err-end-before-start"));
     }
-    let site_id = Some(upload.field("site_id")).filter(|s| !s.trim().is_empty());
+    let site_id = Some(field(fields, "site_id")).filter(|s| !s.trim().is_empty());
+    let requirements = fields
+        .iter()
+        .filter_map(|(name, value)| Some((name.strip_prefix("req:")?, value)))
+        .flat_map(|(code, value)| {
+            evidence::parse_refs(value)
+                .into_iter()
+                .map(|reference| Support {
+                    framework_code: code.to_owned(),
+                    requirement_ref: reference,
+                })
+        })
+        .collect();
     errors.into_result()?;
     Ok(Description {
         title: title.map(BoundedText::into_inner).unwrap_or_default(),
         site_id,
         effective_date,
         valid_until,
+        requirements,
     })
+}
+
+/// The site must be one of the organisme's, the references known to its frameworks.
+pub(super) fn check_description(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    description: &Description,
+) -> Result<(), AppError> {
+    if let Some(site_id) = &description.site_id
+        && !site::list_for(conn, organisation_id)?
+            .iter()
+            .any(|site| &site.id == site_id)
+    {
+        return Err(FieldErrors::single("site_id", Invalid::new("err-unknown-choice")).into());
+    }
+    evidence::check_supports(conn, organisation_id, &description.requirements)
 }
 
 pub async fn upload_evidence(
@@ -225,7 +268,6 @@ pub async fn upload_evidence(
         .user_attempt(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             user.require_edit_organisation(&organisation.id)?;
-            let sites = site::list_for(conn, &organisation.id)?;
             let several = upload.files.len() > 1;
             for (file, _) in &upload.files {
                 // With several files, each document is named after its file.
@@ -234,16 +276,8 @@ pub async fn upload_evidence(
                 } else {
                     upload.field("title")
                 };
-                let description = describe(&upload, &title)?;
-                if description
-                    .site_id
-                    .as_ref()
-                    .is_some_and(|s| !sites.iter().any(|site| &site.id == s))
-                {
-                    return Err(
-                        FieldErrors::single("site_id", Invalid::new("err-unknown-choice")).into(),
-                    );
-                }
+                let description = describe(&upload.fields, &title)?;
+                check_description(conn, &organisation.id, &description)?;
                 evidence::create(
                     conn,
                     &Actor::user(&user.id, &user.email),
@@ -287,117 +321,4 @@ async fn refused(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     ctx.render_status(status, "evidence/list.html", &page)
-}
-
-fn visible_item(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(evidence::Evidence, Organisation), AppError> {
-    may_read(user)?;
-    let item = evidence::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &item.organisation_id)?;
-    Ok((item, organisation))
-}
-
-pub async fn show_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    render_item(&ctx, parse_id(&path.into_inner())?, None).await
-}
-
-/// A document's page; a refused revision comes back to it with the reason.
-async fn render_item(
-    ctx: &Ctx,
-    id: String,
-    error: Option<&AppError>,
-) -> Result<HttpResponse, AppError> {
-    let (user, (item, organisation, files)) = ctx
-        .user_run(move |conn, user| {
-            let (item, organisation) = visible_item(conn, user, &id)?;
-            let files = evidence::files(conn, &item.id)?;
-            Ok((item, organisation, files))
-        })
-        .await?;
-    let mut page = ctx.page(Some(&user), "organisations");
-    page.insert("can_upload", &user.can_edit_organisation(&organisation.id));
-    page.insert("item", &item);
-    page.insert("organisation", &organisation);
-    page.insert("files", &files);
-    let status = match error {
-        Some(error) => {
-            ctx.with_errors(&mut page, Some(&user), error);
-            error.info().status
-        }
-        None => StatusCode::OK,
-    };
-    ctx.render_status(status, "evidence/show.html", &page)
-}
-
-pub async fn upload_revision(
-    ctx: Ctx,
-    path: web::Path<String>,
-    payload: Multipart,
-) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path.into_inner())?;
-    let upload = match receive(&ctx.state, payload).await {
-        Ok(upload) => upload,
-        Err(error @ AppError::Validation(_)) => return render_item(&ctx, id, Some(&error)).await,
-        Err(other) => return Err(other),
-    };
-    for (file, path) in &upload.files {
-        ctx.state
-            .storage
-            .keep(path, &file.sha256)
-            .map_err(AppError::unexpected)?;
-    }
-    let lookup = id.clone();
-    ctx.user_run(move |conn, user| {
-        let (item, organisation) = visible_item(conn, user, &id)?;
-        user.require_edit_organisation(&organisation.id)?;
-        for (file, _) in &upload.files {
-            evidence::add_revision(conn, &Actor::user(&user.id, &user.email), &item, file)?;
-        }
-        Ok(())
-    })
-    .await?;
-    ctx.flash(FlashKind::Success, "flash-evidence-revised");
-    Ok(see_other(&format!("/preuves/{lookup}")))
-}
-
-/// Downloads always as an attachment, with the type recorded at upload (and nosniff).
-pub async fn download(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path.into_inner())?;
-    let (_, file) = ctx
-        .user_run(move |conn, user| {
-            let (file, item) = evidence::file(conn, &id)?;
-            visible_item(conn, user, &item.id)?;
-            Ok(file)
-        })
-        .await?;
-    let bytes = ctx
-        .state
-        .storage
-        .read(&file.sha256)
-        .map_err(AppError::unexpected)?;
-    let ascii: String = file
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(file.file_name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes))
 }

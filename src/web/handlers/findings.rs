@@ -6,16 +6,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
+
+use super::finding_parts::{FindingForm, Rights, Row, Shared, add_named, may_self_assess, rights};
 use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::Role;
-use crate::domain::audit::SelfLevel;
 use crate::error::AppError;
 use crate::i18n;
-use crate::models::audit::{self, Audit, Finding, FindingContent, Saved, SelfContent};
+use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
 use crate::models::framework::{self as framework_model, RequirementRow};
 use crate::models::history::Actor;
 use crate::web::handlers::audits::{can_run, visible};
@@ -28,36 +29,6 @@ pub struct ScreenQuery {
     pub filtre: String,
     /// A top-level requirement: its theme
     pub theme: String,
-}
-
-/// One row of the screen, ready for the template.
-#[derive(Debug, Serialize)]
-struct Row {
-    requirement: RequirementRow,
-    evidence: Vec<String>,
-    finding: Option<Finding>,
-    /// The stored version, when this user's save was refused.
-    conflict: Option<Finding>,
-    /// What this user tried to save, shown beside the stored version.
-    attempted: Option<FindingContent>,
-    saved_now: bool,
-}
-
-/// Who may write what on this audit's findings.
-#[derive(Debug, Serialize, Clone, Copy)]
-struct Rights {
-    grade: bool,
-    self_assess: bool,
-}
-
-fn rights(user: &CurrentUser, found: &Audit, team: &[String]) -> Rights {
-    Rights {
-        grade: can_run(user, found, team) && found.state().findings_open(),
-        self_assess: (user.role == Role::Admin
-            || (user.role == Role::QualityManager
-                && user.can_edit_organisation(&found.organisation_id)))
-            && found.state().self_assessment_open(),
-    }
 }
 
 fn theme_of<'a>(requirements: &'a [RequirementRow], reference: &'a str) -> &'a str {
@@ -84,9 +55,10 @@ fn screen(
     }
     let team = audit::team(conn, &found.id)?;
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
-    let grades = framework_model::grades(conn, &found.framework_id)?;
+    let shared = Shared::load(conn, &found)?;
     let findings = audit::findings_of(conn, &found.id)?;
-    let nonconformities: Vec<&str> = grades
+    let nonconformities: Vec<&str> = shared
+        .grades
         .iter()
         .filter(|g| g.nonconformity)
         .map(|g| g.code.as_str())
@@ -113,27 +85,13 @@ fn screen(
                 .is_some_and(|g| nonconformities.contains(&g)),
             _ => true,
         })
-        .map(|(r, f)| Row {
-            requirement: r.clone(),
-            evidence: serde_json::from_str(&r.evidence).unwrap_or_default(),
-            finding: f.cloned(),
-            conflict: None,
-            attempted: None,
-            saved_now: false,
-        })
+        .map(|(r, f)| Row::new(&shared, r.clone(), f.cloned()))
         .collect();
     let mut page = Context::new();
     page.insert("rights", &rights(user, &found, &team));
     page.insert("progress", &(assessed, requirements.len()));
     page.insert("themes", &themes);
-    page.insert(
-        "levels",
-        &SelfLevel::ALL
-            .iter()
-            .map(|l| (l.as_str(), l.label_key()))
-            .collect::<Vec<_>>(),
-    );
-    page.insert("grades", &grades);
+    shared.insert(&mut page);
     page.insert("rows", &rows);
     page.insert("query", query);
     page.insert("audit", &found);
@@ -156,33 +114,17 @@ pub async fn show_findings(
     ctx.render("audits/findings.html", &page)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct FindingForm {
-    #[serde(default)]
-    grade_code: String,
-    #[serde(default)]
-    finding: String,
-    #[serde(default)]
-    evidence_seen: String,
-    #[serde(default)]
-    self_level: String,
-    #[serde(default)]
-    self_comment: String,
-    #[serde(default)]
-    version: i32,
-}
-
 enum Kind {
     Finding,
     SelfAssessment,
 }
 
-/// The row's requirement, the framework's grades and the user's rights, for rendering a row.
+/// The row's requirement, what rows share and the user's rights, for rendering a row.
 struct RowData {
     found: Audit,
     allowed: Rights,
     requirement: RequirementRow,
-    grades: Vec<crate::models::framework::GradeRow>,
+    shared: Shared,
 }
 
 fn row_data(
@@ -197,12 +139,12 @@ fn row_data(
         .into_iter()
         .find(|r| r.reference == reference)
         .ok_or(AppError::NotFound)?;
-    let grades = framework_model::grades(conn, &found.framework_id)?;
+    let shared = Shared::load(conn, &found)?;
     Ok(RowData {
         found,
         allowed,
         requirement,
-        grades,
+        shared,
     })
 }
 
@@ -213,31 +155,38 @@ fn write_row(
     id: &str,
     reference: &str,
     form: &FindingForm,
-    content: &FindingContent,
     kind: &Kind,
 ) -> Result<(RowData, Saved), AppError> {
     let (found, _) = visible(conn, user, id)?;
     let team = audit::team(conn, &found.id)?;
     let actor = Actor::user(&user.id, &user.email);
+    let shared = Shared::load(conn, &found)?;
     let saved = match kind {
         Kind::Finding => {
             if !can_run(user, &found, &team) {
                 return Err(AppError::Forbidden);
             }
-            audit::save_finding(conn, &actor, &found, reference, form.version, content)?
+            let mut content = form.content();
+            add_named(
+                &shared,
+                &mut content.evidence_ids,
+                &form.evidence_add,
+                "evidence_add",
+            )?;
+            audit::save_finding(conn, &actor, &found, reference, form.version, &content)?
         }
         Kind::SelfAssessment => {
-            if !(user.role == Role::Admin
-                || (user.role == Role::QualityManager
-                    && user.can_edit_organisation(&found.organisation_id)))
-            {
+            if !may_self_assess(user, &found) {
                 return Err(AppError::Forbidden);
             }
-            let level = Some(form.self_level.trim().to_owned()).filter(|l| !l.is_empty());
-            let own = SelfContent {
-                level,
-                comment: form.self_comment.clone(),
-            };
+            let mut own = form.self_content();
+            let field = "self_evidence_add";
+            add_named(
+                &shared,
+                &mut own.evidence_ids,
+                &form.self_evidence_add,
+                field,
+            )?;
             audit::save_self(conn, &actor, &found, reference, form.version, &own)?
         }
     };
@@ -248,23 +197,17 @@ async fn save(
     ctx: Ctx,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<FindingForm>,
+    form: web::Form<Vec<(String, String)>>,
     kind: Kind,
 ) -> Result<HttpResponse, AppError> {
     let (id, reference) = path.into_inner();
     let id = parse_id(&id)?;
-    let form = form.into_inner();
+    let form = FindingForm::from_fields(form.into_inner());
     let htmx = req.headers().contains_key("HX-Request");
-    let attempted = FindingContent {
-        grade_code: Some(form.grade_code.trim().to_owned()).filter(|g| !g.is_empty()),
-        finding: form.finding.clone(),
-        evidence_seen: form.evidence_seen.clone(),
-    };
-    let (lookup, wanted, content) = (id.clone(), reference.clone(), attempted.clone());
+    let attempted = form.content();
+    let (lookup, wanted) = (id.clone(), reference.clone());
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            write_row(conn, user, &lookup, &wanted, &form, &content, &kind)
-        })
+        .user_attempt(move |conn, user| write_row(conn, user, &lookup, &wanted, &form, &kind))
         .await?;
     let lang = ctx.lang(Some(&user));
     let (data, saved) = match attempt {
@@ -341,26 +284,14 @@ fn render_row(
     let conflict = (status == StatusCode::CONFLICT)
         .then(|| stored.clone())
         .flatten();
-    let evidence = serde_json::from_str(&data.requirement.evidence).unwrap_or_default();
-    let row = Row {
-        requirement: data.requirement,
-        evidence,
-        finding: stored,
-        conflict,
-        attempted,
-        saved_now: status == StatusCode::OK,
-    };
+    let mut row = Row::new(&data.shared, data.requirement, stored);
+    row.conflict = conflict;
+    row.attempted = attempted;
+    row.saved_now = status == StatusCode::OK;
     let mut page = ctx.page(Some(user), "organisations");
     page.insert("audit", &data.found);
     page.insert("rights", &data.allowed);
-    page.insert("grades", &data.grades);
-    page.insert(
-        "levels",
-        &SelfLevel::ALL
-            .iter()
-            .map(|l| (l.as_str(), l.label_key()))
-            .collect::<Vec<_>>(),
-    );
+    data.shared.insert(&mut page);
     page.insert(
         "saved_at",
         &chrono::Utc::now()
@@ -379,7 +310,7 @@ pub async fn save_finding(
     ctx: Ctx,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<FindingForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(ctx, req, path, form, Kind::Finding).await
 }
@@ -388,7 +319,7 @@ pub async fn save_self_assessment(
     ctx: Ctx,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    form: web::Form<FindingForm>,
+    form: web::Form<Vec<(String, String)>>,
 ) -> Result<HttpResponse, AppError> {
     save(ctx, req, path, form, Kind::SelfAssessment).await
 }

@@ -10,6 +10,8 @@ pub mod commitment_view;
 pub mod commitments;
 pub mod comparison;
 pub mod evidence;
+pub mod evidence_item;
+pub mod finding_parts;
 pub mod findings;
 pub mod framework_view;
 pub mod frameworks;

@@ -42,6 +42,10 @@ impl Modify for BearerAuth {
         super::commitments::create,
         super::commitments::transition,
         super::commitments::schedule,
+        super::evidence::list,
+        super::evidence::upload,
+        super::evidence::get,
+        super::evidence::download,
         super::frameworks::list,
         super::frameworks::get,
         super::organisations::list,
@@ -55,7 +59,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "audits"), (name = "commitments"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

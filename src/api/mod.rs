@@ -4,6 +4,7 @@
 pub mod audits;
 pub mod commitments;
 pub mod docs;
+pub mod evidence;
 pub mod frameworks;
 pub mod organisations;
 pub mod sites;
@@ -46,6 +47,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/commitments/{id}/schedule",
             web::get().to(commitments::schedule),
+        )
+        .route(
+            "/api/v1/organisations/{id}/evidence",
+            web::get().to(evidence::list),
+        )
+        .route(
+            "/api/v1/organisations/{id}/evidence",
+            web::post().to(evidence::upload),
+        )
+        .route("/api/v1/evidence/{id}", web::get().to(evidence::get))
+        .route(
+            "/api/v1/evidence/files/{id}",
+            web::get().to(evidence::download),
         )
         .route("/api/v1/frameworks", web::get().to(frameworks::list))
         .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))

@@ -212,3 +212,112 @@ fn another_organismes_evidence_is_never_reachable() {
         303
     );
 }
+
+#[test]
+fn the_api_uploads_lists_and_downloads_evidence_within_the_organisme() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Api", 45, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let token = manager.create_api_token("Intégration GED");
+    let path = format!("/api/v1/organisations/{org}/evidence");
+
+    let before = app.count("evidence");
+    let (status, refused) = app.api_upload(
+        &path,
+        &token,
+        &[],
+        &[
+            ("note.txt", b"ok\n"),
+            ("faux.pdf", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ],
+    );
+    assert_eq!(status, 422);
+    assert!(
+        refused["fields"]["files"]
+            .as_str()
+            .unwrap()
+            .contains("faux.pdf")
+    );
+    assert_eq!(app.count("evidence"), before, "nothing is stored");
+
+    let (status, created) = app.api_upload(
+        &path,
+        &token,
+        &[("title", "Compte rendu CCL"), ("valid_until", "2020-06-30")],
+        &[("ccl.txt", "Réunion du conseil de concertation\n".as_bytes())],
+    );
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["total"], 1);
+    let id = created["items"][0]["id"].as_str().unwrap().to_owned();
+
+    let (status, list) = app.api_call("GET", &path, Some(&token), None);
+    assert_eq!(status, 200);
+    assert_eq!(list["items"][0]["title"], "Compte rendu CCL");
+    assert_eq!(list["items"][0]["expired"], true);
+    assert_eq!(
+        list["items"][0]["current_file"]["content_type"],
+        "text/plain"
+    );
+    let (status, detail) =
+        app.api_call("GET", &format!("/api/v1/evidence/{id}"), Some(&token), None);
+    assert_eq!(status, 200);
+    let file = detail["files"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(detail["files"][0]["sha256"].as_str().unwrap().len(), 64);
+    let download = app.api_raw(&format!("/api/v1/evidence/files/{file}"), &token);
+    assert_eq!(download.status, 200);
+    assert!(download.body.contains("conseil de concertation"));
+    assert!(
+        download
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
+
+    // Another organisme's people reach none of it; observers read no working documents.
+    let other = app.create_organisation("Habitat Ailleurs", 46, "11");
+    let stranger = app
+        .login_as(Role::QualityManager, Some(&other), None)
+        .create_api_token("Autre");
+    assert_eq!(app.api_call("GET", &path, Some(&stranger), None).0, 404);
+    assert_eq!(
+        app.api_call(
+            "GET",
+            &format!("/api/v1/evidence/{id}"),
+            Some(&stranger),
+            None
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        app.api_raw(&format!("/api/v1/evidence/files/{file}"), &stranger)
+            .status,
+        404
+    );
+    let kept = stored_files(&app.data_dir);
+    assert_eq!(
+        app.api_upload(&path, &stranger, &[], &[("x.txt", b"x\n")])
+            .0,
+        404
+    );
+    assert_eq!(
+        stored_files(&app.data_dir),
+        kept,
+        "a refused upload keeps no byte"
+    );
+    let observer = app
+        .login_as(Role::Observer, Some(&org), None)
+        .create_api_token("Lecture");
+    assert_eq!(app.api_call("GET", &path, Some(&observer), None).0, 403);
+    assert_eq!(
+        app.api_upload(&path, &observer, &[], &[("x.txt", b"x\n")])
+            .0,
+        403
+    );
+    assert_eq!(
+        app.api_upload(&path, "jeton-faux", &[], &[("x.txt", b"x\n")])
+            .0,
+        401
+    );
+    assert_eq!(app.count("evidence"), before + 1);
+}

@@ -108,6 +108,36 @@ pub fn spawn_app() -> TestApp {
 }
 
 /// A valid SIREN built from `n` (Luhn check digit computed).
+fn api_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// A `multipart/form-data` body as a browser sends it: fields, then files named `files`.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "qualitrack-test-boundary";
+    let mut body: Vec<u8> = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (name, content) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 pub fn siren(n: u32) -> String {
     let body = format!("{:08}", 10_000_000 + n);
     for check in 0..10 {
@@ -232,27 +262,12 @@ impl Client {
         files: &[(&str, &[u8])],
     ) -> Resp {
         let token = self.csrf_token();
-        let boundary = "qualitrack-test-boundary";
-        let mut body: Vec<u8> = Vec::new();
-        for (name, value) in fields {
-            body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-        }
-        for (name, content) in files {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-            );
-            body.extend_from_slice(content);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let (content_type, body) = multipart(fields, files);
         let separator = if path.contains('?') { '&' } else { '?' };
         read(
             self.agent
                 .post(format!("{}{path}{separator}csrf_token={token}", self.base))
-                .header(
-                    "Content-Type",
-                    format!("multipart/form-data; boundary={boundary}"),
-                )
+                .header("Content-Type", content_type)
                 .send(&body[..]),
         )
     }
@@ -285,6 +300,37 @@ impl TestApp {
             base: self.base.clone(),
             agent,
         }
+    }
+
+    /// Uploads files to the API as `multipart/form-data`; answers (status, JSON body).
+    pub fn api_upload(
+        &self,
+        path: &str,
+        token: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> (u16, serde_json::Value) {
+        let (content_type, body) = multipart(fields, files);
+        let resp = read(
+            api_agent()
+                .post(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {token}"))
+                .header("Content-Type", content_type)
+                .send(&body[..]),
+        );
+        let json =
+            serde_json::from_str(&resp.body).unwrap_or_else(|_| panic!("not JSON: {}", resp.body));
+        (resp.status, json)
+    }
+
+    /// A GET on the API answered with any body (a file download).
+    pub fn api_raw(&self, path: &str, token: &str) -> Resp {
+        read(
+            api_agent()
+                .get(format!("{}{path}", self.base))
+                .header("Authorization", format!("Bearer {token}"))
+                .call(),
+        )
     }
 
     /// Calls the JSON API with an optional bearer token; answers (status, JSON body).

@@ -14,7 +14,7 @@ use crate::db::{DbConnection, parse_id};
 use crate::domain::dates::parse_date;
 use crate::domain::{BoundedText, FieldErrors, Invalid, Role};
 use crate::error::AppError;
-use crate::models::evidence::{self, Description, EXPIRING_DAYS, StoredFile, Support};
+use crate::models::evidence::{self, Description, EXPIRING_DAYS, Evidence, StoredFile, Support};
 use crate::models::history::Actor;
 use crate::models::organisation;
 use crate::models::site;
@@ -23,7 +23,7 @@ use crate::storage::{Incoming, clean_name, sniff};
 use crate::web::page::{Ctx, see_other};
 
 /// Observers read commitments and results, never working documents.
-pub(super) fn may_read(user: &CurrentUser) -> Result<(), AppError> {
+pub(crate) fn may_read(user: &CurrentUser) -> Result<(), AppError> {
     if user.role == Role::Observer {
         Err(AppError::Forbidden)
     } else {
@@ -70,7 +70,7 @@ pub async fn list_evidence(ctx: Ctx, path: web::Path<String>) -> Result<HttpResp
 }
 
 /// An upload: the text fields of the form and the files, already on disk and checked.
-pub(super) struct Upload {
+pub(crate) struct Upload {
     pub(super) fields: Vec<(String, String)>,
     pub(super) files: Vec<(StoredFile, std::path::PathBuf)>,
 }
@@ -98,7 +98,7 @@ impl Upload {
 
 /// Streams every file of the form to disk, hashing and checking it; on any refusal every
 /// file received is removed and the reason given per file.
-pub(super) async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, AppError> {
+pub(crate) async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, AppError> {
     let mut upload = Upload {
         fields: Vec::new(),
         files: Vec::new(),
@@ -244,57 +244,81 @@ pub(super) fn check_description(
     evidence::check_supports(conn, organisation_id, &description.requirements)
 }
 
+/// Keeps the received contents in storage before anything is recorded: stored by content,
+/// so a later refusal leaves no wrong link (at most an unreferenced copy).
+pub(crate) fn keep(state: &AppState, upload: &Upload) -> Result<(), AppError> {
+    for (file, path) in &upload.files {
+        state
+            .storage
+            .keep(path, &file.sha256)
+            .map_err(AppError::unexpected)?;
+    }
+    Ok(())
+}
+
+/// Records one document per file of an upload, for a user who may edit the organisme.
+pub(crate) fn record(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation_id: &str,
+    upload: &Upload,
+) -> Result<Vec<Evidence>, AppError> {
+    user.require_edit_organisation(organisation_id)?;
+    let several = upload.files.len() > 1;
+    let mut created = Vec::new();
+    for (file, _) in &upload.files {
+        // With several files, each document is named after its file.
+        let title = if several || upload.field("title").trim().is_empty() {
+            file.file_name.clone()
+        } else {
+            upload.field("title")
+        };
+        let description = describe(&upload.fields, &title)?;
+        check_description(conn, organisation_id, &description)?;
+        created.push(evidence::create(
+            conn,
+            &Actor::user(&user.id, &user.email),
+            organisation_id,
+            &description,
+            file,
+        )?);
+    }
+    Ok(created)
+}
+
 pub async fn upload_evidence(
     ctx: Ctx,
     path: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
+    // The right to add documents is checked before any byte is stored.
+    let check = id.clone();
+    ctx.user_run(move |conn, user| {
+        let found = organisation::find(conn, &user.scope(), &check)?;
+        user.require_edit_organisation(&found.id)
+    })
+    .await?;
     let received = receive(&ctx.state, payload).await;
     let upload = match received {
         Ok(upload) => upload,
         Err(error @ AppError::Validation(_)) => return refused(&ctx, id, &error).await,
         Err(other) => return Err(other),
     };
-    // Contents are kept first (content-addressed, so a later failure leaves no wrong link).
-    for (file, path) in &upload.files {
-        ctx.state
-            .storage
-            .keep(path, &file.sha256)
-            .map_err(AppError::unexpected)?;
-    }
+    keep(&ctx.state, &upload)?;
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let several = upload.files.len() > 1;
-            for (file, _) in &upload.files {
-                // With several files, each document is named after its file.
-                let title = if several || upload.field("title").trim().is_empty() {
-                    file.file_name.clone()
-                } else {
-                    upload.field("title")
-                };
-                let description = describe(&upload.fields, &title)?;
-                check_description(conn, &organisation.id, &description)?;
-                evidence::create(
-                    conn,
-                    &Actor::user(&user.id, &user.email),
-                    &organisation.id,
-                    &description,
-                    file,
-                )?;
-            }
-            Ok(upload.files.len())
+            record(conn, user, &organisation.id, &upload)
         })
         .await?;
     match attempt {
-        Ok(count) => {
+        Ok(created) => {
             ctx.flash_with(
                 FlashKind::Success,
                 "flash-evidence-uploaded",
-                vec![("count".into(), count.to_string())],
+                vec![("count".into(), created.len().to_string())],
             );
             Ok(see_other(&format!("/organismes/{lookup}/preuves")))
         }

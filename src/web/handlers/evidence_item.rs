@@ -22,7 +22,7 @@ use crate::models::organisation::{self, Organisation, require_version};
 use crate::models::site;
 use crate::web::page::{Ctx, see_other};
 
-pub(super) fn visible_item(
+pub(crate) fn visible_item(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
@@ -203,6 +203,13 @@ pub async fn upload_revision(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
+    // The right to revise is checked before any byte is stored.
+    let check = id.clone();
+    ctx.user_run(move |conn, user| {
+        let (_, organisation) = visible_item(conn, user, &check)?;
+        user.require_edit_organisation(&organisation.id)
+    })
+    .await?;
     let upload = match receive(&ctx.state, payload).await {
         Ok(upload) => upload,
         Err(error @ AppError::Validation(_)) => {
@@ -210,12 +217,7 @@ pub async fn upload_revision(
         }
         Err(other) => return Err(other),
     };
-    for (file, path) in &upload.files {
-        ctx.state
-            .storage
-            .keep(path, &file.sha256)
-            .map_err(AppError::unexpected)?;
-    }
+    super::evidence::keep(&ctx.state, &upload)?;
     let lookup = id.clone();
     ctx.user_run(move |conn, user| {
         let (item, organisation) = visible_item(conn, user, &id)?;

@@ -1,0 +1,152 @@
+//! `/api/v1/organisations/{id}/evidence` and `/api/v1/evidence`: an organisme's evidence
+//! library (list, multipart upload checked as on the pages), one document with its
+//! revisions and supported requirements, and file downloads.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::ApiCtx;
+use crate::db::parse_id;
+use crate::error::AppError;
+use crate::models::evidence::{self, EXPIRING_DAYS, Evidence, EvidenceFile, Support};
+use crate::models::organisation;
+use crate::web::handlers::evidence::{keep, may_read, receive, record};
+use crate::web::handlers::evidence_item::{attachment, visible_item};
+
+/// A document with its current file and whether its validity is over or ends soon.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidenceSummary {
+    #[serde(flatten)]
+    pub item: Evidence,
+    pub current_file: EvidenceFile,
+    pub expired: bool,
+    pub expiring: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidenceList {
+    pub items: Vec<EvidenceSummary>,
+    pub total: i64,
+}
+
+/// A document with every revision (newest first) and the requirements it supports.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EvidenceDetail {
+    #[serde(flatten)]
+    pub item: Evidence,
+    pub files: Vec<EvidenceFile>,
+    pub requirements: Vec<Support>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Uploaded {
+    pub items: Vec<Evidence>,
+    pub total: i64,
+}
+
+/// An organisme's documents, those whose validity ends first at the top.
+#[utoipa::path(get, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
+    params(("id" = String, Path, description = "Organisme id or SIREN")),
+    responses((status = 200, body = EvidenceList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    let items = api
+        .run(move |conn, user| {
+            may_read(user)?;
+            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+            evidence::list_for(conn, &found.id)
+        })
+        .await?;
+    let today = chrono::Utc::now().date_naive();
+    let soon = today + chrono::Duration::days(EXPIRING_DAYS);
+    let items: Vec<EvidenceSummary> = items
+        .into_iter()
+        .map(|(item, current_file)| EvidenceSummary {
+            expired: item.valid_until.is_some_and(|d| d < today),
+            expiring: item.valid_until.is_some_and(|d| d >= today && d <= soon),
+            item,
+            current_file,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(EvidenceList {
+        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        items,
+    }))
+}
+
+/// Uploads documents as `multipart/form-data`: one or more `files` parts and optional
+/// `title`, `site_id`, `effective_date`, `valid_until` and `req:<framework code>` fields
+/// (references separated by commas). Every file is checked by its content; if one is
+/// refused, nothing is stored.
+#[utoipa::path(post, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
+    params(("id" = String, Path, description = "Organisme id or SIREN")),
+    request_body(content_type = "multipart/form-data", description = "files, title, site_id, effective_date, valid_until, req:<code>"),
+    responses((status = 201, body = Uploaded), (status = 413, body = super::docs::ErrorBody), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn upload(
+    api: ApiCtx,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let key = path.into_inner();
+    // The right to add documents is checked before any byte is stored.
+    let check = key.clone();
+    api.run(move |conn, user| {
+        let found = organisation::find_by_key(conn, &user.scope(), &check)?;
+        user.require_edit_organisation(&found.id)
+    })
+    .await?;
+    let upload = receive(&api.state, payload).await?;
+    keep(&api.state, &upload)?;
+    let items = api
+        .run(move |conn, user| {
+            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+            record(conn, user, &found.id, &upload)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(Uploaded {
+        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
+    responses((status = 200, body = EvidenceDetail), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let detail = api
+        .run(move |conn, user| {
+            let (item, _) = visible_item(conn, user, &id)?;
+            Ok(EvidenceDetail {
+                files: evidence::files(conn, &item.id)?,
+                requirements: evidence::supports_of(conn, &item.id)?,
+                item,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// One revision's file, as an attachment with the type recorded at upload.
+#[utoipa::path(get, path = "/api/v1/evidence/files/{id}", tag = "evidence", params(("id" = String, Path)),
+    responses((status = 200, description = "the file, as an attachment"), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn download(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let file = api
+        .run(move |conn, user| {
+            let (file, item) = evidence::file(conn, &id)?;
+            visible_item(conn, user, &item.id)?;
+            Ok(file)
+        })
+        .await?;
+    let bytes = api
+        .state
+        .storage
+        .read(&file.sha256)
+        .map_err(AppError::unexpected)?;
+    Ok(attachment(&file, bytes))
+}

@@ -798,3 +798,6 @@ findings-add-document = Add a document from the library (title)
 findings-doc-from-self = linked by the organisme
 findings-keyboard = Keyboard: J / K move to the next / previous requirement, E goes to the finding, Ctrl+Enter saves the current row.
 err-unknown-document-title = No document of the library is titled “{ $value }” (or several are: tick the one you mean).
+
+findings-open-grade = Grade
+findings-open-self = Self-assess

@@ -798,3 +798,6 @@ findings-add-document = Ajouter un document de la bibliothèque (titre)
 findings-doc-from-self = liée par l’organisme
 findings-keyboard = Clavier : J / K passent à l’exigence suivante / précédente, E va au constat, Ctrl+Entrée enregistre la ligne en cours.
 err-unknown-document-title = Aucun document de la bibliothèque ne porte le titre « { $value } » (ou plusieurs le portent : cochez celui voulu).
+
+findings-open-grade = Noter
+findings-open-self = S’auto-évaluer

@@ -189,6 +189,7 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/audits/{id}/comparaison", read().to(comparison::compare))
     .route("/audits/{id}/constats", read().to(findings::show_findings))
+    .route("/audits/{id}/constats/{ref}", read().to(findings::open_row))
     .route(
         "/audits/{id}/constats/{ref}",
         web::post().to(findings::save_finding),

@@ -50,20 +50,40 @@ document.addEventListener("htmx:configRequest", function (event) {
     } else if (event.key === "k" || event.key === "K") {
       event.preventDefault();
       move(-1);
-    } else if (event.key === "e" || event.key === "E") {
+    } else if (event.key === "e" || event.key === "E" || (event.key === "Enter" && target.matches("[data-keyboard-rows] > article"))) {
       var here = current();
-      var grade = here && (here.querySelector(".finding-form input[type=radio]:checked") || here.querySelector("form input, form textarea"));
-      if (grade) {
-        event.preventDefault();
-        grade.focus();
+      if (!here) return;
+      event.preventDefault();
+      var opener = here.querySelector("[data-open-row]");
+      if (opener) {
+        // A summary row: its forms load, then the grading gets the focus.
+        opening = here.id;
+        opener.click();
+        return;
       }
+      focusForm(here);
     }
   });
-  // A saved row is replaced: keep the keyboard where it was, on the new row.
+  var opening = null;
+  var focusForm = function (row) {
+    var field = row.querySelector(".finding-form input[type=radio]:checked") || row.querySelector("form input:not([type=hidden]), form textarea");
+    if (field) field.focus();
+  };
+  document.addEventListener("click", function (event) {
+    var opener = event.target.closest && event.target.closest("[data-open-row]");
+    if (opener) opening = opener.closest("article").id;
+  });
+  // A row is replaced when saved or opened: keep the keyboard on it.
   document.addEventListener("htmx:afterSettle", function (event) {
     var id = event.detail.target && event.detail.target.id;
-    if (!id || (document.activeElement && document.activeElement !== document.body)) return;
+    if (!id) return;
     var row = document.getElementById(id);
-    if (row) row.focus();
+    if (!row) return;
+    if (opening === id) {
+      opening = null;
+      focusForm(row);
+    } else if (!document.activeElement || document.activeElement === document.body) {
+      row.focus();
+    }
   });
 })();

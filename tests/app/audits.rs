@@ -39,12 +39,17 @@ pub(crate) struct Setup {
 }
 
 pub(crate) fn setup() -> Setup {
+    setup_with("qualibail-iv", "step:suivi-1")
+}
+
+/// An organisme committed to a framework, with an audit planned on a step of its cycle.
+pub(crate) fn setup_with(framework: &str, slot: &str) -> Setup {
     let app = spawn_app();
     let org = app.create_organisation("Habitat Audité", 31, "11");
     let auditor_email = app.create_user(Role::Auditor, None, None);
     let auditor_id = user_id(&app, &auditor_email);
     let manager = app.login_as(Role::QualityManager, Some(&org), None);
-    let framework = app.framework_id("qualibail-iv");
+    let framework = app.framework_id(framework);
     let created = manager.post_form(
         &format!("/organismes/{org}/engagements"),
         &[
@@ -61,11 +66,11 @@ pub(crate) fn setup() -> Setup {
         .to_owned();
     let form = manager.get(&format!("/engagements/{commitment}/audits/nouveau"));
     assert_eq!(form.status, 200);
-    assert!(form.body.contains("step:suivi-1"));
+    assert!(form.body.contains(slot), "{slot} is offered");
     let planned = manager.post_form(
         &format!("/engagements/{commitment}/planification"),
         &[
-            ("slot", "step:suivi-1"),
+            ("slot", slot),
             ("start_date", "2025-03-03"),
             ("end_date", "2025-03-05"),
             ("lead_auditor_id", &auditor_id),
@@ -588,4 +593,48 @@ fn the_api_reads_audits_and_writes_findings_with_their_version() {
     );
     assert_eq!(status, 200);
     assert_eq!(actions["total"], 0);
+}
+
+#[test]
+fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
+    let Setup {
+        app,
+        audit,
+        auditor_email,
+        ..
+    } = setup_with("iso-9001-2015", "step:surveillance-1");
+    let auditor = sign_in(&app, &auditor_email);
+    let screen = auditor.get(&format!("/audits/{audit}/constats"));
+    assert_eq!(screen.status, 200);
+    assert!(
+        screen.body.contains("0 exigence(s) évaluée(s) sur 91"),
+        "every requirement is counted"
+    );
+    assert!(
+        !screen.body.contains("class=\"finding-form\""),
+        "91 rows come as summaries"
+    );
+    let row_path = format!("/audits/{audit}/constats/4.1");
+    assert!(screen.body.contains(&format!("hx-get=\"{row_path}\"")));
+    // htmx opens one row's forms in place...
+    let row = auditor.get_with(&row_path, ("HX-Request", "true"));
+    assert_eq!(row.status, 200);
+    assert!(row.body.contains("class=\"finding-form\"") && row.body.contains("id=\"req-4.1\""));
+    // ...and without JavaScript the link leads to the theme, where forms are open.
+    let plain = auditor.get(&row_path);
+    assert_eq!(plain.status, 303);
+    let theme = plain.location.unwrap();
+    assert_eq!(theme, format!("/audits/{audit}/constats?theme=4#req-4.1"));
+    let page = auditor.get(&theme);
+    assert!(page.body.contains("class=\"finding-form\""));
+    assert!(
+        !page.body.contains("id=\"req-5.1\""),
+        "only the theme's rows"
+    );
+    assert_eq!(
+        auditor
+            .get(&format!("/audits/{audit}/constats/99.9"))
+            .status,
+        404
+    );
 }

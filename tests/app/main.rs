@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod audits;
 mod auth;
+mod bench;
 mod cli;
 mod commitments;
 mod evidence;

@@ -148,6 +148,10 @@ pub struct Row {
     /// What this user tried to save, shown beside the stored version.
     pub attempted: Option<FindingContent>,
     pub saved_now: bool,
+    /// With its forms, or as a summary that opens them on demand
+    pub open: bool,
+    /// The top-level requirement above it
+    pub theme: String,
 }
 
 impl Row {
@@ -160,6 +164,8 @@ impl Row {
             conflict: None,
             attempted: None,
             saved_now: false,
+            open: true,
+            theme: String::new(),
         }
     }
 }

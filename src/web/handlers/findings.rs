@@ -5,6 +5,8 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::finding_parts::{FindingForm, Rights, Row, Shared, add_named, may_self_assess, rights};
@@ -31,16 +33,26 @@ pub struct ScreenQuery {
     pub theme: String,
 }
 
-fn theme_of<'a>(requirements: &'a [RequirementRow], reference: &'a str) -> &'a str {
-    let mut current = reference;
-    while let Some(parent) = requirements
+/// Above this many rows, rows show a summary and open their forms on demand: a 300-row
+/// screen then weighs a tenth as much (docs/BENCHMARKS.md).
+const INLINE_FORMS: usize = 40;
+
+/// The top-level requirement above each requirement.
+fn themes_by_reference(requirements: &[RequirementRow]) -> HashMap<&str, &str> {
+    let parents: HashMap<&str, Option<&str>> = requirements
         .iter()
-        .find(|r| r.reference == current)
-        .and_then(|r| r.parent_ref.as_deref())
-    {
-        current = parent;
-    }
-    current
+        .map(|r| (r.reference.as_str(), r.parent_ref.as_deref()))
+        .collect();
+    requirements
+        .iter()
+        .map(|r| {
+            let mut current = r.reference.as_str();
+            while let Some(Some(parent)) = parents.get(current) {
+                current = parent;
+            }
+            (r.reference.as_str(), current)
+        })
+        .collect()
 }
 
 fn screen(
@@ -56,28 +68,27 @@ fn screen(
     let team = audit::team(conn, &found.id)?;
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
     let shared = Shared::load(conn, &found)?;
-    let findings = audit::findings_of(conn, &found.id)?;
+    let findings: HashMap<String, Finding> = audit::findings_of(conn, &found.id)?
+        .into_iter()
+        .map(|f| (f.requirement_ref.clone(), f))
+        .collect();
+    let theme_of = themes_by_reference(&requirements);
     let nonconformities: Vec<&str> = shared
         .grades
         .iter()
         .filter(|g| g.nonconformity)
         .map(|g| g.code.as_str())
         .collect();
-    let assessed = findings.iter().filter(|f| f.grade_code.is_some()).count();
+    let assessed = findings.values().filter(|f| f.grade_code.is_some()).count();
     let themes: Vec<(String, String)> = requirements
         .iter()
         .filter(|r| r.parent_ref.is_none())
         .map(|r| (r.reference.clone(), r.title.clone()))
         .collect();
-    let rows: Vec<Row> = requirements
+    let mut rows: Vec<Row> = requirements
         .iter()
-        .filter(|r| query.theme.is_empty() || theme_of(&requirements, &r.reference) == query.theme)
-        .map(|r| {
-            (
-                r,
-                findings.iter().find(|f| f.requirement_ref == r.reference),
-            )
-        })
+        .filter(|r| query.theme.is_empty() || theme_of[r.reference.as_str()] == query.theme)
+        .map(|r| (r, findings.get(&r.reference)))
         .filter(|(_, f)| match query.filtre.as_str() {
             "non-evalues" => f.is_none_or(|f| f.grade_code.is_none()),
             "nc" => f
@@ -87,7 +98,13 @@ fn screen(
         })
         .map(|(r, f)| Row::new(&shared, r.clone(), f.cloned()))
         .collect();
+    let compact = rows.len() > INLINE_FORMS;
+    for row in &mut rows {
+        row.open = !compact;
+        theme_of[row.requirement.reference.as_str()].clone_into(&mut row.theme);
+    }
     let mut page = Context::new();
+    page.insert("compact", &compact);
     page.insert("rights", &rights(user, &found, &team));
     page.insert("progress", &(assessed, requirements.len()));
     page.insert("themes", &themes);
@@ -235,6 +252,7 @@ async fn save(
                 stored,
                 Some(attempted),
                 (StatusCode::UNPROCESSABLE_ENTITY, Some(message)),
+                false,
             );
         }
         Err(other) => return Err(other),
@@ -259,6 +277,7 @@ async fn save(
             Some(finding),
             None,
             (StatusCode::OK, None),
+            true,
         ),
         Saved::Conflict(current) => render_row(
             &ctx,
@@ -267,6 +286,7 @@ async fn save(
             Some(current),
             Some(attempted),
             (StatusCode::CONFLICT, None),
+            false,
         ),
     }
 }
@@ -279,6 +299,7 @@ fn render_row(
     stored: Option<Finding>,
     attempted: Option<FindingContent>,
     outcome: (StatusCode, Option<String>),
+    saved_now: bool,
 ) -> Result<HttpResponse, AppError> {
     let (status, error) = outcome;
     let conflict = (status == StatusCode::CONFLICT)
@@ -287,7 +308,7 @@ fn render_row(
     let mut row = Row::new(&data.shared, data.requirement, stored);
     row.conflict = conflict;
     row.attempted = attempted;
-    row.saved_now = status == StatusCode::OK;
+    row.saved_now = saved_now;
     let mut page = ctx.page(Some(user), "organisations");
     page.insert("audit", &data.found);
     page.insert("rights", &data.allowed);
@@ -304,6 +325,52 @@ fn render_row(
         page.insert("row_error", &error);
     }
     ctx.render_status(status, "audits/finding_row.html", &page)
+}
+
+/// One row with its forms open (htmx, from a summary row); without JavaScript, the theme's
+/// page, where forms are always open.
+pub async fn open_row(
+    ctx: Ctx,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, reference) = path.into_inner();
+    let id = parse_id(&id)?;
+    let (user, (data, stored, theme)) = ctx
+        .user_run(move |conn, user| {
+            let (found, _) = visible(conn, user, &id)?;
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            let requirements = framework_model::requirements(conn, &found.framework_id)?;
+            let theme = themes_by_reference(&requirements)
+                .get(reference.as_str())
+                .map(|t| (*t).to_owned())
+                .ok_or(AppError::NotFound)?;
+            let stored = audit::findings_of(conn, &found.id)?
+                .into_iter()
+                .find(|f| f.requirement_ref == reference);
+            Ok((row_data(conn, user, found, &reference)?, stored, theme))
+        })
+        .await?;
+    if !req.headers().contains_key("HX-Request") {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("theme", &theme)
+            .finish();
+        return Ok(see_other(&format!(
+            "/audits/{}/constats?{query}#req-{}",
+            data.found.id, data.requirement.reference
+        )));
+    }
+    render_row(
+        &ctx,
+        &user,
+        data,
+        stored,
+        None,
+        (StatusCode::OK, None),
+        false,
+    )
 }
 
 pub async fn save_finding(

@@ -1,0 +1,193 @@
+//! Benchmarks, ignored by `cargo test`: run them with `bench/findings.sh`. They print what
+//! they measure and assert nothing about time (see docs/BENCHMARKS.md for the method).
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use qualitrack::domain::Role;
+use qualitrack::models::history::Actor;
+use qualitrack::services::frameworks::{Ownership, import};
+
+use crate::audits::{htmx_post, sign_in, user_id};
+use crate::helpers::{Client, Resp, spawn_app};
+
+const THEMES: usize = 20;
+const PER_THEME: usize = 14;
+
+/// A framework of 300 requirements (20 themes of 14), with Qualibail's cycle and grades.
+fn framework_300() -> String {
+    let base = include_str!("../../audit-frameworks/qualibail-iv.toml");
+    let head = base.split("\n[[indicators]]").next().unwrap();
+    let mut text = head
+        .replacen("code = \"qualibail-iv\"", "code = \"bench-300\"", 1)
+        .replacen("version = \"IV\"", "version = \"1\"", 1);
+    for theme in 1..=THEMES {
+        write!(
+            text,
+            "\n[[requirements]]\nref = \"T{theme}\"\ntitle = \"Thème {theme} : relation avec les locataires et qualité du service rendu\"\n"
+        )
+        .unwrap();
+        for item in 1..=PER_THEME {
+            write!(
+                text,
+                "\n[[requirements]]\nref = \"T{theme}.{item}\"\nparent = \"T{theme}\"\ntitle = \"Exigence {theme}.{item} : les demandes des locataires reçoivent une réponse écrite dans le délai annoncé\"\nguidance = \"Vérifier sur un échantillon de demandes la date de réception, la date de réponse et le contenu de la réponse ; rapprocher des indicateurs du tableau de bord.\"\nevidence = [\"Registre des demandes\", \"Échantillon de courriers de réponse\", \"Tableau de bord mensuel\"]\n"
+            )
+            .unwrap();
+        }
+    }
+    text
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        clippy::cast_precision_loss,
+        reason = "an index into a short list"
+    )]
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// Times `runs` calls; prints a table row: p50, p99, max (ms) and the answer's size.
+fn measure(label: &str, runs: usize, mut call: impl FnMut(usize) -> Resp) {
+    let mut times = Vec::with_capacity(runs);
+    let mut size = 0;
+    for run in 0..runs {
+        let start = Instant::now();
+        let resp = call(run);
+        times.push(start.elapsed());
+        assert!(resp.status < 300, "{label}: {}", resp.status);
+        size = resp.body.len();
+    }
+    times.sort();
+    println!(
+        "| {label} | {runs} | {:.1} | {:.1} | {:.1} | {} KB |",
+        percentile(&times, 0.5),
+        percentile(&times, 0.99),
+        percentile(&times, 1.0),
+        size / 1024
+    );
+}
+
+#[test]
+#[ignore = "benchmark: run with bench/findings.sh"]
+#[expect(clippy::too_many_lines, reason = "the scenario, in the order it runs")]
+fn findings_screen_of_a_300_requirement_audit() {
+    let app = spawn_app();
+    let text = framework_300();
+    app.with_db(move |conn| {
+        import(
+            conn,
+            &Actor::system("bench"),
+            &[("bench-300.toml".into(), text)],
+            &Ownership::default(),
+        )?;
+        Ok(())
+    });
+    let org = app.create_organisation("Habitat Mesuré", 90, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let auditor_email = app.create_user(Role::Auditor, None, None);
+    let created = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &app.framework_id("bench-300")),
+            ("state", "granted"),
+            ("start_date", "2024-01-10"),
+            ("decision_date", "2024-04-10"),
+        ],
+    );
+    let commitment = created
+        .location
+        .unwrap()
+        .trim_start_matches("/engagements/")
+        .to_owned();
+    let planned = manager.post_form(
+        &format!("/engagements/{commitment}/planification"),
+        &[
+            ("slot", "step:suivi-1"),
+            ("start_date", "2025-03-03"),
+            ("end_date", "2025-03-05"),
+            ("lead_auditor_id", &user_id(&app, &auditor_email)),
+        ],
+    );
+    let audit = planned
+        .location
+        .unwrap()
+        .trim_start_matches("/audits/")
+        .to_owned();
+    // A library of 40 documents, each supporting the first requirement of two themes.
+    for n in 0..40 {
+        let refs = format!("T{}.1, T{}.2", n % THEMES + 1, (n + 7) % THEMES + 1);
+        let content = format!("Procédure {n}\n");
+        let uploaded = manager.upload_with(
+            &format!("/organismes/{org}/preuves"),
+            &[
+                ("title", &format!("Procédure n° {n}")),
+                ("req:bench-300", &refs),
+            ],
+            &[(&format!("procedure-{n}.txt"), content.as_bytes())],
+        );
+        assert_eq!(uploaded.status, 303);
+    }
+    let auditor: Client = sign_in(&app, &auditor_email);
+    let references: Vec<String> = (1..=THEMES)
+        .flat_map(|t| (1..=PER_THEME).map(move |i| format!("T{t}.{i}")))
+        .chain((1..=THEMES).map(|t| format!("T{t}")))
+        .collect();
+    let screen = format!("/audits/{audit}/constats");
+    println!("| request | runs | p50 (ms) | p99 (ms) | max (ms) | answer |");
+    println!("|---|---|---|---|---|---|");
+    measure("findings screen, empty audit", 30, |_| auditor.get(&screen));
+    measure("save one row (first save)", references.len(), |run| {
+        let grade = if run % 10 == 0 {
+            "nc-mineure"
+        } else {
+            "constat-conformite"
+        };
+        htmx_post(
+            &auditor,
+            &format!("{screen}/{}", references[run]),
+            &[
+                ("grade_code", grade),
+                (
+                    "finding",
+                    "Échantillon de 20 demandes vérifié : réponses écrites dans le délai annoncé, sauf deux relances tardives.",
+                ),
+                ("evidence_seen", "Registre 2025, courriers de mars"),
+                ("version", "0"),
+            ],
+        )
+    });
+    measure("save one row (retry, unchanged)", 50, |run| {
+        htmx_post(
+            &auditor,
+            &format!("{screen}/{}", references[run]),
+            &[
+                (
+                    "grade_code",
+                    if run % 10 == 0 {
+                        "nc-mineure"
+                    } else {
+                        "constat-conformite"
+                    },
+                ),
+                (
+                    "finding",
+                    "Échantillon de 20 demandes vérifié : réponses écrites dans le délai annoncé, sauf deux relances tardives.",
+                ),
+                ("evidence_seen", "Registre 2025, courriers de mars"),
+                ("version", "0"),
+            ],
+        )
+    });
+    measure("findings screen, 300 rows assessed", 30, |_| {
+        auditor.get(&screen)
+    });
+    measure("findings screen, filter nonconformities", 30, |_| {
+        auditor.get(&format!("{screen}?filtre=nc"))
+    });
+    measure("findings screen, one theme", 30, |_| {
+        auditor.get(&format!("{screen}?theme=T7"))
+    });
+}

@@ -1,5 +1,5 @@
-//! `/api/v1/audits` and `/api/v1/actions`: audits the token's user may see, their findings
-//! (written with the version read, 409 when stale) and the organismes' action plans.
+//! `/api/v1/audits`: audits the token's user may see and their findings (written with the
+//! version read, 409 when stale).
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -9,7 +9,6 @@ use crate::auth::CurrentUser;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::models::action::{self, Action};
 use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
 use crate::models::history::Actor;
 use crate::models::organisation;
@@ -18,12 +17,6 @@ use crate::models::organisation;
 pub struct AuditParams {
     /// A commitment id
     commitment: Option<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct ActionParams {
-    /// Organisme id or SIREN
-    organisation: String,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -35,12 +28,6 @@ pub struct AuditList {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct FindingList {
     pub items: Vec<Finding>,
-    pub total: i64,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct ActionList {
-    pub items: Vec<Action>,
     pub total: i64,
 }
 
@@ -166,28 +153,4 @@ pub async fn save_finding(
             "current": current,
         })),
     })
-}
-
-/// An organisme's actions, open and overdue first.
-#[utoipa::path(get, path = "/api/v1/actions", tag = "audits", params(ActionParams),
-    responses((status = 200, body = ActionList), (status = 404, body = super::docs::ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn actions(
-    api: ApiCtx,
-    params: web::Query<ActionParams>,
-) -> Result<HttpResponse, AppError> {
-    let key = params.into_inner().organisation;
-    let items = api
-        .run(move |conn, user| {
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
-            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
-            action::list_for(conn, &found.id)
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(ActionList {
-        total: total(&items),
-        items,
-    }))
 }

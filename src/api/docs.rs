@@ -36,7 +36,9 @@ impl Modify for BearerAuth {
         super::audits::get,
         super::audits::findings,
         super::audits::save_finding,
-        super::audits::actions,
+        super::actions::list,
+        super::actions::get,
+        super::actions::update,
         super::commitments::list,
         super::commitments::get,
         super::commitments::create,
@@ -59,7 +61,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: bearer tokens, the same permissions as the pages, errors as
 //! `{"error": …, "fields": {…}}`, and an OpenAPI document generated from the handlers.
 
+pub mod actions;
 pub mod audits;
 pub mod commitments;
 pub mod docs;
@@ -26,7 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
         .route("/api/docs", web::get().to(docs::docs_page))
         .route("/api/v1/me", web::get().to(me))
-        .route("/api/v1/actions", web::get().to(audits::actions))
+        .route("/api/v1/actions", web::get().to(actions::list))
+        .route("/api/v1/actions/{id}", web::get().to(actions::get))
+        .route("/api/v1/actions/{id}", web::put().to(actions::update))
         .route("/api/v1/audits", web::get().to(audits::list))
         .route("/api/v1/audits/{id}", web::get().to(audits::get))
         .route(

@@ -42,7 +42,7 @@ pub struct Action {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = action_updates)]
 pub struct ActionUpdate {
     pub id: String,
@@ -166,7 +166,7 @@ pub fn updates(conn: &mut DbConnection, action_id: &str) -> Result<Vec<ActionUpd
         .load(conn)?)
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct ActionForm {
     pub correction: String,

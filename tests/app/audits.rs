@@ -459,6 +459,49 @@ fn nonconformities_become_actions_with_owners_and_due_dates() {
         stranger.get(&format!("/organismes/{org}/actions")).status,
         404
     );
+
+    actions_through_the_api(&app, &manager, &stranger, &action);
+}
+
+/// The action of `nonconformities_become_actions…` through the API: read with its updates,
+/// written from the version read, out of reach of another organisme.
+fn actions_through_the_api(app: &TestApp, manager: &Client, stranger: &Client, action: &str) {
+    // The same through the API: read with its updates, written from the version read.
+    let token = manager.create_api_token("Plan d’actions");
+    let api_path = format!("/api/v1/actions/{action}");
+    let (status, detail) = app.api_call("GET", &api_path, Some(&token), None);
+    assert_eq!(status, 200);
+    assert_eq!(detail["status"], "effective");
+    assert_eq!(detail["updates"].as_array().unwrap().len(), 2);
+    let body = |status: &str, version: i64| {
+        serde_json::json!({
+            "correction": "Rattrapage des dossiers",
+            "root_cause": "Absence de suivi des délais",
+            "corrective_action": "Tableau de bord hebdomadaire et alerte à J-2",
+            "owner": "Responsable de la gestion locative",
+            "due_date": "2025-05-30",
+            "status": status,
+            "note": "Alerte ajoutée",
+            "version": version,
+        })
+    };
+    let (status, stale) = app.api_call("PUT", &api_path, Some(&token), Some(body("done", 1)));
+    assert_eq!(status, 409);
+    assert_eq!(stale["current"]["version"], 3);
+    let (status, judged) =
+        app.api_call("PUT", &api_path, Some(&token), Some(body("ineffective", 3)));
+    assert_eq!(status, 422, "{judged}");
+    let (status, updated) = app.api_call("PUT", &api_path, Some(&token), Some(body("done", 3)));
+    assert_eq!(status, 200, "{updated}");
+    assert_eq!(updated["due_date"], "2025-05-30");
+    assert_eq!(updated["version"], 4);
+    let foreign = stranger.create_api_token("Autre");
+    assert_eq!(app.api_call("GET", &api_path, Some(&foreign), None).0, 404);
+    assert_eq!(
+        app.api_call("PUT", &api_path, Some(&foreign), Some(body("done", 4)))
+            .0,
+        404
+    );
 }
 
 #[test]

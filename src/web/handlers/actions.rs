@@ -49,7 +49,7 @@ pub async fn list_actions(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
 
 /// An action and its organisme, if the user may see the organisme (observers do not see
 /// working documents).
-fn visible(
+pub(crate) fn visible(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
@@ -62,7 +62,7 @@ fn visible(
     Ok((found, organisation))
 }
 
-fn can_update(user: &CurrentUser, found: &Action) -> bool {
+pub(crate) fn can_update(user: &CurrentUser, found: &Action) -> bool {
     user.can_edit_organisation(&found.organisation_id) || user.role == Role::Auditor
 }
 

@@ -1,0 +1,117 @@
+//! `/api/v1/actions`: the organismes' action plans, one action with its dated updates, and
+//! updating it from the version read (409 when stale; judging effectiveness is an auditor's).
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::ApiCtx;
+use crate::db::parse_id;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::models::action::{self, Action, ActionForm, ActionUpdate};
+use crate::models::history::Actor;
+use crate::models::organisation;
+use crate::web::handlers::actions::{can_update, visible};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ActionParams {
+    /// Organisme id or SIREN
+    organisation: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ActionList {
+    pub items: Vec<Action>,
+    pub total: i64,
+}
+
+/// An action with its progress updates, newest last.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ActionDetail {
+    #[serde(flatten)]
+    pub action: Action,
+    pub updates: Vec<ActionUpdate>,
+}
+
+/// An organisme's actions, open and overdue first.
+#[utoipa::path(get, path = "/api/v1/actions", tag = "actions", params(ActionParams),
+    responses((status = 200, body = ActionList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, params: web::Query<ActionParams>) -> Result<HttpResponse, AppError> {
+    let key = params.into_inner().organisation;
+    let items = api
+        .run(move |conn, user| {
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+            action::list_for(conn, &found.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(ActionList {
+        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
+    responses((status = 200, body = ActionDetail), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let detail = api
+        .run(move |conn, user| {
+            let (found, _) = visible(conn, user, &id)?;
+            Ok(ActionDetail {
+                updates: action::updates(conn, &found.id)?,
+                action: found,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// Updates an action from the version read, with an optional progress note: the
+/// organisme's quality manager, or an auditor (who alone may judge it effective or not).
+#[utoipa::path(put, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
+    request_body = ActionForm,
+    responses((status = 200, body = Action), (status = 409, description = "stale version: {error, current}"), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn update(
+    api: ApiCtx,
+    path: web::Path<String>,
+    payload: web::Json<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let form = payload.into_inner();
+    let lookup = id.clone();
+    let saved = api
+        .run(move |conn, user| {
+            let (found, _) = visible(conn, user, &id)?;
+            if !can_update(user, &found) {
+                return Err(AppError::Forbidden);
+            }
+            let judges = matches!(user.role, Role::Auditor | Role::Admin);
+            action::update(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found,
+                &form,
+                judges,
+            )
+        })
+        .await;
+    match saved {
+        Ok(updated) => Ok(HttpResponse::Ok().json(updated)),
+        Err(AppError::Conflict) => {
+            let current = api
+                .run(move |conn, user| Ok(visible(conn, user, &lookup)?.0))
+                .await?;
+            Ok(HttpResponse::Conflict().json(serde_json::json!({
+                "error": crate::i18n::t(crate::i18n::DEFAULT_LANG, "error-conflict"),
+                "current": current,
+            })))
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,5 +1,7 @@
 //! The `qualitrack` command: serve the application (default) and administrative commands.
 
+mod indicators;
+
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -74,6 +76,30 @@ enum Command {
     Frameworks {
         #[command(subcommand)]
         action: FrameworkAction,
+    },
+    /// Import indicator values
+    Indicators {
+        #[command(subcommand)]
+        action: IndicatorAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum IndicatorAction {
+    /// Import a CSV file of values (columns indicateur, site, periode, valeur, numerateur,
+    /// denominateur, source; `;` or `,`; UTF-8 or Windows-1252); nothing is written if a
+    /// line is wrong, unless --keep-valid
+    Import {
+        file: std::path::PathBuf,
+        /// Organisme id or SIREN
+        #[arg(long)]
+        organisation: String,
+        /// Write the valid lines even if others are refused
+        #[arg(long)]
+        keep_valid: bool,
+        /// Check the file and report, without writing
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -176,6 +202,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => export_schedule(&cli.settings, &organisation, &format, &output),
         Command::Reminders { days, send } => reminders(&cli.settings, days, send),
         Command::Frameworks { action } => frameworks_command(&cli.settings, action),
+        Command::Indicators {
+            action:
+                IndicatorAction::Import {
+                    file,
+                    organisation,
+                    keep_valid,
+                    dry_run,
+                },
+        } => indicators::import(&cli.settings, &file, &organisation, keep_valid, dry_run),
     }
 }
 

@@ -53,6 +53,9 @@ impl Storage for LocalStorage {
     }
 
     fn read(&self, sha256: &str) -> io::Result<Vec<u8>> {
+        if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"));
+        }
         fs::read(self.path_of(sha256))
     }
 

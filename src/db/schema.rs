@@ -80,6 +80,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    organisation_indicators (id) {
+        id -> Text,
+        organisation_id -> Text,
+        code -> Text,
+        name -> Text,
+        unit -> Text,
+        direction -> Text,
+        target -> Nullable<Double>,
+        frequency -> Text,
+        definition -> Text,
+        numerator -> Text,
+        denominator -> Text,
+        source -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    indicator_targets (organisation_id, indicator_code) {
+        organisation_id -> Text,
+        indicator_code -> Text,
+        target -> Double,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_values (id) {
+        id -> Text,
+        organisation_id -> Text,
+        site_id -> Nullable<Text>,
+        indicator_code -> Text,
+        period -> Text,
+        period_start -> Date,
+        value -> Double,
+        numerator -> Nullable<Double>,
+        denominator -> Nullable<Double>,
+        source -> Text,
+        entered_by -> Text,
+        entered_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -351,6 +398,8 @@ diesel::table! {
 
 diesel::joinable!(evidence_files -> evidence (evidence_id));
 diesel::joinable!(evidence_requirements -> evidence (evidence_id));
+diesel::joinable!(indicator_values -> organisations (organisation_id));
+diesel::joinable!(indicator_values -> sites (site_id));
 diesel::joinable!(actions -> audits (audit_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
@@ -396,4 +445,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     evidence,
     evidence_files,
     evidence_requirements,
+    organisation_indicators,
+    indicator_targets,
+    indicator_values,
 );

@@ -9,6 +9,7 @@ pub mod email;
 pub mod enums;
 pub mod framework;
 pub mod identifiers;
+pub mod indicators;
 pub mod region;
 pub mod schedule;
 #[cfg(test)]

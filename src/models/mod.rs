@@ -9,6 +9,7 @@ pub mod commitment;
 pub mod evidence;
 pub mod framework;
 pub mod history;
+pub mod indicator;
 pub mod organisation;
 pub mod site;
 pub mod user;

@@ -2,5 +2,7 @@
 
 pub mod charters;
 pub mod frameworks;
+pub mod indicator_board;
+pub mod indicators;
 pub mod reminders;
 pub mod schedules;

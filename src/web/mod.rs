@@ -11,7 +11,8 @@ use actix_web::{guard, web};
 use crate::error::AppError;
 use handlers::{
     account, actions, admin, audits, auth, calendar, commitments, comparison, evidence,
-    evidence_item, findings, frameworks, health, home, organisations, sites,
+    evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
+    indicators, organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     organisation_routes(cfg);
     framework_routes(cfg);
     commitment_routes(cfg);
+    indicator_routes(cfg);
     cfg.configure(crate::api::configure);
 }
 
@@ -223,4 +225,43 @@ pub fn json_config() -> web::JsonConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
         .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())
+}
+
+fn indicator_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organismes/{id}/indicateurs",
+        read().to(indicators::show_board),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/saisie",
+        read().to(indicator_entry::show_entry),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/saisie",
+        web::post().to(indicator_entry::save_entry),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import",
+        read().to(indicator_import::show_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import",
+        web::post().to(indicator_import::upload_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import/confirmer",
+        web::post().to(indicator_import::confirm_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/{code}",
+        read().to(indicators::show_indicator),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/{code}/cible",
+        web::post().to(indicators::set_target),
+    )
+    .route(
+        "/indicateurs/modele.csv",
+        read().to(indicator_import::template),
+    );
 }

@@ -46,6 +46,7 @@ impl Templates {
         tera.register_filter("datetime_fr", datetime_fr);
         tera.register_filter("num", num);
         tera.register_filter("bytes", bytes);
+        tera.register_filter("measure", measure);
         Ok(Self { tera })
     }
 
@@ -146,6 +147,27 @@ fn num(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
         Some(n) => format_number(n, decimals),
         None => String::new(),
     }))
+}
+
+/// An indicator's value with its unit: `80,7 %`, `7,8 / 10`, `12,5 j`, `1 234`.
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn measure(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let Some(n) = value.as_f64() else {
+        return Ok(Value::String(String::new()));
+    };
+    let unit = args.get("unit").and_then(Value::as_str).unwrap_or("count");
+    let lang = args
+        .get("lang")
+        .and_then(Value::as_str)
+        .and_then(crate::i18n::Lang::parse)
+        .unwrap_or(crate::i18n::DEFAULT_LANG);
+    let text = if unit == "count" {
+        format_number(n, usize::from(n.fract().abs() >= 1e-9))
+    } else {
+        let suffix = crate::i18n::t(lang, &format!("unit-short-{unit}"));
+        format!("{}\u{a0}{suffix}", format_number(n, 1))
+    };
+    Ok(Value::String(text))
 }
 
 /// A file size as people read it: `830 o`, `12,3 Ko`, `4,5 Mo`.

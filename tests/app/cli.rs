@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::{PASSWORD, siren, spawn_app};
 
-fn qualitrack(
+pub(crate) fn qualitrack(
     app_db_url: &str,
     data_dir: &std::path::Path,
     args: &[&str],

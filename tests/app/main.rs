@@ -14,6 +14,7 @@ mod evidence_links;
 mod framework_files;
 mod frameworks;
 mod helpers;
+mod indicators;
 mod organisations;
 mod sites;
 mod smtp_sink;

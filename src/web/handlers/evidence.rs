@@ -244,6 +244,17 @@ pub(super) fn check_description(
     evidence::check_supports(conn, organisation_id, &description.requirements)
 }
 
+/// Whether the user may add to the organisme's files, checked before any byte is stored.
+pub(crate) async fn may_edit(ctx: &Ctx, organisation_id: &str) -> Result<(), AppError> {
+    let id = organisation_id.to_owned();
+    ctx.user_run(move |conn, user| {
+        let found = organisation::find(conn, &user.scope(), &id)?;
+        user.require_edit_organisation(&found.id)
+    })
+    .await
+    .map(|_| ())
+}
+
 /// Keeps the received contents in storage before anything is recorded: stored by content,
 /// so a later refusal leaves no wrong link (at most an unreferenced copy).
 pub(crate) fn keep(state: &AppState, upload: &Upload) -> Result<(), AppError> {
@@ -292,13 +303,7 @@ pub async fn upload_evidence(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    // The right to add documents is checked before any byte is stored.
-    let check = id.clone();
-    ctx.user_run(move |conn, user| {
-        let found = organisation::find(conn, &user.scope(), &check)?;
-        user.require_edit_organisation(&found.id)
-    })
-    .await?;
+    may_edit(&ctx, &id).await?;
     let received = receive(&ctx.state, payload).await;
     let upload = match received {
         Ok(upload) => upload,

@@ -18,5 +18,8 @@ pub mod frameworks;
 pub mod health;
 pub mod history_view;
 pub mod home;
+pub mod indicator_entry;
+pub mod indicator_import;
+pub mod indicators;
 pub mod organisations;
 pub mod sites;

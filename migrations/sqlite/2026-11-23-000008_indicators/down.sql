@@ -1,0 +1,3 @@
+DROP TABLE indicator_values;
+DROP TABLE indicator_targets;
+DROP TABLE organisation_indicators;

@@ -1,0 +1,297 @@
+//! The CSV file of indicator values an organisme imports, as spreadsheets export it: UTF-8
+//! (with or without BOM) or Windows-1252, `;`, `,` or tab between fields, decimal comma or
+//! point. Columns are found by their header (`indicateur`, `site`, `periode`, `valeur`,
+//! `numerateur`, `denominateur`, `source`, accents and case ignored); every error names its
+//! line and column.
+
+use super::{Period, parse_number};
+use crate::domain::Invalid;
+
+/// One line, read but not yet checked against the organisme's indicators and sites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Line number in the file (the header is line 1)
+    pub line: usize,
+    pub indicator: String,
+    pub site: String,
+    pub period: Period,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub source: String,
+}
+
+/// Why one line was refused, with the column at fault (1-based, and its header).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineError {
+    pub line: usize,
+    pub column: Option<(usize, String)>,
+    pub invalid: Invalid,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFile {
+    pub lines: Vec<Line>,
+    pub errors: Vec<LineError>,
+    pub encoding: &'static str,
+    pub delimiter: char,
+    /// Where each known column is in the file (1-based)
+    pub positions: Vec<(&'static str, usize)>,
+}
+
+impl ParsedFile {
+    /// A column of the file by its template name, with its position, for error messages.
+    pub fn column(&self, name: &str) -> Option<(usize, String)> {
+        self.positions
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(n, i)| (*i, (*n).to_owned()))
+    }
+}
+
+/// The header of the template, in its order.
+pub const HEADER: [&str; 7] = [
+    "indicateur",
+    "site",
+    "periode",
+    "valeur",
+    "numerateur",
+    "denominateur",
+    "source",
+];
+
+fn column_name(raw: &str) -> Option<&'static str> {
+    let name = deunicode::deunicode(raw.trim().trim_start_matches('\u{feff}')).to_lowercase();
+    Some(match name.as_str() {
+        "indicateur" | "indicator" | "code" => "indicateur",
+        "site" => "site",
+        "periode" | "period" | "mois" | "month" => "periode",
+        "valeur" | "value" => "valeur",
+        "numerateur" | "numerator" => "numerateur",
+        "denominateur" | "denominator" => "denominateur",
+        "source" => "source",
+        _ => return None,
+    })
+}
+
+/// Text of the file: UTF-8 when it is valid UTF-8, Windows-1252 otherwise.
+fn decode(bytes: &[u8]) -> (String, &'static str) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        (text.trim_start_matches('\u{feff}').to_owned(), "UTF-8")
+    } else {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+        (text.into_owned(), "Windows-1252")
+    }
+}
+
+fn delimiter(header: &str) -> char {
+    [';', '\t', ',']
+        .into_iter()
+        .max_by_key(|d| header.matches(*d).count())
+        .filter(|d| header.contains(*d))
+        .unwrap_or(';')
+}
+
+/// Reads the file; `Err` when it cannot be read at all (empty, no header, missing columns).
+pub fn parse(bytes: &[u8]) -> Result<ParsedFile, Invalid> {
+    let (text, encoding) = decode(bytes);
+    // The reader counts lines on '\n' alone: CRLF files would be numbered from the wrong line.
+    let text = text.replace("\r\n", "\n");
+    let header_line = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .ok_or_else(|| Invalid::new("err-csv-empty"))?;
+    let delimiter = delimiter(header_line);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(u8::try_from(delimiter).unwrap_or(b';'))
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|_| Invalid::new("err-csv-unreadable"))?
+        .clone();
+    let columns: Vec<Option<&'static str>> = headers.iter().map(column_name).collect();
+    for required in ["indicateur", "periode", "valeur"] {
+        if !columns.contains(&Some(required)) {
+            return Err(Invalid::new("err-csv-missing-column").arg("column", required));
+        }
+    }
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for record in reader.records() {
+        match record {
+            Ok(record) => {
+                if let Some(line) = read_line(&columns, &record, &mut errors) {
+                    lines.push(line);
+                }
+            }
+            Err(error) => errors.push(LineError {
+                line: error
+                    .position()
+                    .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0)),
+                column: None,
+                invalid: Invalid::new("err-csv-unreadable"),
+            }),
+        }
+    }
+    if lines.is_empty() && errors.is_empty() {
+        return Err(Invalid::new("err-csv-empty"));
+    }
+    let positions = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| (c, i + 1)))
+        .collect();
+    Ok(ParsedFile {
+        lines,
+        errors,
+        encoding,
+        delimiter,
+        positions,
+    })
+}
+
+/// One record of the file as a line of values, or its errors added to `errors`.
+fn read_line(
+    columns: &[Option<&'static str>],
+    record: &csv::StringRecord,
+    errors: &mut Vec<LineError>,
+) -> Option<Line> {
+    let position = |name: &str| columns.iter().position(|c| *c == Some(name));
+    let line = record
+        .position()
+        .map_or(0, |p| usize::try_from(p.line()).unwrap_or(0));
+    if record.iter().all(|f| f.trim().is_empty()) {
+        return None;
+    }
+    let field = |name: &str| {
+        position(name)
+            .and_then(|i| record.get(i))
+            .unwrap_or("")
+            .trim()
+    };
+    let mut failed = false;
+    let mut fail = |name: &str, invalid: Invalid| {
+        failed = true;
+        errors.push(LineError {
+            line,
+            column: position(name).map(|i| (i + 1, name.to_owned())),
+            invalid,
+        });
+    };
+    let indicator = field("indicateur").to_owned();
+    if indicator.is_empty() {
+        fail("indicateur", Invalid::new("err-required"));
+    }
+    let period = Period::parse(field("periode"))
+        .map_err(|e| fail("periode", e))
+        .ok();
+    let mut optional = |name: &str| {
+        let raw = field(name);
+        if raw.is_empty() {
+            return None;
+        }
+        parse_number(raw).map_err(|e| fail(name, e)).ok()
+    };
+    let value = optional("valeur");
+    let numerator = optional("numerateur");
+    let denominator = optional("denominateur");
+    if value.is_none()
+        && field("valeur").is_empty()
+        && (numerator.is_none() || denominator.is_none())
+    {
+        fail("valeur", Invalid::new("err-required"));
+    }
+    let period = period.filter(|_| !failed)?;
+    Some(Line {
+        line,
+        indicator,
+        site: field("site").to_owned(),
+        period,
+        value,
+        numerator,
+        denominator,
+        source: field("source").to_owned(),
+    })
+}
+
+/// The template offered for download: the header and two example lines.
+pub fn template() -> String {
+    let mut text = HEADER.join(";");
+    text.push_str("\r\ntaux-decroche;;2025-01;80,7;807;1000;Autocommutateur\r\n");
+    text.push_str("enregistrement-demande-10jo;Agence Nord;2025-01;96;48;50;Registre d’arrivée du courrier\r\n");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excel_export_in_windows_1252_with_decimal_commas_is_read() {
+        let mut bytes =
+            b"Indicateur;Site;P\xe9riode;Valeur;Num\xe9rateur;D\xe9nominateur;Source\r\n".to_vec();
+        bytes.extend_from_slice(b"taux-decroche;Agence Cit\xe9;03/2025;80,5;;;Autocom\r\n");
+        bytes.extend_from_slice(b"taux-decroche;;2025-T1;;805;1000;\r\n");
+        let parsed = parse(&bytes).unwrap();
+        assert_eq!(parsed.encoding, "Windows-1252");
+        assert_eq!(parsed.delimiter, ';');
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.lines[0].site, "Agence Cité");
+        assert_eq!(parsed.lines[0].value, Some(80.5));
+        assert_eq!(parsed.lines[0].period, Period::Month(2025, 3));
+        assert_eq!(
+            parsed.lines.iter().map(|l| l.line).collect::<Vec<_>>(),
+            vec![2, 3]
+        );
+        assert_eq!(parsed.lines[1].value, None);
+        assert_eq!(parsed.lines[1].denominator, Some(1000.0));
+    }
+
+    #[test]
+    fn a_comma_separated_utf8_file_with_a_bom_is_read() {
+        let text = "\u{feff}indicateur,periode,valeur\ntaux-decroche,2025-01,\"80,5\"\ntaux-decroche,2025-02,81.25\n";
+        let parsed = parse(text.as_bytes()).unwrap();
+        assert_eq!((parsed.encoding, parsed.delimiter), ("UTF-8", ','));
+        assert_eq!(parsed.lines.len(), 2);
+        assert_eq!(parsed.lines[1].value, Some(81.25));
+    }
+
+    #[test]
+    fn every_error_names_its_line_and_column() {
+        let text = "indicateur;site;periode;valeur\n;;2025-01;12\ntaux;;2025-13;12\ntaux;;2025-02;douze\ntaux;;2025-03;\n";
+        let parsed = parse(text.as_bytes()).unwrap();
+        assert!(parsed.lines.is_empty());
+        let found: Vec<(usize, usize, &str)> = parsed
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.as_ref().unwrap().0, e.invalid.key))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                (2, 1, "err-required"),
+                (3, 3, "err-period"),
+                (4, 4, "err-number"),
+                (5, 4, "err-required")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_without_the_needed_columns_is_refused_whole() {
+        assert_eq!(
+            parse(b"code;mois\nx;2025-01\n").unwrap_err().key,
+            "err-csv-missing-column"
+        );
+        assert_eq!(parse(b"").unwrap_err().key, "err-csv-empty");
+        assert_eq!(
+            parse(b"indicateur;periode;valeur\n").unwrap_err().key,
+            "err-csv-empty"
+        );
+        let template = template();
+        let parsed = parse(template.as_bytes()).unwrap();
+        assert_eq!(parsed.lines.len(), 2, "the template reads back");
+    }
+}

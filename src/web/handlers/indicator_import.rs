@@ -1,0 +1,238 @@
+//! Importing a CSV file of indicator values from the organisme's indicators page: the file
+//! is checked and shown first (every refused line with its column and reason, the values it
+//! would write), then imported on confirmation. Nothing is written while a line is wrong,
+//! unless the user chooses to keep the valid lines. The file itself is kept, by its SHA-256.
+
+use actix_multipart::Multipart;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use super::evidence::{keep, may_edit, receive};
+use super::indicators::readable;
+use crate::auth::session::FlashKind;
+use crate::db::parse_id;
+use crate::domain::indicators::csv_file;
+use crate::domain::{FieldErrors, Invalid};
+use crate::error::AppError;
+use crate::i18n;
+use crate::models::history::Actor;
+use crate::services::indicators::{Checked, check_file, write_checked};
+use crate::web::page::{Ctx, see_other};
+
+/// The file waiting for confirmation, remembered in the user's session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Pending {
+    organisation_id: String,
+    sha256: String,
+    file_name: String,
+}
+
+const PENDING: &str = "indicator_import";
+
+pub async fn show_import(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, organisation) = ctx
+        .user_run(move |conn, user| {
+            let organisation = readable(conn, user, &id)?;
+            user.require_edit_organisation(&organisation.id)?;
+            Ok(organisation)
+        })
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("organisation", &organisation);
+    ctx.render("indicators/import.html", &page)
+}
+
+/// The preview: what the file holds and every refusal, translated.
+fn preview(page: &mut Context, lang: i18n::Lang, checked: &Checked, file_name: &str) {
+    let errors: Vec<serde_json::Value> = checked
+        .errors
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "line": e.line,
+                "column": e.column.as_ref().map(|(i, n)| if *i > 0 { format!("{i} ({n})") } else { n.clone() }),
+                "message": i18n::invalid(lang, &e.invalid),
+            })
+        })
+        .collect();
+    let sample: Vec<serde_json::Value> = checked
+        .values
+        .iter()
+        .take(50)
+        .map(|(line, v)| serde_json::json!({ "line": line, "value": v }))
+        .collect();
+    page.insert("checked", checked);
+    page.insert("valid", &checked.values.len());
+    page.insert("errors_list", &errors);
+    page.insert("sample", &sample);
+    page.insert("file_name", file_name);
+}
+
+pub async fn upload_import(
+    ctx: Ctx,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    may_edit(&ctx, &id).await?;
+    let upload = match receive(&ctx.state, payload).await {
+        Ok(upload) if upload.files.len() == 1 => upload,
+        Ok(upload) => {
+            for (_, path) in &upload.files {
+                let _ = std::fs::remove_file(path);
+            }
+            return refused(
+                &ctx,
+                id,
+                &FieldErrors::single("files", Invalid::new("err-one-file")).into(),
+            )
+            .await;
+        }
+        Err(error @ AppError::Validation(_)) => return refused(&ctx, id, &error).await,
+        Err(other) => return Err(other),
+    };
+    keep(&ctx.state, &upload)?;
+    let file = upload.files[0].0.clone();
+    let bytes = ctx
+        .state
+        .storage
+        .read(&file.sha256)
+        .map_err(AppError::unexpected)?;
+    let organisation_id = id.clone();
+    let (user, (organisation, checked)) = ctx
+        .user_run(move |conn, user| {
+            let organisation = readable(conn, user, &organisation_id)?;
+            let checked = check_file(conn, &organisation.id, &bytes)
+                .map_err(|invalid| FieldErrors::single("files", invalid))?;
+            Ok((organisation, checked))
+        })
+        .await?;
+    let pending = Pending {
+        organisation_id: organisation.id.clone(),
+        sha256: file.sha256.clone(),
+        file_name: file.file_name.clone(),
+    };
+    ctx.session
+        .insert(PENDING, &pending)
+        .map_err(AppError::unexpected)?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("organisation", &organisation);
+    preview(&mut page, ctx.lang(Some(&user)), &checked, &file.file_name);
+    let status = if checked.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    ctx.render_status(status, "indicators/import.html", &page)
+}
+
+async fn refused(ctx: &Ctx, id: String, error: &AppError) -> Result<HttpResponse, AppError> {
+    let (user, organisation) = ctx
+        .user_run(move |conn, user| readable(conn, user, &id))
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.insert("organisation", &organisation);
+    ctx.with_errors(&mut page, Some(&user), error);
+    let status = if matches!(error, AppError::Validation(fields) if fields.0.values().any(|e| e.key == "err-file-too-big"))
+    {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    ctx.render_status(status, "indicators/import.html", &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    keep_valid: Option<String>,
+}
+
+pub async fn confirm_import(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<ConfirmForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let keep_valid = form.into_inner().keep_valid.is_some();
+    let pending: Pending = ctx
+        .session
+        .get(PENDING)
+        .ok()
+        .flatten()
+        .filter(|p: &Pending| p.organisation_id == id)
+        .ok_or_else(|| {
+            AppError::from(FieldErrors::single(
+                "files",
+                Invalid::new("err-import-expired"),
+            ))
+        })?;
+    let bytes = ctx
+        .state
+        .storage
+        .read(&pending.sha256)
+        .map_err(AppError::unexpected)?;
+    let origin = format!("import {} (sha256 {})", pending.file_name, pending.sha256);
+    let (user, (organisation, checked, written)) = ctx
+        .user_run(move |conn, user| {
+            let organisation = readable(conn, user, &id)?;
+            user.require_edit_organisation(&organisation.id)?;
+            let checked = check_file(conn, &organisation.id, &bytes)
+                .map_err(|invalid| FieldErrors::single("files", invalid))?;
+            let written = write_checked(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &organisation.id,
+                &origin,
+                &checked,
+                keep_valid,
+                &mut |_| {},
+            )?;
+            Ok((organisation, checked, written))
+        })
+        .await?;
+    let Some(written) = written else {
+        let mut page = ctx.page(Some(&user), "organisations");
+        page.insert("organisation", &organisation);
+        preview(
+            &mut page,
+            ctx.lang(Some(&user)),
+            &checked,
+            &pending.file_name,
+        );
+        return ctx.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "indicators/import.html",
+            &page,
+        );
+    };
+    ctx.session.remove(PENDING);
+    ctx.flash_with(
+        FlashKind::Success,
+        "flash-import-done",
+        vec![
+            ("inserted".into(), written.inserted.to_string()),
+            ("updated".into(), written.updated.to_string()),
+            ("unchanged".into(), written.unchanged.to_string()),
+            ("refused".into(), checked.errors.len().to_string()),
+        ],
+    );
+    Ok(see_other(&format!(
+        "/organismes/{}/indicateurs",
+        organisation.id
+    )))
+}
+
+/// The file to fill in: the header and two example lines, UTF-8 with a BOM for spreadsheets.
+pub async fn template() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"modele-indicateurs.csv\"",
+        ))
+        .body(format!("\u{feff}{}", csv_file::template()))
+}

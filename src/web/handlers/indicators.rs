@@ -1,0 +1,218 @@
+//! An organisme's indicators: the board (per commitment, each indicator's latest figure
+//! against its target and its change), one indicator's page (its figures period by period,
+//! how each was computed, its sites' values) and the organisme's own target.
+
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tera::Context;
+
+use crate::auth::CurrentUser;
+use crate::auth::session::FlashKind;
+use crate::db::{DbConnection, parse_id};
+use crate::domain::FieldErrors;
+use crate::domain::indicators::Unit;
+use crate::domain::indicators::parse_number;
+use crate::error::AppError;
+use crate::models::evidence;
+use crate::models::history::Actor;
+use crate::models::indicator;
+use crate::models::organisation::{self, Organisation};
+use crate::models::site;
+use crate::services::indicator_board::{self, Series};
+use crate::web::page::{Ctx, see_other};
+
+/// Who sees an organisme's indicators sees them all; who edits the organisme enters them.
+pub(crate) fn readable(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation_id: &str,
+) -> Result<Organisation, AppError> {
+    organisation::find(conn, &user.scope(), organisation_id)
+}
+
+/// Indicators grouped as the organisme follows them: per framework of its commitments
+/// (a shared indicator appears under each), then its own.
+#[derive(Debug, Serialize)]
+struct Group {
+    code: String,
+    name: String,
+    series: Vec<Series>,
+}
+
+fn groups(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Group>, AppError> {
+    let board = indicator_board::board(conn, organisation_id)?;
+    let mut groups: Vec<Group> = evidence::supportable(conn, organisation_id)?
+        .into_iter()
+        .map(|(code, name, _)| Group {
+            series: board
+                .iter()
+                .filter(|s| s.definition.frameworks.contains(&code))
+                .cloned()
+                .collect(),
+            code,
+            name,
+        })
+        .filter(|g| !g.series.is_empty())
+        .collect();
+    let own: Vec<Series> = board.into_iter().filter(|s| s.definition.own).collect();
+    if !own.is_empty() {
+        groups.push(Group {
+            code: String::new(),
+            name: String::new(),
+            series: own,
+        });
+    }
+    Ok(groups)
+}
+
+fn board_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Context, AppError> {
+    let organisation = readable(conn, user, id)?;
+    let mut page = Context::new();
+    page.insert("groups", &groups(conn, &organisation.id)?);
+    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert("organisation", &organisation);
+    Ok(page)
+}
+
+pub async fn show_board(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let (user, data) = ctx
+        .user_run(move |conn, user| board_page(conn, user, &id))
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.extend(data);
+    ctx.render("indicators/board.html", &page)
+}
+
+/// One site's value for a period, for the table under the figures.
+#[derive(Debug, Serialize)]
+struct SiteValue {
+    site: String,
+    period: String,
+    value: f64,
+    numerator: Option<f64>,
+    denominator: Option<f64>,
+    source: String,
+    entered_by: String,
+}
+
+fn indicator_page(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    code: &str,
+) -> Result<Context, AppError> {
+    let organisation = readable(conn, user, id)?;
+    let series = indicator_board::board(conn, &organisation.id)?
+        .into_iter()
+        .find(|s| s.definition.code == code)
+        .ok_or(AppError::NotFound)?;
+    let names: HashMap<String, String> = site::list_for(conn, &organisation.id)?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let latest = series.latest.as_ref().map(|p| p.period.clone());
+    let sites: Vec<SiteValue> = indicator::values_for(conn, &organisation.id, Some(code))?
+        .into_iter()
+        .filter(|v| v.site_id.is_some() && Some(&v.period) == latest.as_ref())
+        .map(|v| SiteValue {
+            site: v
+                .site_id
+                .as_ref()
+                .and_then(|s| names.get(s))
+                .cloned()
+                .unwrap_or_default(),
+            period: v.period,
+            value: v.value,
+            numerator: v.numerator,
+            denominator: v.denominator,
+            source: v.source,
+            entered_by: v.entered_by,
+        })
+        .collect();
+    let mut page = Context::new();
+    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert("series", &series);
+    page.insert("sites", &sites);
+    page.insert("organisation", &organisation);
+    Ok(page)
+}
+
+pub async fn show_indicator(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, code) = path.into_inner();
+    let id = parse_id(&id)?;
+    let (user, data) = ctx
+        .user_run(move |conn, user| indicator_page(conn, user, &id, &code))
+        .await?;
+    let mut page = ctx.page(Some(&user), "organisations");
+    page.extend(data);
+    ctx.render("indicators/show.html", &page)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TargetForm {
+    #[serde(default)]
+    target: String,
+}
+
+/// The organisme's own target; empty goes back to the framework's.
+pub async fn set_target(
+    ctx: Ctx,
+    path: web::Path<(String, String)>,
+    form: web::Form<TargetForm>,
+) -> Result<HttpResponse, AppError> {
+    let (id, code) = path.into_inner();
+    let id = parse_id(&id)?;
+    let raw = form.into_inner().target;
+    let (lookup, wanted) = (id.clone(), code.clone());
+    let (user, attempt) = ctx
+        .user_attempt(move |conn, user| {
+            let organisation = readable(conn, user, &id)?;
+            user.require_edit_organisation(&organisation.id)?;
+            let definition = indicator::definitions_for(conn, &organisation.id)?
+                .into_iter()
+                .find(|d| d.code == code)
+                .ok_or(AppError::NotFound)?;
+            let target = if raw.trim().is_empty() {
+                None
+            } else {
+                let unit =
+                    Unit::parse(&definition.unit).map_err(|e| FieldErrors::single("target", e))?;
+                let value = parse_number(&raw)
+                    .and_then(|v| unit.check(v))
+                    .map_err(|e| FieldErrors::single("target", e))?;
+                Some(value)
+            };
+            indicator::set_target(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &organisation.id,
+                &definition.code,
+                target,
+            )
+        })
+        .await?;
+    match attempt {
+        Ok(()) => {
+            ctx.flash(FlashKind::Success, "flash-target-saved");
+            Ok(see_other(&format!(
+                "/organismes/{lookup}/indicateurs/{wanted}"
+            )))
+        }
+        Err(error @ AppError::Validation(_)) => {
+            let (_, data) = ctx
+                .user_run(move |conn, user| indicator_page(conn, user, &lookup, &wanted))
+                .await?;
+            let mut page = ctx.page(Some(&user), "organisations");
+            page.extend(data);
+            ctx.with_errors(&mut page, Some(&user), &error);
+            ctx.render_status(error.info().status, "indicators/show.html", &page)
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,405 @@
+//! Indicators of an organisme: values entered per period, site values rolled up, a CSV
+//! import checked line by line before anything is written (and harmless to repeat), the
+//! status against the target, the organisme's own target, and who may do what.
+
+use std::fmt::Write as _;
+
+use qualitrack::domain::Role;
+
+use crate::helpers::{Client, TestApp, spawn_app};
+
+pub(crate) struct Setup {
+    pub app: TestApp,
+    pub org: String,
+    pub manager: Client,
+}
+
+/// An organisme committed to Qualibail IV, with two sites.
+pub(crate) fn setup() -> Setup {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Mesuré", 51, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let framework = app.framework_id("qualibail-iv");
+    let created = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &framework),
+            ("state", "granted"),
+            ("start_date", "2024-01-10"),
+            ("decision_date", "2024-04-10"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    for (name, homes) in [("Agence Nord", "3000"), ("Agence Sud", "1000")] {
+        let site = manager.post_form(
+            &format!("/organismes/{org}/sites"),
+            &[
+                ("name", name),
+                ("kind", "agence"),
+                ("address", "1 rue Haute"),
+                ("postal_code", "11000"),
+                ("commune", "Carcassonne"),
+                ("homes", homes),
+            ],
+        );
+        assert_eq!(site.status, 303, "{}", site.body);
+    }
+    Setup { app, org, manager }
+}
+
+fn value_count(app: &TestApp) -> i64 {
+    app.count("indicator_values")
+}
+
+#[test]
+fn values_are_entered_rolled_up_and_judged_against_their_target() {
+    let Setup { app, org, manager } = setup();
+    let board = manager.get(&format!("/organismes/{org}/indicateurs"));
+    assert_eq!(board.status, 200);
+    assert!(board.body.contains("Qualibail IV"));
+    assert!(board.body.contains("Pas de donnée"));
+
+    // One wrong field refuses the whole form and keeps what was typed.
+    let entry = format!("/organismes/{org}/indicateurs/saisie");
+    let refused = manager.post_form(
+        &entry,
+        &[
+            ("periode", "2025-03"),
+            ("referentiel", "qualibail-iv"),
+            ("v:taux-decroche", "80,5"),
+            ("v:enregistrement-demande-10jo", "120"),
+        ],
+    );
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .body
+            .contains("La valeur doit être comprise entre 0 et 100.")
+    );
+    assert!(refused.body.contains("value=\"80,5\""));
+    assert_eq!(value_count(&app), 0);
+
+    let saved = manager.post_form(
+        &entry,
+        &[
+            ("periode", "03/2025"),
+            ("referentiel", "qualibail-iv"),
+            ("v:taux-decroche", "80,5"),
+            ("n:enregistrement-demande-10jo", "48"),
+            ("d:enregistrement-demande-10jo", "50"),
+            ("source", "Autocommutateur"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    assert_eq!(value_count(&app), 2);
+    let board = manager.get(&format!("/organismes/{org}/indicateurs"));
+    assert!(
+        board
+            .body
+            .contains("Valeurs enregistrées : 2 ajoutée(s), 0 modifiée(s).")
+    );
+    // 48 / 50 = 96 % against a target of 95 %: met; 80,5 % against 85 %: not met.
+    assert!(board.body.contains("96,0\u{a0}%") && board.body.contains("✓ Atteint"));
+    assert!(board.body.contains("80,5\u{a0}%") && board.body.contains("✕ Non atteint"));
+    // The form shows what is stored for that period.
+    let again = manager.get(&format!("{entry}?periode=2025-03&referentiel=qualibail-iv"));
+    assert!(
+        again
+            .body
+            .contains("name=\"v:taux-decroche\" value=\"80,5\"")
+    );
+
+    // Sites' values roll up when the organisme has none of its own for the period.
+    let sites_body = manager.get(&format!("/organismes/{org}"));
+    let site_ids: Vec<String> = sites_body
+        .body
+        .split("href=\"/sites/")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_owned())
+        .collect();
+    for (site, calls, answered) in [(&site_ids[0], "100", "90"), (&site_ids[1], "50", "10")] {
+        let posted = manager.post_form(
+            &entry,
+            &[
+                ("periode", "2025-04"),
+                ("site", site),
+                ("referentiel", "qualibail-iv"),
+                ("n:taux-decroche", answered),
+                ("d:taux-decroche", calls),
+            ],
+        );
+        assert_eq!(posted.status, 303, "{}", posted.body);
+    }
+    let page = manager.get(&format!("/organismes/{org}/indicateurs/taux-decroche"));
+    assert_eq!(page.status, 200);
+    // (90 + 10) / (100 + 50) = 66,7 %, not the mean of 90 % and 20 %.
+    assert!(page.body.contains("66,7\u{a0}%"), "{}", page.body);
+    assert!(page.body.contains("Calculée à partir de 2 site(s)"));
+    assert!(
+        page.body
+            .contains("somme des numérateurs ÷ somme des dénominateurs")
+    );
+    assert!(
+        page.body.contains("Saisie pour l’organisme"),
+        "March was entered whole"
+    );
+
+    // The organisme's own target replaces the framework's.
+    let target = format!("/organismes/{org}/indicateurs/taux-decroche/cible");
+    assert_eq!(manager.post_form(&target, &[("target", "140")]).status, 422);
+    assert_eq!(manager.post_form(&target, &[("target", "60")]).status, 303);
+    let page = manager.get(&format!("/organismes/{org}/indicateurs/taux-decroche"));
+    assert!(page.body.contains("≥ 60,0\u{a0}%") && page.body.contains("✓ Atteint"));
+    assert!(app.count("history") > 0);
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one file refused, one imported twice, one kept in part"
+)]
+fn a_csv_file_is_checked_before_anything_is_written_and_reimporting_changes_nothing() {
+    let Setup { app, org, manager } = setup();
+    let import = format!("/organismes/{org}/indicateurs/import");
+    // Windows-1252, semicolons, decimal commas, as a spreadsheet exports it.
+    let mut wrong =
+        b"indicateur;site;p\xe9riode;valeur;num\xe9rateur;d\xe9nominateur;source\r\n".to_vec();
+    wrong.extend_from_slice(b"taux-decroche;Agence Nord;2025-01;81,5;;;Autocom\r\n");
+    wrong.extend_from_slice(b"taux-decroche;Agence Ouest;2025-01;80;;;\r\n");
+    wrong.extend_from_slice(b"inconnu;;2025-01;12;;;\r\n");
+    wrong.extend_from_slice(b"taux-decroche;;2025-13;12;;;\r\n");
+    let preview = manager.upload_with(&import, &[], &[("valeurs.csv", &wrong)]);
+    assert_eq!(preview.status, 422);
+    assert!(
+        preview
+            .body
+            .contains("4 ligne(s) lue(s) (Windows-1252) : 1 valable(s), 3 refusée(s).")
+    );
+    assert!(
+        preview
+            .body
+            .contains("« Agence Ouest » n’est pas un site de l’organisme.")
+    );
+    assert!(
+        preview
+            .body
+            .contains("<th scope=\"row\">3</th><td>2 (site)</td>")
+    );
+    assert!(
+        preview
+            .body
+            .contains("« inconnu » n’est pas un indicateur suivi par l’organisme.")
+    );
+    assert!(
+        preview
+            .body
+            .contains("<th scope=\"row\">5</th><td>3 (periode)</td>")
+    );
+    assert_eq!(value_count(&app), 0, "a preview writes nothing");
+    // Confirming without keeping the valid lines still writes nothing.
+    assert_eq!(
+        manager
+            .post_form(&format!("{import}/confirmer"), &[])
+            .status,
+        422
+    );
+    assert_eq!(value_count(&app), 0);
+
+    let mut good = String::from("indicateur,site,periode,valeur,numerateur,denominateur\n");
+    for month in 1..=12 {
+        writeln!(
+            good,
+            "taux-decroche,Agence Nord,2025-{month:02},\"8{},5\",,",
+            month % 10
+        )
+        .unwrap();
+        writeln!(
+            good,
+            "taux-decroche,agence sud,2025-{month:02},,{},100",
+            70 + month
+        )
+        .unwrap();
+    }
+    let preview = manager.upload_with(&import, &[], &[("annee.csv", good.as_bytes())]);
+    assert_eq!(preview.status, 200, "{}", preview.body);
+    assert!(
+        preview
+            .body
+            .contains("24 ligne(s) lue(s) (UTF-8) : 24 valable(s), 0 refusée(s).")
+    );
+    let done = manager.post_form(&format!("{import}/confirmer"), &[]);
+    assert_eq!(done.status, 303);
+    assert_eq!(value_count(&app), 24);
+    let board = manager.get(&format!("/organismes/{org}/indicateurs"));
+    assert!(
+        board
+            .body
+            .contains("Import terminé : 24 valeur(s) ajoutée(s), 0 modifiée(s), 0 inchangée(s)")
+    );
+    let history_before = app.count("history");
+    manager.upload_with(&import, &[], &[("annee.csv", good.as_bytes())]);
+    assert_eq!(
+        manager
+            .post_form(&format!("{import}/confirmer"), &[])
+            .status,
+        303
+    );
+    let board = manager.get(&format!("/organismes/{org}/indicateurs"));
+    assert!(
+        board
+            .body
+            .contains("0 valeur(s) ajoutée(s), 0 modifiée(s), 24 inchangée(s)")
+    );
+    assert_eq!(value_count(&app), 24);
+    assert_eq!(
+        app.count("history"),
+        history_before,
+        "an identical import writes nothing"
+    );
+
+    // The valid lines of a wrong file are imported only when asked.
+    manager.upload_with(&import, &[], &[("valeurs.csv", &wrong)]);
+    let kept = manager.post_form(&format!("{import}/confirmer"), &[("keep_valid", "1")]);
+    assert_eq!(kept.status, 303);
+    assert_eq!(
+        value_count(&app),
+        24,
+        "81,5 for January replaced the value imported before"
+    );
+    let template = manager.get("/indicateurs/modele.csv");
+    assert_eq!(template.status, 200);
+    assert!(
+        template
+            .body
+            .starts_with("\u{feff}indicateur;site;periode;valeur")
+    );
+}
+
+#[test]
+fn only_the_organismes_people_enter_values_and_others_do_not_see_them() {
+    let Setup {
+        app,
+        org,
+        manager: _,
+    } = setup();
+    let observer = app.login_as(Role::Observer, Some(&org), None);
+    assert_eq!(
+        observer
+            .get(&format!("/organismes/{org}/indicateurs"))
+            .status,
+        200
+    );
+    assert_eq!(
+        observer
+            .get(&format!("/organismes/{org}/indicateurs/saisie"))
+            .status,
+        403
+    );
+    assert_eq!(
+        observer
+            .post_form(
+                &format!("/organismes/{org}/indicateurs/saisie"),
+                &[("periode", "2025-03"), ("v:taux-decroche", "80")]
+            )
+            .status,
+        403
+    );
+    let federation = app.login_as(Role::Federation, None, None);
+    assert_eq!(
+        federation
+            .get(&format!("/organismes/{org}/indicateurs"))
+            .status,
+        200
+    );
+    assert_eq!(
+        federation
+            .get(&format!("/organismes/{org}/indicateurs/import"))
+            .status,
+        403
+    );
+    let other = app.create_organisation("Habitat Voisin", 52, "11");
+    let stranger = app.login_as(Role::QualityManager, Some(&other), None);
+    for path in [
+        format!("/organismes/{org}/indicateurs"),
+        format!("/organismes/{org}/indicateurs/taux-decroche"),
+        format!("/organismes/{org}/indicateurs/saisie"),
+    ] {
+        assert_eq!(stranger.get(&path).status, 404, "{path}");
+    }
+    assert_eq!(
+        stranger
+            .upload_with(
+                &format!("/organismes/{org}/indicateurs/import"),
+                &[],
+                &[(
+                    "x.csv",
+                    b"indicateur;periode;valeur\ntaux-decroche;2025-01;80\n"
+                )]
+            )
+            .status,
+        404
+    );
+    assert_eq!(value_count(&app), 0);
+}
+
+#[test]
+fn the_command_line_imports_the_same_files_with_the_same_checks() {
+    let Setup { app, .. } = setup();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("faux.csv");
+    std::fs::write(
+        &wrong,
+        "indicateur;site;periode;valeur\ntaux-decroche;;2025-01;80\ntaux-decroche;Nulle Part;2025-01;80\n",
+    )
+    .unwrap();
+    let siren = crate::helpers::siren(51);
+    let run = |file: &std::path::Path, extra: &[&str]| {
+        let mut args = vec![
+            "indicators",
+            "import",
+            file.to_str().unwrap(),
+            "--organisation",
+            &siren,
+        ];
+        args.extend_from_slice(extra);
+        crate::cli::qualitrack(&app.database_url, &app.data_dir, &args, "")
+    };
+    let refused = run(&wrong, &[]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("line 3, column 2 (site): “Nulle Part” is not a site of the organisme."),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing written"));
+    assert_eq!(value_count(&app), 0);
+    let dry = run(&wrong, &["--keep-valid", "--dry-run"]);
+    assert!(dry.status.success());
+    assert_eq!(value_count(&app), 0);
+
+    let good = dir.path().join("annee.csv");
+    let mut text = String::from("indicateur;site;periode;valeur\n");
+    for month in 1..=12 {
+        writeln!(
+            text,
+            "taux-decroche;Agence Nord;2025-{month:02};8{},5",
+            month % 10
+        )
+        .unwrap();
+    }
+    std::fs::write(&good, text).unwrap();
+    let first = run(&good, &[]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains("12 values added, 0 changed, 0 unchanged")
+    );
+    let second = run(&good, &[]);
+    assert!(
+        String::from_utf8_lossy(&second.stdout).contains("0 values added, 0 changed, 12 unchanged")
+    );
+    assert_eq!(value_count(&app), 12);
+}

@@ -887,3 +887,4 @@ err-duplicate-line = Same indicator, site and period as line { $line }.
 err-no-value = No value entered.
 err-one-file = Upload one file only.
 err-import-expired = No file is waiting to be imported: upload it again.
+err-duplicate-value = Same indicator, site and period as an earlier value of the batch.

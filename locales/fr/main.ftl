@@ -887,3 +887,4 @@ err-duplicate-line = Même indicateur, site et période qu’à la ligne { $line
 err-no-value = Aucune valeur saisie.
 err-one-file = Déposez un seul fichier.
 err-import-expired = Aucun fichier en attente d’import : déposez-le de nouveau.
+err-duplicate-value = Même indicateur, site et période qu’une valeur précédente du lot.

@@ -48,6 +48,9 @@ impl Modify for BearerAuth {
         super::evidence::upload,
         super::evidence::get,
         super::evidence::download,
+        super::indicators::list,
+        super::indicators::values,
+        super::indicators::write,
         super::frameworks::list,
         super::frameworks::get,
         super::organisations::list,
@@ -61,7 +64,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

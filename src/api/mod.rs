@@ -7,6 +7,7 @@ pub mod commitments;
 pub mod docs;
 pub mod evidence;
 pub mod frameworks;
+pub mod indicators;
 pub mod organisations;
 pub mod sites;
 
@@ -63,6 +64,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/evidence/files/{id}",
             web::get().to(evidence::download),
+        )
+        .route("/api/v1/indicators", web::get().to(indicators::list))
+        .route(
+            "/api/v1/indicator-values",
+            web::get().to(indicators::values),
+        )
+        .route(
+            "/api/v1/indicator-values",
+            web::post().to(indicators::write),
         )
         .route("/api/v1/frameworks", web::get().to(frameworks::list))
         .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))

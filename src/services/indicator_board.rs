@@ -13,7 +13,7 @@ use crate::models::indicator::{self, Definition, Value};
 use crate::models::site;
 
 /// The organisme's figure for one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Point {
     pub period: String,
     pub value: f64,
@@ -29,7 +29,7 @@ pub struct Point {
 }
 
 /// One indicator of the organisme with its figures, oldest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Series {
     pub definition: Definition,
     pub points: Vec<Point>,

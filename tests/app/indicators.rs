@@ -403,3 +403,103 @@ fn the_command_line_imports_the_same_files_with_the_same_checks() {
     );
     assert_eq!(value_count(&app), 12);
 }
+
+#[test]
+fn the_api_writes_batches_of_values_all_or_nothing_and_reads_them_back() {
+    let Setup { app, org, manager } = setup();
+    let token = manager.create_api_token("Infocentre");
+    let batch = |values: serde_json::Value| {
+        app.api_call(
+            "POST",
+            "/api/v1/indicator-values",
+            Some(&token),
+            Some(
+                serde_json::json!({ "organisation": crate::helpers::siren(51), "values": values }),
+            ),
+        )
+    };
+    let (status, refused) = batch(serde_json::json!([
+        { "indicator": "taux-decroche", "period": "2025-01", "value": 82.5 },
+        { "indicator": "taux-decroche", "period": "2025-02", "numerator": 120, "denominator": 100 },
+        { "indicator": "taux-decroche", "site": "Agence Nord", "period": "2025-14", "value": 80 },
+    ]));
+    assert_eq!(status, 422);
+    assert_eq!(
+        refused["fields"]["values[1].numerator"],
+        "Le numérateur dépasse le dénominateur."
+    );
+    assert!(
+        refused["fields"]["values[2].period"]
+            .as_str()
+            .unwrap()
+            .contains("« 2025-14 »")
+    );
+    assert_eq!(value_count(&app), 0);
+    let values = serde_json::json!([
+        { "indicator": "taux-decroche", "period": "2025-01", "value": 82.5, "source": "Autocom" },
+        { "indicator": "taux-decroche", "site": "Agence Nord", "period": "2025-02", "numerator": 45, "denominator": 50 },
+    ]);
+    let (status, written) = batch(values.clone());
+    assert_eq!(status, 200, "{written}");
+    assert_eq!(written["inserted"], 2);
+    let (_, again) = batch(values);
+    assert_eq!(
+        (again["inserted"].as_i64(), again["unchanged"].as_i64()),
+        (Some(0), Some(2))
+    );
+
+    let (status, read) = app.api_call(
+        "GET",
+        &format!("/api/v1/indicator-values?organisation={org}&site=organisme"),
+        Some(&token),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(read["total"], 1);
+    assert_eq!(read["items"][0]["value"], 82.5);
+    let (_, board) = app.api_call(
+        "GET",
+        &format!("/api/v1/indicators?organisation={org}"),
+        Some(&token),
+        None,
+    );
+    let rate = board["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["definition"]["code"] == "taux-decroche")
+        .unwrap();
+    // February comes from the site alone: 45 / 50 = 90 %, above the 85 % target.
+    assert_eq!(rate["latest"]["period"], "2025-02");
+    assert!((rate["latest"]["value"].as_f64().unwrap() - 90.0).abs() < 1e-9);
+    assert_eq!(rate["latest"]["rollup"]["method"], "ratio_of_sums");
+    assert_eq!(rate["status"], "met");
+
+    let observer = app
+        .login_as(Role::Observer, Some(&org), None)
+        .create_api_token("Lecture");
+    let (status, _) = app.api_call(
+        "POST",
+        "/api/v1/indicator-values",
+        Some(&observer),
+        Some(serde_json::json!({ "organisation": org, "values": [{ "indicator": "taux-decroche", "period": "2025-03", "value": 1 }] })),
+    );
+    assert_eq!(status, 403);
+    let stranger = app
+        .login_as(
+            Role::QualityManager,
+            Some(&app.create_organisation("Autre", 53, "11")),
+            None,
+        )
+        .create_api_token("Autre");
+    assert_eq!(
+        app.api_call(
+            "GET",
+            &format!("/api/v1/indicators?organisation={org}"),
+            Some(&stranger),
+            None
+        )
+        .0,
+        404
+    );
+}

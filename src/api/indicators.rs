@@ -1,0 +1,220 @@
+//! `/api/v1/indicators` and `/api/v1/indicator-values`: the indicators an organisme follows
+//! with their figures and status, its values (read, filtered), and bulk writes checked as
+//! an import is: every value valid or nothing written, and an identical batch harmless.
+
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use super::ApiCtx;
+use crate::domain::indicators::Period;
+use crate::domain::indicators::csv_file::Line;
+use crate::domain::{FieldErrors, Invalid, Role};
+use crate::error::AppError;
+use crate::models::history::Actor;
+use crate::models::indicator::{self, Value, Written};
+use crate::models::{Page, organisation};
+use crate::services::indicator_board::{self, Series};
+use crate::services::indicators::Context as Checks;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BoardParams {
+    /// Organisme id or SIREN
+    organisation: String,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct IndicatorList {
+    pub items: Vec<Series>,
+    pub total: i64,
+}
+
+/// The indicators an organisme follows (its frameworks' and its own), each with its figures
+/// per period (entered, or rolled up from the sites, and how), the latest one's status
+/// against the target that applies, and the change since the period before.
+#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(BoardParams),
+    responses((status = 200, body = IndicatorList), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn list(api: ApiCtx, params: web::Query<BoardParams>) -> Result<HttpResponse, AppError> {
+    let key = params.into_inner().organisation;
+    let items = api
+        .run(move |conn, user| {
+            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+            indicator_board::board(conn, &found.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(IndicatorList {
+        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
+        items,
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ValueParams {
+    /// Organisme id or SIREN
+    organisation: String,
+    /// An indicator code
+    indicator: Option<String>,
+    /// A site id, or `organisme` for the values of the organisme as a whole
+    site: Option<String>,
+    /// First period included (`2025-01`, `2025-Q1`, `2025`)
+    from: Option<String>,
+    /// Last period included
+    to: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+/// The organisme's values, oldest period first, filtered and paginated.
+#[utoipa::path(get, path = "/api/v1/indicator-values", tag = "indicators", params(ValueParams),
+    responses((status = 200, body = super::List<Value>), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn values(
+    api: ApiCtx,
+    params: web::Query<ValueParams>,
+) -> Result<HttpResponse, AppError> {
+    let p = params.into_inner();
+    let page = Page::new(p.page, p.per_page);
+    let mut errors = FieldErrors::new();
+    let bound = |raw: &Option<String>, field: &str, errors: &mut FieldErrors| {
+        raw.as_deref()
+            .and_then(|r| errors.check(field, Period::parse(r)))
+            .map(Period::start)
+    };
+    let from = bound(&p.from, "from", &mut errors);
+    let to = bound(&p.to, "to", &mut errors);
+    errors.into_result()?;
+    let items = api
+        .run(move |conn, user| {
+            let found = organisation::find_by_key(conn, &user.scope(), &p.organisation)?;
+            let values = indicator::values_for(conn, &found.id, p.indicator.as_deref())?;
+            Ok(values
+                .into_iter()
+                .filter(|v| match p.site.as_deref() {
+                    None => true,
+                    Some("organisme") => v.site_id.is_none(),
+                    Some(site) => v.site_id.as_deref() == Some(site),
+                })
+                .filter(|v| from.is_none_or(|f| v.period_start >= f))
+                .filter(|v| to.is_none_or(|t| v.period_start <= t))
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let shown: Vec<Value> = items
+        .into_iter()
+        .skip(usize::try_from(page.offset()).unwrap_or(usize::MAX))
+        .take(usize::try_from(page.size).unwrap_or(0))
+        .collect();
+    Ok(HttpResponse::Ok().json(super::List {
+        items: shown,
+        total,
+        page: page.number,
+        per_page: page.size,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ValueInput {
+    /// Indicator code
+    pub indicator: String,
+    /// Site id or name; absent for the organisme as a whole
+    pub site: Option<String>,
+    /// `2025-03`, `2025-Q1` or `2025`
+    pub period: String,
+    /// May be left out for a rate given by its numerator and denominator
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub source: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ValueBatch {
+    /// Organisme id or SIREN
+    pub organisation: String,
+    pub values: Vec<ValueInput>,
+}
+
+fn field_name(column: &str) -> &'static str {
+    match column {
+        "indicateur" => "indicator",
+        "site" => "site",
+        "periode" => "period",
+        "numerateur" => "numerator",
+        "denominateur" => "denominator",
+        _ => "value",
+    }
+}
+
+/// Writes a batch of values: all checked first (422 naming `values[i].field` for each
+/// refusal, nothing written), then new ones added, changed ones updated, identical ones
+/// left alone.
+#[utoipa::path(post, path = "/api/v1/indicator-values", tag = "indicators", request_body = ValueBatch,
+    responses((status = 200, body = Written), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpResponse, AppError> {
+    let batch = payload.into_inner();
+    let written = api
+        .run(move |conn, user| {
+            let found = organisation::find_by_key(conn, &user.scope(), &batch.organisation)?;
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            user.require_edit_organisation(&found.id)?;
+            let checks = Checks::load(conn, &found.id)?;
+            let mut errors = FieldErrors::new();
+            let mut values = Vec::new();
+            let mut seen = std::collections::HashSet::new();
+            for (i, input) in batch.values.iter().enumerate() {
+                let Some(period) =
+                    errors.check(&format!("values[{i}].period"), Period::parse(&input.period))
+                else {
+                    continue;
+                };
+                let line = Line {
+                    line: i,
+                    indicator: input.indicator.clone(),
+                    site: input.site.clone().unwrap_or_default(),
+                    period,
+                    value: input.value,
+                    numerator: input.numerator,
+                    denominator: input.denominator,
+                    source: input.source.clone(),
+                };
+                match checks.check(&line) {
+                    Ok(value) => {
+                        let key = (
+                            value.indicator_code.clone(),
+                            value.site_id.clone(),
+                            value.period,
+                        );
+                        if seen.insert(key) {
+                            values.push(value);
+                        } else {
+                            errors
+                                .add(&format!("values[{i}]"), Invalid::new("err-duplicate-value"));
+                        }
+                    }
+                    Err((column, invalid)) => {
+                        errors.add(&format!("values[{i}].{}", field_name(column)), invalid);
+                    }
+                }
+            }
+            if batch.values.is_empty() {
+                errors.add("values", Invalid::new("err-no-value"));
+            }
+            errors.into_result()?;
+            indicator::write_values(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found.id,
+                "api",
+                &values,
+                &mut |_| {},
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(written))
+}

@@ -888,3 +888,5 @@ err-no-value = No value entered.
 err-one-file = Upload one file only.
 err-import-expired = No file is waiting to be imported: upload it again.
 err-duplicate-value = Same indicator, site and period as an earlier value of the batch.
+indicators-trend-title = { $name }: trend and target
+indicators-chart-caption = Solid line: the organisme’s values; dashes: the target. The table below gives the same values.

@@ -888,3 +888,5 @@ err-no-value = Aucune valeur saisie.
 err-one-file = Déposez un seul fichier.
 err-import-expired = Aucun fichier en attente d’import : déposez-le de nouveau.
 err-duplicate-value = Même indicateur, site et période qu’une valeur précédente du lot.
+indicators-trend-title = { $name } : évolution et cible
+indicators-chart-caption = Trait plein : valeurs de l’organisme ; tirets : cible. Le tableau ci-dessous donne les mêmes valeurs.

@@ -1,3 +1,4 @@
-//! Data taken away: calendars as ICS, tables as CSV and XLSX.
+//! Data taken away and drawn: calendars as ICS, tables as CSV and XLSX, charts as SVG.
 
 pub mod calendar;
+pub mod charts;

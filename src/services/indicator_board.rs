@@ -11,6 +11,7 @@ use crate::domain::indicators::{self, Direction, Figure, Period, Rollup, Status,
 use crate::error::AppError;
 use crate::models::indicator::{self, Definition, Value};
 use crate::models::site;
+use crate::reports::charts::{Chart, sparkline_svg};
 
 /// The organisme's figure for one period.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -115,6 +116,27 @@ fn series(definition: Definition, values: &[&Value], homes: &HashMap<String, i32
         latest,
         change,
     }
+}
+
+/// The last twelve figures drawn small, for boards.
+pub fn sparkline(series: &Series) -> String {
+    let skip = series.points.len().saturating_sub(12);
+    sparkline_svg(&Chart {
+        title: String::new(),
+        points: series
+            .points
+            .iter()
+            .skip(skip)
+            .map(|p| (p.period.clone(), p.value))
+            .collect(),
+        target: series.definition.target,
+        range: match Unit::parse(&series.definition.unit) {
+            Ok(Unit::Percent) => Some((0.0, 100.0)),
+            Ok(Unit::Score10) => Some((0.0, 10.0)),
+            _ => None,
+        },
+        suffix: String::new(),
+    })
 }
 
 /// Every indicator the organisme follows, with its figures.

@@ -55,7 +55,7 @@ fn value_count(app: &TestApp) -> i64 {
 fn values_are_entered_rolled_up_and_judged_against_their_target() {
     let Setup { app, org, manager } = setup();
     let board = manager.get(&format!("/organismes/{org}/indicateurs"));
-    assert_eq!(board.status, 200);
+    assert_eq!(board.status, 200, "{}", board.body);
     assert!(board.body.contains("Qualibail IV"));
     assert!(board.body.contains("Pas de donnée"));
 
@@ -142,6 +142,14 @@ fn values_are_entered_rolled_up_and_judged_against_their_target() {
     assert!(
         page.body.contains("Saisie pour l’organisme"),
         "March was entered whole"
+    );
+    assert!(
+        page.body
+            .contains("<svg role=\"img\" aria-label=\"Taux de décroché : évolution et cible\"")
+    );
+    assert!(
+        page.body
+            .contains("aria-label=\"Valeurs des sites pour 2025-04\"")
     );
 
     // The organisme's own target replaces the framework's.

@@ -15,11 +15,13 @@ use crate::domain::FieldErrors;
 use crate::domain::indicators::Unit;
 use crate::domain::indicators::parse_number;
 use crate::error::AppError;
+use crate::i18n::{self, Lang};
 use crate::models::evidence;
 use crate::models::history::Actor;
 use crate::models::indicator;
 use crate::models::organisation::{self, Organisation};
 use crate::models::site;
+use crate::reports::charts::{Chart, bars_svg, trend_svg};
 use crate::services::indicator_board::{self, Series};
 use crate::web::page::{Ctx, see_other};
 
@@ -38,17 +40,31 @@ pub(crate) fn readable(
 struct Group {
     code: String,
     name: String,
-    series: Vec<Series>,
+    series: Vec<Row>,
+}
+
+/// One line of the board: the indicator's figures and their small trend.
+#[derive(Debug, Clone, Serialize)]
+struct Row {
+    #[serde(flatten)]
+    series: Series,
+    sparkline: String,
 }
 
 fn groups(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Group>, AppError> {
-    let board = indicator_board::board(conn, organisation_id)?;
+    let board: Vec<Row> = indicator_board::board(conn, organisation_id)?
+        .into_iter()
+        .map(|series| Row {
+            sparkline: indicator_board::sparkline(&series),
+            series,
+        })
+        .collect();
     let mut groups: Vec<Group> = evidence::supportable(conn, organisation_id)?
         .into_iter()
         .map(|(code, name, _)| Group {
             series: board
                 .iter()
-                .filter(|s| s.definition.frameworks.contains(&code))
+                .filter(|r| r.series.definition.frameworks.contains(&code))
                 .cloned()
                 .collect(),
             code,
@@ -56,7 +72,10 @@ fn groups(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Group>, 
         })
         .filter(|g| !g.series.is_empty())
         .collect();
-    let own: Vec<Series> = board.into_iter().filter(|s| s.definition.own).collect();
+    let own: Vec<Row> = board
+        .into_iter()
+        .filter(|r| r.series.definition.own)
+        .collect();
     if !own.is_empty() {
         groups.push(Group {
             code: String::new(),
@@ -98,11 +117,57 @@ struct SiteValue {
     entered_by: String,
 }
 
+/// The trend of the organisme's figures (the last 24 periods) and its sites' latest values.
+fn charts(series: &Series, sites: &[SiteValue], lang: Lang) -> (String, String) {
+    let d = &series.definition;
+    let unit = Unit::parse(&d.unit).unwrap_or(Unit::Count);
+    let range = match unit {
+        Unit::Percent => Some((0.0, 100.0)),
+        Unit::Score10 => Some((0.0, 10.0)),
+        _ => None,
+    };
+    let suffix = if unit == Unit::Count {
+        String::new()
+    } else {
+        format!(
+            " {}",
+            i18n::t(lang, &format!("unit-short-{}", unit.as_str()))
+        )
+    };
+    let skip = series.points.len().saturating_sub(24);
+    let trend = Chart {
+        title: i18n::t_args(lang, "indicators-trend-title", &[("name", d.name.clone())]),
+        points: series
+            .points
+            .iter()
+            .skip(skip)
+            .map(|p| (p.period.clone(), p.value))
+            .collect(),
+        target: d.target,
+        range,
+        suffix: suffix.clone(),
+    };
+    let latest = series
+        .latest
+        .as_ref()
+        .map(|p| p.period.clone())
+        .unwrap_or_default();
+    let bars = Chart {
+        title: i18n::t_args(lang, "indicators-sites", &[("period", latest)]),
+        points: sites.iter().map(|s| (s.site.clone(), s.value)).collect(),
+        target: d.target,
+        range,
+        suffix,
+    };
+    (trend_svg(&trend), bars_svg(&bars))
+}
+
 fn indicator_page(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
     code: &str,
+    lang: Lang,
 ) -> Result<Context, AppError> {
     let organisation = readable(conn, user, id)?;
     let series = indicator_board::board(conn, &organisation.id)?
@@ -133,6 +198,11 @@ fn indicator_page(
         })
         .collect();
     let mut page = Context::new();
+    // The reader's own language when their account has one.
+    let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+    let (trend, bars) = charts(&series, &sites, lang);
+    page.insert("trend_svg", &trend);
+    page.insert("bars_svg", &bars);
     page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
     page.insert("series", &series);
     page.insert("sites", &sites);
@@ -146,8 +216,9 @@ pub async fn show_indicator(
 ) -> Result<HttpResponse, AppError> {
     let (id, code) = path.into_inner();
     let id = parse_id(&id)?;
+    let lang = ctx.lang(None);
     let (user, data) = ctx
-        .user_run(move |conn, user| indicator_page(conn, user, &id, &code))
+        .user_run(move |conn, user| indicator_page(conn, user, &id, &code, lang))
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
@@ -205,8 +276,9 @@ pub async fn set_target(
             )))
         }
         Err(error @ AppError::Validation(_)) => {
+            let lang = ctx.lang(Some(&user));
             let (_, data) = ctx
-                .user_run(move |conn, user| indicator_page(conn, user, &lookup, &wanted))
+                .user_run(move |conn, user| indicator_page(conn, user, &lookup, &wanted, lang))
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             page.extend(data);

@@ -1,0 +1,274 @@
+//! Charts drawn on the server as SVG (plotters): an indicator's trend with its target, and
+//! bars per site or per theme. Each chart carries its title as an accessible name; pages put
+//! the data table behind it next to it. The same drawings go into the PDF reports.
+
+use plotters::prelude::*;
+
+/// Colours of the application's theme.
+const INK: RGBColor = RGBColor(0x1f, 0x2a, 0x37);
+const LINE: RGBColor = RGBColor(0x1d, 0x4e, 0x89);
+const TARGET: RGBColor = RGBColor(0xb4, 0x3c, 0x1e);
+const GRID: RGBColor = RGBColor(0xdd, 0xe1, 0xe6);
+
+/// Values in order, each with its label (a period, a site, a theme).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chart {
+    pub title: String,
+    pub points: Vec<(String, f64)>,
+    pub target: Option<f64>,
+    /// The range of the value axis (0–100 for rates, 0–10 for scores), when it is fixed
+    pub range: Option<(f64, f64)>,
+    /// Appended to values on the axis: `%`, `/10`, `j`…
+    pub suffix: String,
+}
+
+impl Chart {
+    fn y_range(&self) -> (f64, f64) {
+        if let Some(range) = self.range {
+            return range;
+        }
+        let top = self
+            .points
+            .iter()
+            .map(|(_, v)| *v)
+            .chain(self.target)
+            .fold(0.0_f64, f64::max);
+        (0.0, if top <= 0.0 { 1.0 } else { top * 1.15 })
+    }
+}
+
+const SIZE: (u32, u32) = (640, 260);
+
+fn label(points: &[(String, f64)], x: f64) -> String {
+    let i = x.round();
+    if (x - i).abs() > 1e-6 || i < 0.0 {
+        return String::new();
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a small index"
+    )]
+    points
+        .get(i as usize)
+        .map(|(l, _)| l.clone())
+        .unwrap_or_default()
+}
+
+/// Gives the drawing its accessible name: the chart's title.
+fn accessible(svg: &str, title: &str) -> String {
+    let escaped = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;");
+    svg.replacen(
+        "<svg ",
+        &format!("<svg role=\"img\" aria-label=\"{escaped}\" class=\"chart\" "),
+        1,
+    )
+    .replacen('>', &format!("><title>{escaped}</title>"), 1)
+}
+
+/// A trend line with its points and, when set, the target as a dashed line.
+pub fn trend_svg(chart: &Chart) -> String {
+    let mut svg = String::new();
+    if chart.points.is_empty() {
+        return svg;
+    }
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let (low, high) = chart.y_range();
+        #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+        let last = (chart.points.len().max(2) - 1) as f64;
+        let drawn = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(48)
+            .build_cartesian_2d(-0.3..last + 0.3, low..high)
+            .and_then(|mut plot| {
+                plot.configure_mesh()
+                    .light_line_style(GRID)
+                    .bold_line_style(GRID)
+                    .axis_style(INK)
+                    .x_labels(chart.points.len().min(12))
+                    .x_label_formatter(&|x| label(&chart.points, *x))
+                    .y_label_formatter(&|y| {
+                        format!("{}{}", crate::i18n::format_number(*y, 0), chart.suffix)
+                    })
+                    .label_style(("sans-serif", 12).into_font().color(&INK))
+                    .draw()?;
+                if let Some(target) = chart.target {
+                    plot.draw_series(DashedLineSeries::new(
+                        [(-0.3, target), (last + 0.3, target)],
+                        6,
+                        4,
+                        TARGET.stroke_width(2),
+                    ))?;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+                let line: Vec<(f64, f64)> = chart
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, v))| (i as f64, *v))
+                    .collect();
+                plot.draw_series(LineSeries::new(line.clone(), LINE.stroke_width(2)))?;
+                plot.draw_series(line.into_iter().map(|p| Circle::new(p, 3, LINE.filled())))?;
+                root.present()
+            });
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    accessible(&svg, &chart.title)
+}
+
+/// Bars, one per label, with the target as a dashed line.
+pub fn bars_svg(chart: &Chart) -> String {
+    let mut svg = String::new();
+    if chart.points.is_empty() {
+        return svg;
+    }
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let (low, high) = chart.y_range();
+        #[expect(clippy::cast_precision_loss, reason = "a few dozen bars")]
+        let count = chart.points.len() as f64;
+        let drawn = ChartBuilder::on(&root)
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(48)
+            .build_cartesian_2d(-0.5..count - 0.5, low..high)
+            .and_then(|mut plot| {
+                plot.configure_mesh()
+                    .disable_x_mesh()
+                    .light_line_style(GRID)
+                    .bold_line_style(GRID)
+                    .axis_style(INK)
+                    .x_labels(chart.points.len())
+                    .x_label_formatter(&|x| label(&chart.points, *x))
+                    .y_label_formatter(&|y| {
+                        format!("{}{}", crate::i18n::format_number(*y, 0), chart.suffix)
+                    })
+                    .label_style(("sans-serif", 12).into_font().color(&INK))
+                    .draw()?;
+                #[expect(clippy::cast_precision_loss, reason = "a few dozen bars")]
+                plot.draw_series(chart.points.iter().enumerate().map(|(i, (_, v))| {
+                    let x = i as f64;
+                    Rectangle::new([(x - 0.35, low), (x + 0.35, *v)], LINE.filled())
+                }))?;
+                if let Some(target) = chart.target {
+                    plot.draw_series(DashedLineSeries::new(
+                        [(-0.5, target), (count - 0.5, target)],
+                        6,
+                        4,
+                        TARGET.stroke_width(2),
+                    ))?;
+                }
+                root.present()
+            });
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    accessible(&svg, &chart.title)
+}
+
+/// A small trend without axes, beside figures that already say it (hidden from screen
+/// readers for that reason).
+pub fn sparkline_svg(chart: &Chart) -> String {
+    let mut svg = String::new();
+    if chart.points.len() < 2 {
+        return svg;
+    }
+    {
+        let root = SVGBackend::with_string(&mut svg, (120, 28)).into_drawing_area();
+        let (low, high) = chart.y_range();
+        #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+        let last = (chart.points.len() - 1) as f64;
+        let drawn = ChartBuilder::on(&root)
+            .margin(3)
+            .build_cartesian_2d(0.0..last, low..high)
+            .and_then(|mut plot| {
+                if let Some(target) = chart.target {
+                    plot.draw_series(DashedLineSeries::new(
+                        [(0.0, target), (last, target)],
+                        3,
+                        2,
+                        TARGET.stroke_width(1),
+                    ))?;
+                }
+                #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+                let line = chart
+                    .points
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, v))| (i as f64, *v));
+                plot.draw_series(LineSeries::new(line, LINE.stroke_width(2)))?;
+                root.present()
+            });
+        if drawn.is_err() {
+            return String::new();
+        }
+    }
+    svg.replacen(
+        "<svg ",
+        "<svg aria-hidden=\"true\" focusable=\"false\" class=\"sparkline\" ",
+        1,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chart() -> Chart {
+        Chart {
+            title: "Taux de décroché <2025>".into(),
+            points: vec![
+                ("2025-01".into(), 80.5),
+                ("2025-02".into(), 86.0),
+                ("2025-03".into(), 91.2),
+            ],
+            target: Some(85.0),
+            range: Some((0.0, 100.0)),
+            suffix: " %".into(),
+        }
+    }
+
+    #[test]
+    fn a_trend_is_an_accessible_svg_with_its_labels() {
+        let svg = trend_svg(&chart());
+        assert!(
+            svg.starts_with("<svg role=\"img\" aria-label=\"Taux de décroché &lt;2025&gt;\""),
+            "{}",
+            &svg[..200]
+        );
+        assert!(svg.contains("<title>Taux de décroché &lt;2025&gt;</title>"));
+        assert!(svg.contains("\n2025-02\n"), "period labels are text");
+        assert!(svg.contains("<circle"), "each value is marked");
+        assert!(
+            !svg.contains("style="),
+            "no inline style: the page's CSP forbids it"
+        );
+    }
+
+    #[test]
+    fn bars_draw_one_rectangle_per_value_and_nothing_draws_nothing() {
+        let svg = bars_svg(&chart());
+        assert!(svg.matches("<rect").count() >= 3);
+        assert!(svg.contains("\n2025-03\n"));
+        let named = Chart {
+            points: vec![("<script>&\"".into(), 3.0)],
+            ..chart()
+        };
+        assert!(!bars_svg(&named).contains("<script>"), "labels are escaped");
+        assert!(sparkline_svg(&chart()).starts_with("<svg aria-hidden=\"true\""));
+        let empty = Chart {
+            points: Vec::new(),
+            ..chart()
+        };
+        assert!(trend_svg(&empty).is_empty() && bars_svg(&empty).is_empty());
+    }
+}

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use handlers::{
     account, actions, admin, audits, auth, calendar, commitments, comparison, evidence,
     evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
-    indicators, organisations, sites,
+    indicator_own, indicators, organisations, sites,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -229,6 +229,22 @@ pub fn query_config() -> web::QueryConfig {
 
 fn indicator_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
+        "/organismes/{id}/indicateurs/propres/nouveau",
+        read().to(indicator_own::new_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/propres",
+        web::post().to(indicator_own::create_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/propres/{code}",
+        read().to(indicator_own::edit_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/propres/{code}",
+        web::post().to(indicator_own::update_own),
+    )
+    .route(
         "/organismes/{id}/indicateurs",
         read().to(indicators::show_board),
     )

@@ -511,3 +511,71 @@ fn the_api_writes_batches_of_values_all_or_nothing_and_reads_them_back() {
         404
     );
 }
+
+#[test]
+fn an_organisme_adds_its_own_indicators_beside_its_frameworks() {
+    let Setup { app, org, manager } = setup();
+    let create = format!("/organismes/{org}/indicateurs/propres");
+    let fields = |code: &'static str, target: &'static str| {
+        vec![
+            ("code", code),
+            ("name", "Courriers traités sous 8 jours"),
+            ("unit", "percent"),
+            ("direction", "higher_is_better"),
+            ("target", target),
+            ("frequency", "monthly"),
+            (
+                "definition",
+                "Part des courriers de locataires traités dans les 8 jours.",
+            ),
+        ]
+    };
+    let taken = manager.post_form(&create, &fields("taux-decroche", "90"));
+    assert_eq!(taken.status, 422);
+    assert!(
+        taken
+            .body
+            .contains("Ce code est celui d’un indicateur de référentiel")
+    );
+    let bad = manager.post_form(&create, &fields("Courriers 8j", "190"));
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body.contains("Le code s’écrit en minuscules") && bad.body.contains("entre 0 et 100")
+    );
+    assert!(
+        bad.body
+            .contains("value=\"Courriers traités sous 8 jours\"")
+    );
+    let created = manager.post_form(&create, &fields("courriers-8j", "90"));
+    assert_eq!(created.status, 303, "{}", created.body);
+    assert_eq!(
+        manager
+            .post_form(&create, &fields("courriers-8j", "90"))
+            .status,
+        422
+    );
+
+    let entry = manager.post_form(
+        &format!("/organismes/{org}/indicateurs/saisie"),
+        &[
+            ("periode", "2025-05"),
+            ("referentiel", "propres"),
+            ("v:courriers-8j", "92"),
+        ],
+    );
+    assert_eq!(entry.status, 303, "{}", entry.body);
+    let board = manager.get(&format!("/organismes/{org}/indicateurs"));
+    assert!(board.body.contains("Indicateurs propres à l’organisme"));
+    assert!(board.body.contains("92,0\u{a0}%"));
+
+    // Changes come from the version read; the second stale one is refused.
+    let edit = format!("/organismes/{org}/indicateurs/propres/courriers-8j");
+    let mut changed = fields("courriers-8j", "95");
+    changed.push(("version", "1"));
+    assert_eq!(manager.post_form(&edit, &changed).status, 303);
+    assert_eq!(manager.post_form(&edit, &changed).status, 409);
+    let page = manager.get(&format!("/organismes/{org}/indicateurs/courriers-8j"));
+    assert!(page.body.contains("≥ 95,0\u{a0}%") && page.body.contains("✕ Non atteint"));
+    let observer = app.login_as(Role::Observer, Some(&org), None);
+    assert_eq!(observer.get(&edit).status, 403);
+}

@@ -20,6 +20,7 @@ pub mod history_view;
 pub mod home;
 pub mod indicator_entry;
 pub mod indicator_import;
+pub mod indicator_own;
 pub mod indicators;
 pub mod organisations;
 pub mod sites;

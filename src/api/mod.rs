@@ -10,6 +10,7 @@ pub mod frameworks;
 pub mod indicators;
 pub mod organisations;
 pub mod sites;
+pub mod surveys;
 
 use std::future::{Ready, ready};
 
@@ -66,6 +67,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(evidence::download),
         )
         .route("/api/v1/indicators", web::get().to(indicators::list))
+        .route("/api/v1/surveys", web::get().to(surveys::list))
         .route(
             "/api/v1/indicator-values",
             web::get().to(indicators::values),

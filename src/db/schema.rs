@@ -127,6 +127,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    survey_waves (id) {
+        id -> Text,
+        organisation_id -> Text,
+        title -> Text,
+        scale -> Text,
+        fieldwork_end -> Date,
+        respondents -> Nullable<Integer>,
+        provider -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    survey_results (id) {
+        id -> Text,
+        wave_id -> Text,
+        theme -> Text,
+        site_id -> Nullable<Text>,
+        value -> Double,
+        respondents -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -400,6 +426,7 @@ diesel::joinable!(evidence_files -> evidence (evidence_id));
 diesel::joinable!(evidence_requirements -> evidence (evidence_id));
 diesel::joinable!(indicator_values -> organisations (organisation_id));
 diesel::joinable!(indicator_values -> sites (site_id));
+diesel::joinable!(survey_results -> survey_waves (wave_id));
 diesel::joinable!(actions -> audits (audit_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
@@ -448,4 +475,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_indicators,
     indicator_targets,
     indicator_values,
+    survey_waves,
+    survey_results,
 );

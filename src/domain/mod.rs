@@ -14,6 +14,7 @@ pub mod region;
 pub mod schedule;
 #[cfg(test)]
 mod schedule_tests;
+pub mod survey;
 pub mod text;
 pub mod validation;
 

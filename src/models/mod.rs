@@ -12,6 +12,7 @@ pub mod history;
 pub mod indicator;
 pub mod organisation;
 pub mod site;
+pub mod survey;
 pub mod user;
 
 use crate::domain::{FieldErrors, Invalid};

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use handlers::{
     account, actions, admin, audits, auth, calendar, commitments, comparison, evidence,
     evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
-    indicator_own, indicators, organisations, sites,
+    indicator_own, indicators, organisations, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -228,56 +228,70 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 fn indicator_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route(
-        "/organismes/{id}/indicateurs/propres/nouveau",
-        read().to(indicator_own::new_own),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/propres",
-        web::post().to(indicator_own::create_own),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/propres/{code}",
-        read().to(indicator_own::edit_own),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/propres/{code}",
-        web::post().to(indicator_own::update_own),
-    )
-    .route(
-        "/organismes/{id}/indicateurs",
-        read().to(indicators::show_board),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/saisie",
-        read().to(indicator_entry::show_entry),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/saisie",
-        web::post().to(indicator_entry::save_entry),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/import",
-        read().to(indicator_import::show_import),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/import",
-        web::post().to(indicator_import::upload_import),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/import/confirmer",
-        web::post().to(indicator_import::confirm_import),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/{code}",
-        read().to(indicators::show_indicator),
-    )
-    .route(
-        "/organismes/{id}/indicateurs/{code}/cible",
-        web::post().to(indicators::set_target),
-    )
-    .route(
-        "/indicateurs/modele.csv",
-        read().to(indicator_import::template),
-    );
+    cfg.route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
+        .route(
+            "/organismes/{id}/enquetes",
+            web::post().to(surveys::create_wave),
+        )
+        .route("/enquetes/{id}", read().to(surveys::show_wave))
+        .route(
+            "/enquetes/{id}/resultats",
+            web::post().to(surveys::save_results),
+        )
+        .route(
+            "/enquetes/{id}/import",
+            web::post().to(surveys::import_results),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/propres/nouveau",
+            read().to(indicator_own::new_own),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/propres",
+            web::post().to(indicator_own::create_own),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/propres/{code}",
+            read().to(indicator_own::edit_own),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/propres/{code}",
+            web::post().to(indicator_own::update_own),
+        )
+        .route(
+            "/organismes/{id}/indicateurs",
+            read().to(indicators::show_board),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/saisie",
+            read().to(indicator_entry::show_entry),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/saisie",
+            web::post().to(indicator_entry::save_entry),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/import",
+            read().to(indicator_import::show_import),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/import",
+            web::post().to(indicator_import::upload_import),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/import/confirmer",
+            web::post().to(indicator_import::confirm_import),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/{code}",
+            read().to(indicators::show_indicator),
+        )
+        .route(
+            "/organismes/{id}/indicateurs/{code}/cible",
+            web::post().to(indicators::set_target),
+        )
+        .route(
+            "/indicateurs/modele.csv",
+            read().to(indicator_import::template),
+        );
 }

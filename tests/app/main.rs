@@ -18,3 +18,4 @@ mod indicators;
 mod organisations;
 mod sites;
 mod smtp_sink;
+mod surveys;

@@ -24,3 +24,4 @@ pub mod indicator_own;
 pub mod indicators;
 pub mod organisations;
 pub mod sites;
+pub mod surveys;

@@ -1,0 +1,2 @@
+DROP TABLE survey_results;
+DROP TABLE survey_waves;

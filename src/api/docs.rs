@@ -51,6 +51,7 @@ impl Modify for BearerAuth {
         super::indicators::list,
         super::indicators::values,
         super::indicators::write,
+        super::indicators::benchmark,
         super::surveys::list,
         super::frameworks::list,
         super::frameworks::get,

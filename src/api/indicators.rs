@@ -218,3 +218,73 @@ pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpRe
         .await?;
     Ok(HttpResponse::Ok().json(written))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct BenchmarkParams {
+    year: Option<i32>,
+    /// Region INSEE code
+    region: Option<String>,
+    /// oph, esh, coop, sem or autre
+    family: Option<String>,
+    /// For people of an organisme: its position among the others (id or SIREN)
+    organisation: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BenchmarkAnswer {
+    /// Every organisme's figure (federation staff and administrators only)
+    pub benchmark: Option<crate::services::benchmarks::Benchmark>,
+    /// The organisme's position among all others, anonymised
+    pub position: Option<crate::services::benchmarks::Position>,
+}
+
+/// Where organismes stand on an indicator shared by frameworks: federation staff get every
+/// organisme of their scope (quartiles, distribution, ranking); others get their
+/// organisme's position among the others, without names.
+#[utoipa::path(get, path = "/api/v1/indicators/{code}/benchmark", tag = "indicators",
+    params(("code" = String, Path), BenchmarkParams),
+    responses((status = 200, body = BenchmarkAnswer), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn benchmark(
+    api: ApiCtx,
+    path: web::Path<String>,
+    params: web::Query<BenchmarkParams>,
+) -> Result<HttpResponse, AppError> {
+    use crate::services::benchmarks::{self, Filter};
+    let code = path.into_inner();
+    let p = params.into_inner();
+    let answer = api
+        .run(move |conn, user| {
+            let benchmark = if matches!(user.role, Role::Admin | Role::Federation) {
+                let filter = Filter {
+                    code: code.clone(),
+                    year: p.year,
+                    region: p.region,
+                    family: p.family,
+                };
+                Some(benchmarks::compute(conn, &user.scope(), &filter)?)
+            } else {
+                None
+            };
+            let position = match p.organisation {
+                Some(key) => {
+                    let found = organisation::find_by_key(conn, &user.scope(), &key)?;
+                    benchmarks::position(conn, &found.id, &code)?
+                }
+                None => None,
+            };
+            if benchmark.is_none() && position.is_none() && user.role != Role::Admin {
+                // Nothing to show is still an answer, once the indicator exists.
+                benchmarks::comparable(conn)?
+                    .iter()
+                    .find(|(c, _)| *c == code)
+                    .ok_or(AppError::NotFound)?;
+            }
+            Ok(BenchmarkAnswer {
+                benchmark,
+                position,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}

@@ -67,6 +67,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(evidence::download),
         )
         .route("/api/v1/indicators", web::get().to(indicators::list))
+        .route(
+            "/api/v1/indicators/{code}/benchmark",
+            web::get().to(indicators::benchmark),
+        )
         .route("/api/v1/surveys", web::get().to(surveys::list))
         .route(
             "/api/v1/indicator-values",

@@ -53,7 +53,11 @@ fn sort_key(period: &str) -> (chrono::NaiveDate, u8) {
 }
 
 /// The figures of one indicator from its values (organisme and sites mixed).
-fn series(definition: Definition, values: &[&Value], homes: &HashMap<String, i32>) -> Series {
+pub fn series<S: std::hash::BuildHasher>(
+    definition: Definition,
+    values: &[&Value],
+    homes: &HashMap<String, i32, S>,
+) -> Series {
     let unit = Unit::parse(&definition.unit).unwrap_or(Unit::Count);
     let direction = Direction::parse(&definition.direction).unwrap_or(Direction::HigherIsBetter);
     let mut by_period: BTreeMap<(chrono::NaiveDate, u8), (String, Vec<&Value>)> = BTreeMap::new();

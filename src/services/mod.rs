@@ -1,5 +1,6 @@
 //! Use cases that span several aggregates.
 
+pub mod benchmarks;
 pub mod charters;
 pub mod frameworks;
 pub mod indicator_board;

@@ -10,7 +10,7 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, actions, admin, audits, auth, calendar, commitments, comparison, evidence,
+    account, actions, admin, audits, auth, benchmarks, calendar, commitments, comparison, evidence,
     evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
     indicator_own, indicators, organisations, sites, surveys,
 };
@@ -228,7 +228,8 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 fn indicator_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
+    cfg.route("/federation/indicateurs", read().to(benchmarks::show))
+        .route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
         .route(
             "/organismes/{id}/enquetes",
             web::post().to(surveys::create_wave),

@@ -7,6 +7,7 @@ mod api;
 mod audits;
 mod auth;
 mod bench;
+mod benchmarks;
 mod cli;
 mod commitments;
 mod evidence;

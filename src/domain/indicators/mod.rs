@@ -5,6 +5,7 @@
 pub mod csv_file;
 pub mod period;
 pub mod rollup;
+pub mod stats;
 
 pub use period::Period;
 pub use rollup::{Figure, Method, Rollup, rollup};

@@ -203,6 +203,13 @@ fn indicator_page(
     let (trend, bars) = charts(&series, &sites, lang);
     page.insert("trend_svg", &trend);
     page.insert("bars_svg", &bars);
+    // Where the organisme stands among the others, for measures frameworks share.
+    let position = if series.definition.own {
+        None
+    } else {
+        crate::services::benchmarks::position(conn, &organisation.id, code)?
+    };
+    page.insert("position", &position);
     page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
     page.insert("series", &series);
     page.insert("sites", &sites);

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod admin;
 pub mod audits;
 pub mod auth;
+pub mod benchmarks;
 pub mod calendar;
 pub mod commitment_view;
 pub mod commitments;

@@ -1,0 +1,269 @@
+//! Where organismes stand on an indicator: each organisme's figure for a year (its periods'
+//! figures rolled up as its sites' are: rates from their sums, others weighted), the
+//! quartiles and distribution across the organismes in scope (by region and family), and
+//! for one organisme its position among all others, anonymised.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use super::indicator_board;
+use crate::auth::OrgScope;
+use crate::db::DbConnection;
+use crate::db::schema::{framework_indicators, indicator_values, organisations, sites};
+use crate::domain::indicators::stats::{self, Summary};
+use crate::domain::indicators::{self, Direction, Figure, Unit};
+use crate::error::AppError;
+use crate::models::indicator::{Definition, Value};
+use crate::models::organisation;
+
+/// Fewer peers than this with a figure, and an organisme is not shown its position.
+pub const MIN_PEERS: usize = 5;
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub code: String,
+    pub year: Option<i32>,
+    pub region: Option<String>,
+    pub family: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Entry {
+    pub organisation_id: String,
+    pub name: String,
+    pub region: String,
+    pub family: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Benchmark {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub direction: String,
+    pub target: Option<f64>,
+    /// The year compared (the latest with values when none was asked)
+    pub year: Option<i32>,
+    pub summary: Option<Summary>,
+    /// Organismes with a figure, best first
+    pub entries: Vec<Entry>,
+    /// (from, to, count) slices of the distribution
+    pub bins: Vec<(f64, f64, usize)>,
+}
+
+/// The indicator as frameworks define it (a shared code is one measure).
+fn definition(conn: &mut DbConnection, code: &str) -> Result<Definition, AppError> {
+    let row: crate::models::framework::IndicatorRow = framework_indicators::table
+        .filter(framework_indicators::code.eq(code))
+        .select(crate::models::framework::IndicatorRow::as_select())
+        .first(conn)?;
+    Ok(Definition {
+        target: row.target,
+        default_target: row.target,
+        code: row.code,
+        name: row.name,
+        unit: row.unit,
+        direction: row.direction,
+        frequency: row.frequency,
+        definition: row.definition,
+        numerator: row.numerator,
+        denominator: row.denominator,
+        source: row.source,
+        frameworks: Vec::new(),
+        own: false,
+        to_confirm: row.to_confirm,
+    })
+}
+
+/// The indicators that can be compared: every code of the imported frameworks, by name.
+pub fn comparable(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
+    let mut rows: Vec<(String, String)> = framework_indicators::table
+        .select((framework_indicators::code, framework_indicators::name))
+        .distinct()
+        .load(conn)?;
+    rows.sort_by(|a, b| a.1.cmp(&b.1));
+    rows.dedup_by(|a, b| a.0 == b.0);
+    Ok(rows)
+}
+
+/// One organisme's figure for a year, from its periods' figures.
+fn yearly(
+    unit: Unit,
+    definition: &Definition,
+    values: &[&Value],
+    homes: &HashMap<String, i32>,
+) -> Option<f64> {
+    let series = indicator_board::series(definition.clone(), values, homes);
+    let figures: Vec<Figure> = series
+        .points
+        .iter()
+        .map(|p| Figure {
+            value: p.value,
+            numerator: p.numerator,
+            denominator: p.denominator,
+            homes: None,
+        })
+        .collect();
+    indicators::rollup(unit, &figures).map(|r| r.value)
+}
+
+pub fn compute(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    filter: &Filter,
+) -> Result<Benchmark, AppError> {
+    let definition = definition(conn, &filter.code)?;
+    let unit = Unit::parse(&definition.unit).unwrap_or(Unit::Count);
+    let direction = Direction::parse(&definition.direction).unwrap_or(Direction::HigherIsBetter);
+    let mut query = organisation::scoped(scope);
+    if let Some(region) = &filter.region {
+        query = query.filter(organisations::region.eq(region.clone()));
+    }
+    if let Some(family) = &filter.family {
+        query = query.filter(organisations::family.eq(family.clone()));
+    }
+    let orgs: Vec<(String, String, String, String)> = query
+        .select((
+            organisations::id,
+            organisations::name,
+            organisations::region,
+            organisations::family,
+        ))
+        .load(conn)?;
+    let ids: Vec<&str> = orgs.iter().map(|o| o.0.as_str()).collect();
+    let year = match filter.year {
+        Some(year) => Some(year),
+        None => indicator_values::table
+            .filter(indicator_values::indicator_code.eq(&filter.code))
+            .filter(indicator_values::organisation_id.eq_any(&ids))
+            .select(diesel::dsl::max(indicator_values::period_start))
+            .first::<Option<NaiveDate>>(conn)?
+            .map(|d| d.year()),
+    };
+    let mut entries = Vec::new();
+    if let Some(year) = year {
+        let (from, to) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+            NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default(),
+        );
+        let values: Vec<Value> = indicator_values::table
+            .filter(indicator_values::indicator_code.eq(&filter.code))
+            .filter(indicator_values::organisation_id.eq_any(&ids))
+            .filter(indicator_values::period_start.between(from, to))
+            .select(Value::as_select())
+            .load(conn)?;
+        let homes: HashMap<String, i32> = sites::table
+            .filter(sites::organisation_id.eq_any(&ids))
+            .select((sites::id, sites::homes))
+            .load(conn)?
+            .into_iter()
+            .collect();
+        let mut by_org: HashMap<&str, Vec<&Value>> = HashMap::new();
+        for value in &values {
+            by_org
+                .entry(value.organisation_id.as_str())
+                .or_default()
+                .push(value);
+        }
+        for (id, name, region, family) in &orgs {
+            let Some(own) = by_org.get(id.as_str()) else {
+                continue;
+            };
+            if let Some(value) = yearly(unit, &definition, own, &homes) {
+                entries.push(Entry {
+                    organisation_id: id.clone(),
+                    name: name.clone(),
+                    region: region.clone(),
+                    family: family.clone(),
+                    value,
+                });
+            }
+        }
+    }
+    entries.sort_by(|a, b| match direction {
+        Direction::HigherIsBetter => b.value.total_cmp(&a.value),
+        Direction::LowerIsBetter => a.value.total_cmp(&b.value),
+    });
+    let figures: Vec<f64> = entries.iter().map(|e| e.value).collect();
+    let summary = stats::summary(&figures);
+    let bins = summary.map_or_else(Vec::new, |s| {
+        let (low, high) = match unit {
+            Unit::Percent => (
+                (s.min / 10.0).floor() * 10.0,
+                ((s.max / 10.0).ceil() * 10.0).max((s.min / 10.0).floor() * 10.0 + 10.0),
+            ),
+            _ => (s.min.floor(), s.max.ceil().max(s.min.floor() + 1.0)),
+        };
+        stats::histogram(&figures, low, high, 10)
+    });
+    Ok(Benchmark {
+        code: definition.code,
+        name: definition.name,
+        unit: definition.unit,
+        direction: definition.direction,
+        target: definition.target,
+        year,
+        summary,
+        entries,
+        bins,
+    })
+}
+
+/// An organisme's figure among all others for the same year, without their names.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Position {
+    pub year: i32,
+    pub value: f64,
+    pub peers: usize,
+    /// Share (0–100) of the other organismes it does better than
+    pub better_than: f64,
+    pub summary: Summary,
+}
+
+pub fn position(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    code: &str,
+) -> Result<Option<Position>, AppError> {
+    let everyone = compute(
+        conn,
+        &OrgScope::All,
+        &Filter {
+            code: code.to_owned(),
+            ..Filter::default()
+        },
+    )?;
+    let Some(year) = everyone.year else {
+        return Ok(None);
+    };
+    let Some(own) = everyone
+        .entries
+        .iter()
+        .find(|e| e.organisation_id == organisation_id)
+    else {
+        return Ok(None);
+    };
+    let peers: Vec<f64> = everyone
+        .entries
+        .iter()
+        .filter(|e| e.organisation_id != organisation_id)
+        .map(|e| e.value)
+        .collect();
+    if peers.len() < MIN_PEERS {
+        return Ok(None);
+    }
+    let direction = Direction::parse(&everyone.direction).unwrap_or(Direction::HigherIsBetter);
+    Ok(stats::better_than(own.value, &peers, direction)
+        .zip(stats::summary(&peers))
+        .map(|(better_than, summary)| Position {
+            year,
+            value: own.value,
+            peers: peers.len(),
+            better_than,
+            summary,
+        }))
+}

@@ -44,7 +44,7 @@ pub struct Definition {
     pub to_confirm: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = indicator_values)]
 pub struct Value {
     pub id: String,
@@ -257,6 +257,8 @@ pub fn write_values(
         .collect();
     let mut written = Written::default();
     let mut changes = Vec::new();
+    // New values go in by batches: thousands of lines import in one round trip per 500.
+    let mut fresh: Vec<Value> = Vec::new();
     let at = now();
     for (done, new) in values.iter().enumerate() {
         if done % 100 == 0 {
@@ -288,24 +290,21 @@ pub fn write_values(
                 }));
             }
             None => {
-                diesel::insert_into(indicator_values::table)
-                    .values((
-                        indicator_values::id.eq(new_id()),
-                        indicator_values::organisation_id.eq(organisation_id),
-                        indicator_values::site_id.eq(&new.site_id),
-                        indicator_values::indicator_code.eq(&new.indicator_code),
-                        indicator_values::period.eq(&period),
-                        indicator_values::period_start.eq(new.period.start()),
-                        indicator_values::value.eq(new.value),
-                        indicator_values::numerator.eq(new.numerator),
-                        indicator_values::denominator.eq(new.denominator),
-                        indicator_values::source.eq(&new.source),
-                        indicator_values::entered_by.eq(&actor.label),
-                        indicator_values::entered_at.eq(at),
-                        indicator_values::version.eq(1),
-                    ))
-                    .execute(conn)
-                    .map_err(|e| super::unique_violation_on(e, "values", "err-concurrent-save"))?;
+                fresh.push(Value {
+                    id: new_id(),
+                    organisation_id: organisation_id.to_owned(),
+                    site_id: new.site_id.clone(),
+                    indicator_code: new.indicator_code.clone(),
+                    period: period.clone(),
+                    period_start: new.period.start(),
+                    value: new.value,
+                    numerator: new.numerator,
+                    denominator: new.denominator,
+                    source: new.source.clone(),
+                    entered_by: actor.label.clone(),
+                    entered_at: at,
+                    version: 1,
+                });
                 written.inserted += 1;
                 changes.push(serde_json::json!({
                     "indicator": new.indicator_code, "site": new.site_id, "period": period,
@@ -314,6 +313,8 @@ pub fn write_values(
             }
         }
     }
+    crate::insert_batch!(&mut *conn, indicator_values::table, &fresh)
+        .map_err(|e| super::unique_violation_on(e, "values", "err-concurrent-save"))?;
     progress(values.len());
     if !changes.is_empty() {
         history::record(

@@ -191,3 +191,129 @@ fn findings_screen_of_a_300_requirement_audit() {
         auditor.get(&format!("{screen}?theme=T7"))
     });
 }
+
+#[test]
+#[ignore = "benchmark: run with bench/indicators.sh"]
+#[expect(clippy::too_many_lines, reason = "the scenario, in the order it runs")]
+fn indicator_import_of_a_year_for_twelve_sites() {
+    let crate::indicators::Setup { app, org, manager } = crate::indicators::setup();
+    for n in 3..=12 {
+        let site = manager.post_form(
+            &format!("/organismes/{org}/sites"),
+            &[
+                ("name", &format!("Agence {n}")),
+                ("kind", "agence"),
+                ("address", "1 rue Haute"),
+                ("postal_code", "11000"),
+                ("commune", "Carcassonne"),
+                ("homes", "1500"),
+            ],
+        );
+        assert_eq!(site.status, 303);
+    }
+    let definitions = {
+        let org = org.clone();
+        app.with_db(move |conn| qualitrack::models::indicator::definitions_for(conn, &org))
+    };
+    let sites: Vec<String> = ["Agence Nord".to_owned(), "Agence Sud".to_owned()]
+        .into_iter()
+        .chain((3..=12).map(|n| format!("Agence {n}")))
+        .collect();
+    let mut csv = String::from("indicateur;site;periode;valeur;numerateur;denominateur;source\r\n");
+    for (i, d) in definitions.iter().enumerate() {
+        for (s, site) in sites.iter().enumerate() {
+            for month in 1..=12 {
+                let base = 60 + (i * 7 + s * 3 + month) % 40;
+                let line = match d.unit.as_str() {
+                    "percent" => format!("{};{site};2025-{month:02};;{base};100;SI\r\n", d.code),
+                    "score10" => format!(
+                        "{};{site};2025-{month:02};{},{};;;Enquête\r\n",
+                        d.code,
+                        base / 10,
+                        base % 10
+                    ),
+                    _ => format!("{};{site};2025-{month:02};{};;;SI\r\n", d.code, base / 10),
+                };
+                csv.push_str(&line);
+            }
+        }
+    }
+    let lines = csv.lines().count() - 1;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("annee-2025.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let siren = crate::helpers::siren(51);
+    let run = || {
+        let start = Instant::now();
+        let out = crate::cli::qualitrack(
+            &app.database_url,
+            &app.data_dir,
+            &[
+                "indicators",
+                "import",
+                file.to_str().unwrap(),
+                "--organisation",
+                &siren,
+            ],
+            "",
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            start.elapsed(),
+            String::from_utf8_lossy(&out.stdout)
+                .trim()
+                .replace('\n', "; "),
+        )
+    };
+    println!("| step | time (ms) | outcome |");
+    println!("|---|---|---|");
+    let (first, said) = run();
+    println!(
+        "| CLI import, {lines} lines, first time | {:.0} | {said} |",
+        first.as_secs_f64() * 1000.0
+    );
+    let (again, said) = run();
+    println!(
+        "| CLI import, same file again | {:.0} | {said} |",
+        again.as_secs_f64() * 1000.0
+    );
+    let start = Instant::now();
+    let preview = manager.upload_with(
+        &format!("/organismes/{org}/indicateurs/import"),
+        &[],
+        &[("annee-2025.csv", csv.as_bytes())],
+    );
+    assert_eq!(preview.status, 200);
+    println!(
+        "| page: upload and preview | {:.0} | {} KB |",
+        start.elapsed().as_secs_f64() * 1000.0,
+        preview.body.len() / 1024
+    );
+    let start = Instant::now();
+    assert_eq!(
+        manager
+            .post_form(
+                &format!("/organismes/{org}/indicateurs/import/confirmer"),
+                &[]
+            )
+            .status,
+        303
+    );
+    println!(
+        "| page: confirm (all unchanged) | {:.0} | |",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    println!();
+    println!("| request | runs | p50 (ms) | p99 (ms) | max (ms) | answer |");
+    println!("|---|---|---|---|---|---|");
+    measure("indicators board (25 indicators, 3 600 values)", 20, |_| {
+        manager.get(&format!("/organismes/{org}/indicateurs"))
+    });
+    measure("one indicator's page (charts, sites)", 20, |_| {
+        manager.get(&format!("/organismes/{org}/indicateurs/taux-decroche"))
+    });
+}

@@ -796,7 +796,7 @@ findings-documents = Evidence seen
 findings-self-documents = Evidence linked by the organisme
 findings-add-document = Add a document from the library (title)
 findings-doc-from-self = linked by the organisme
-findings-keyboard = Keyboard: J / K move to the next / previous requirement, E goes to the finding, Ctrl+Enter saves the current row.
+findings-keyboard = Keyboard: J / K move to the next / previous requirement, E opens or reaches the grading, 0 to 9 pick the grade (0: not assessed), Ctrl+Enter saves the row, Escape returns to the row.
 err-unknown-document-title = No document of the library is titled “{ $value }” (or several are: tick the one you mean).
 
 findings-open-grade = Grade
@@ -961,3 +961,4 @@ benchmarks-none = No organisme has a value for this indicator that year.
 benchmarks-position = Position among organismes
 benchmarks-position-text = In { $year }, { $value }: better than { $share } % of the { $peers } other organismes following this indicator (median { $median }, quartiles { $q1 } and { $q3 }).
 nav-benchmarks = Compare
+findings-search = Search

@@ -796,7 +796,7 @@ findings-documents = Preuves vues
 findings-self-documents = Preuves liées par l’organisme
 findings-add-document = Ajouter un document de la bibliothèque (titre)
 findings-doc-from-self = liée par l’organisme
-findings-keyboard = Clavier : J / K passent à l’exigence suivante / précédente, E va au constat, Ctrl+Entrée enregistre la ligne en cours.
+findings-keyboard = Clavier : J / K passent à l’exigence suivante / précédente, E ouvre ou atteint la notation, 0 à 9 choisissent la note (0 : non évalué), Ctrl+Entrée enregistre la ligne, Échap revient à la ligne.
 err-unknown-document-title = Aucun document de la bibliothèque ne porte le titre « { $value } » (ou plusieurs le portent : cochez celui voulu).
 
 findings-open-grade = Noter
@@ -961,3 +961,4 @@ benchmarks-none = Aucun organisme n’a de valeur pour cet indicateur cette ann�
 benchmarks-position = Position parmi les organismes
 benchmarks-position-text = En { $year }, { $value } : mieux que { $share } % des { $peers } autres organismes qui suivent cet indicateur (médiane { $median }, quartiles { $q1 } et { $q3 }).
 nav-benchmarks = Comparer
+findings-search = Rechercher

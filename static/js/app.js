@@ -50,6 +50,16 @@ document.addEventListener("htmx:configRequest", function (event) {
     } else if (event.key === "k" || event.key === "K") {
       event.preventDefault();
       move(-1);
+    } else if (/^[0-9]$/.test(event.key)) {
+      // 0: not assessed; 1, 2…: the framework's grades in their order.
+      var row = current();
+      var choices = row ? row.querySelectorAll(".finding-form input[name=grade_code]") : [];
+      var choice = choices[Number(event.key)];
+      if (choice) {
+        event.preventDefault();
+        choice.checked = true;
+        choice.focus();
+      }
     } else if (event.key === "e" || event.key === "E" || (event.key === "Enter" && target.matches("[data-keyboard-rows] > article"))) {
       var here = current();
       if (!here) return;

@@ -680,4 +680,6 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
             .status,
         404
     );
+    let found = auditor.get(&format!("/audits/{audit}/constats?q=CONTEXTE"));
+    assert!(found.body.contains("id=\"req-4.1\"") && !found.body.contains("id=\"req-5.1\""));
 }

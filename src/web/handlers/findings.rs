@@ -31,6 +31,12 @@ pub struct ScreenQuery {
     pub filtre: String,
     /// A top-level requirement: its theme
     pub theme: String,
+    /// Words of the reference or title, accents and case ignored
+    pub q: String,
+}
+
+fn folded(text: &str) -> String {
+    deunicode::deunicode(text).to_lowercase()
 }
 
 /// Above this many rows, rows show a summary and open their forms on demand: a 300-row
@@ -88,6 +94,11 @@ fn screen(
     let mut rows: Vec<Row> = requirements
         .iter()
         .filter(|r| query.theme.is_empty() || theme_of[r.reference.as_str()] == query.theme)
+        .filter(|r| {
+            let words = folded(&query.q);
+            let text = folded(&format!("{} {}", r.reference, r.title));
+            words.split_whitespace().all(|w| text.contains(w))
+        })
         .map(|r| (r, findings.get(&r.reference)))
         .filter(|(_, f)| match query.filtre.as_str() {
             "non-evalues" => f.is_none_or(|f| f.grade_code.is_none()),

@@ -962,3 +962,5 @@ benchmarks-position = Position among organismes
 benchmarks-position-text = In { $year }, { $value }: better than { $share } % of the { $peers } other organismes following this indicator (median { $median }, quartiles { $q1 } and { $q3 }).
 nav-benchmarks = Compare
 findings-search = Search
+home-indicators-all = All indicators
+home-indicators-counts = { $met } met, { $unmet } not met, { $empty } without data.

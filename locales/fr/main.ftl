@@ -962,3 +962,5 @@ benchmarks-position = Position parmi les organismes
 benchmarks-position-text = En { $year }, { $value } : mieux que { $share } % des { $peers } autres organismes qui suivent cet indicateur (médiane { $median }, quartiles { $q1 } et { $q3 }).
 nav-benchmarks = Comparer
 findings-search = Rechercher
+home-indicators-all = Tous les indicateurs
+home-indicators-counts = { $met } atteint(s), { $unmet } non atteint(s), { $empty } sans donnée.

@@ -52,6 +52,10 @@ fn value_count(app: &TestApp) -> i64 {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "values entered, rolled up, judged, then retargeted, in order"
+)]
 fn values_are_entered_rolled_up_and_judged_against_their_target() {
     let Setup { app, org, manager } = setup();
     let board = manager.get(&format!("/organismes/{org}/indicateurs"));
@@ -101,6 +105,14 @@ fn values_are_entered_rolled_up_and_judged_against_their_target() {
     // 48 / 50 = 96 % against a target of 95 %: met; 80,5 % against 85 %: not met.
     assert!(board.body.contains("96,0\u{a0}%") && board.body.contains("✓ Atteint"));
     assert!(board.body.contains("80,5\u{a0}%") && board.body.contains("✕ Non atteint"));
+    let home = manager.get("/");
+    assert!(
+        home.body
+            .contains("1 atteint(s), 1 non atteint(s), 23 sans donnée."),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("Taux de décroché</a> — 80,5\u{a0}%"));
     // The form shows what is stored for that period.
     let again = manager.get(&format!("{entry}?periode=2025-03&referentiel=qualibail-iv"));
     assert!(

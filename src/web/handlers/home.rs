@@ -21,12 +21,39 @@ struct Figures {
     upcoming: usize,
 }
 
+/// The organisme's indicators at a glance: how many meet their target, and those that do not.
+#[derive(Debug, Serialize)]
+struct IndicatorSummary {
+    organisation_id: String,
+    met: usize,
+    not_met: usize,
+    no_data: usize,
+    missed: Vec<crate::services::indicator_board::Series>,
+}
+
+impl IndicatorSummary {
+    fn of(organisation_id: &str, board: Vec<crate::services::indicator_board::Series>) -> Self {
+        use crate::domain::indicators::Status;
+        let count = |status: Status| board.iter().filter(|s| s.status == status).count();
+        Self {
+            organisation_id: organisation_id.to_owned(),
+            met: count(Status::Met),
+            not_met: count(Status::NotMet),
+            no_data: count(Status::NoData),
+            missed: board
+                .into_iter()
+                .filter(|s| s.status == Status::NotMet)
+                .collect(),
+        }
+    }
+}
+
 /// How many upcoming items the home page lists before pointing to the calendar.
 const UPCOMING_SHOWN: usize = 10;
 
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let today = chrono::Utc::now().date_naive();
-    let (user, (figures, (entries, audits))) = ctx
+    let (user, (figures, (entries, audits), indicators)) = ctx
         .user_run(move |conn, user| {
             let visible: Vec<String> = organisation::scoped(&user.scope())
                 .select(organisations::id)
@@ -63,7 +90,15 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 Vec::new()
             };
             let shown: Vec<CalendarEntry> = entries.into_iter().take(UPCOMING_SHOWN).collect();
-            Ok((figures, (shown, audits)))
+            // People of one organisme see where its indicators stand.
+            let indicators = match &user.organisation_id {
+                Some(id) => Some(IndicatorSummary::of(
+                    id,
+                    crate::services::indicator_board::board(conn, id)?,
+                )),
+                None => None,
+            };
+            Ok((figures, (shown, audits), indicators))
         })
         .await?;
     let lang = ctx.lang(Some(&user));
@@ -75,5 +110,6 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     page.insert("entries", &entries);
     page.insert("hints", &hints);
     page.insert("states", &states);
+    page.insert("indicators", &indicators);
     ctx.render("home.html", &page)
 }

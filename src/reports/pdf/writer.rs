@@ -1,0 +1,401 @@
+//! A page-by-page writer: text and wrapped paragraphs placed from the top of A4 pages,
+//! tables whose header repeats on each page, and a footer added once the page count is
+//! known.
+
+use printpdf::{
+    Color, FontId, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions,
+    Point, Pt, Rgb, TextItem,
+};
+
+use super::{FACES, wrap};
+
+const PAGE_WIDTH: f32 = 595.28;
+const PAGE_HEIGHT: f32 = 841.89;
+const MARGIN: f32 = 48.0;
+const FOOTER: f32 = 28.0;
+
+/// What the document says about itself; its dates come from the content, not the clock.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    /// The day the content refers to (a report's date), as `YYYY-MM-DD`
+    pub date: chrono::NaiveDate,
+    /// The sha256 of the canonical content, printed on every page
+    pub fingerprint: String,
+    /// "Page" in the reader's language, and the word before the fingerprint
+    pub page_word: String,
+    pub fingerprint_word: String,
+}
+
+pub struct Writer {
+    pages: Vec<Vec<Op>>,
+    /// Distance from the top of the current page, in points
+    y: f32,
+}
+
+fn regular() -> PdfFontHandle {
+    PdfFontHandle::External(FontId("F1".into()))
+}
+
+fn bold() -> PdfFontHandle {
+    PdfFontHandle::External(FontId("F2".into()))
+}
+
+impl Default for Writer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Self {
+            pages: vec![Vec::new()],
+            y: MARGIN,
+        }
+    }
+
+    pub const WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+
+    fn ops(&mut self) -> &mut Vec<Op> {
+        let last = self.pages.len() - 1;
+        &mut self.pages[last]
+    }
+
+    pub fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        self.y = MARGIN;
+    }
+
+    /// Starts a new page when `height` points would not fit on this one.
+    pub fn need(&mut self, height: f32) -> bool {
+        if self.y + height > PAGE_HEIGHT - MARGIN - FOOTER {
+            self.new_page();
+            return true;
+        }
+        false
+    }
+
+    /// One line of text at `x` (from the left margin) on the current line.
+    pub fn text_at(&mut self, x: f32, text: &str, size: f32, strong: bool) {
+        let baseline = PAGE_HEIGHT - self.y - size;
+        let font = if strong { bold() } else { regular() };
+        self.ops().extend([
+            Op::StartTextSection,
+            Op::SetFont {
+                font,
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point {
+                    x: Pt(MARGIN + x),
+                    y: Pt(baseline),
+                },
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_owned())],
+            },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// A paragraph wrapped to the page's width, on as many pages as it takes.
+    pub fn paragraph(&mut self, text: &str, size: f32, strong: bool) {
+        let leading = size * 1.35;
+        for line in wrap(text, size, strong, Self::WIDTH) {
+            self.need(leading);
+            self.text_at(0.0, &line, size, strong);
+            self.y += leading;
+        }
+    }
+
+    pub fn space(&mut self, points: f32) {
+        self.y += points;
+    }
+
+    /// A thin horizontal rule across the text width.
+    pub fn rule(&mut self) {
+        let y = PAGE_HEIGHT - self.y;
+        self.ops().extend([
+            Op::SetOutlineColor {
+                col: Color::Rgb(Rgb::new(0.8, 0.82, 0.85, None)),
+            },
+            Op::SetOutlineThickness { pt: Pt(0.5) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint {
+                            p: Point {
+                                x: Pt(MARGIN),
+                                y: Pt(y),
+                            },
+                            bezier: false,
+                        },
+                        LinePoint {
+                            p: Point {
+                                x: Pt(PAGE_WIDTH - MARGIN),
+                                y: Pt(y),
+                            },
+                            bezier: false,
+                        },
+                    ],
+                    is_closed: false,
+                },
+            },
+        ]);
+        self.y += 4.0;
+    }
+
+    /// A table: columns as (header, width in points); cells wrap within their column, a row
+    /// never splits across pages, and the header repeats at the top of each page.
+    pub fn table(&mut self, columns: &[(&str, f32)], rows: &[Vec<String>], size: f32) {
+        let leading = size * 1.3;
+        let header = |w: &mut Self| {
+            let height = columns
+                .iter()
+                .map(|(h, width)| wrap(h, size, true, width - 6.0).len())
+                .max()
+                .unwrap_or(1);
+            let mut x = 0.0;
+            for (h, width) in columns {
+                let top = w.y;
+                for line in wrap(h, size, true, width - 6.0) {
+                    w.text_at(x, &line, size, true);
+                    w.y += leading;
+                }
+                w.y = top;
+                x += width;
+            }
+            #[expect(clippy::cast_precision_loss, reason = "a few lines")]
+            let used = height as f32 * leading;
+            w.y += used;
+            w.rule();
+        };
+        self.need(leading * 3.0);
+        header(self);
+        for row in rows {
+            let cells: Vec<Vec<String>> = columns
+                .iter()
+                .zip(row)
+                .map(|((_, width), text)| wrap(text, size, false, width - 6.0))
+                .collect();
+            #[expect(clippy::cast_precision_loss, reason = "a few lines")]
+            let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * leading;
+            if self.need(height + 4.0) {
+                header(self);
+            }
+            let top = self.y;
+            let mut x = 0.0;
+            for ((_, width), lines) in columns.iter().zip(&cells) {
+                self.y = top;
+                for line in lines {
+                    self.text_at(x, line, size, false);
+                    self.y += leading;
+                }
+                x += width;
+            }
+            self.y = top + height;
+            self.rule();
+        }
+    }
+
+    /// The finished document: footers with "page n / N" and the fingerprint, metadata,
+    /// fonts embedded and subset, identifiers derived from the fingerprint.
+    pub fn finish(mut self, meta: &Meta) -> Vec<u8> {
+        let count = self.pages.len();
+        let footer_size = 7.5;
+        for (i, ops) in self.pages.iter_mut().enumerate() {
+            let text = format!(
+                "{} {} / {count} — {} {}",
+                meta.page_word,
+                i + 1,
+                meta.fingerprint_word,
+                meta.fingerprint
+            );
+            ops.extend([
+                Op::StartTextSection,
+                Op::SetFont {
+                    font: regular(),
+                    size: Pt(footer_size),
+                },
+                Op::SetTextCursor {
+                    pos: Point {
+                        x: Pt(MARGIN),
+                        y: Pt(MARGIN / 2.0),
+                    },
+                },
+                Op::ShowText {
+                    items: vec![TextItem::Text(text)],
+                },
+                Op::EndTextSection,
+            ]);
+        }
+        let mut doc = PdfDocument::new(&meta.title);
+        doc.resources.fonts.map.insert(
+            FontId("F1".into()),
+            printpdf::PdfFont::new(FACES.0.font.clone()),
+        );
+        doc.resources.fonts.map.insert(
+            FontId("F2".into()),
+            printpdf::PdfFont::new(FACES.1.font.clone()),
+        );
+        let at = meta
+            .date
+            .and_hms_opt(12, 0, 0)
+            .map(|d| d.and_utc().timestamp())
+            .and_then(|t| printpdf::OffsetDateTime::from_unix_timestamp(t).ok());
+        let info = &mut doc.metadata.info;
+        info.document_title.clone_from(&meta.title);
+        info.author.clone_from(&meta.author);
+        info.subject.clone_from(&meta.subject);
+        info.creator = "qualitrack".into();
+        info.producer = "qualitrack".into();
+        info.identifier.clone_from(&meta.fingerprint);
+        if let Some(at) = at {
+            info.creation_date = at;
+            info.modification_date = at;
+            info.metadata_date = at;
+        }
+        let pages: Vec<PdfPage> = self
+            .pages
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
+            .collect();
+        let bytes = doc
+            .with_pages(pages)
+            .save(&PdfSaveOptions::default(), &mut Vec::new());
+        stable_ids(bytes, &meta.fingerprint)
+    }
+}
+
+/// printpdf writes two random 32-character identifiers in the trailer; the same content
+/// must give the same bytes, so they become the fingerprint's first 32 characters (same
+/// length: the cross-reference offsets stay right).
+fn stable_ids(mut bytes: Vec<u8>, fingerprint: &str) -> Vec<u8> {
+    let id: Vec<u8> = fingerprint
+        .bytes()
+        .chain(std::iter::repeat(b'0'))
+        .take(32)
+        .collect();
+    let marker = b"/ID[(";
+    let Some(start) = bytes.windows(marker.len()).rposition(|w| w == marker) else {
+        return bytes;
+    };
+    let first = start + marker.len();
+    let second = first + 32 + 2;
+    if bytes.get(first + 32..second) == Some(b")(") && bytes.get(second + 32) == Some(&b')') {
+        bytes[first..first + 32].copy_from_slice(&id);
+        bytes[second..second + 32].copy_from_slice(&id);
+    }
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Vec<u8> {
+        let mut w = Writer::new();
+        w.paragraph("Rapport d’audit — Habitat Côte d’Émeraude", 18.0, true);
+        w.paragraph(
+            "Écart « mineur » relevé : œuvre, ça, là, coût 12,5 €.",
+            10.0,
+            false,
+        );
+        let rows: Vec<Vec<String>> = (1..=80)
+            .map(|i| {
+                vec![
+                    format!("E{i}"),
+                    "Non-conformité mineure".into(),
+                    format!("Constat n° {i} : les réponses écrites aux réclamations dépassent parfois le délai annoncé de dix jours ouvrés."),
+                ]
+            })
+            .collect();
+        w.table(
+            &[
+                ("Exigence", 60.0),
+                ("Note", 110.0),
+                ("Constat", Writer::WIDTH - 170.0),
+            ],
+            &rows,
+            9.0,
+        );
+        w.finish(&Meta {
+            title: "Rapport d’audit".into(),
+            author: "qualitrack".into(),
+            subject: "Audit de suivi".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2025, 3, 5).unwrap(),
+            fingerprint: "ab".repeat(32),
+            page_word: "Page".into(),
+            fingerprint_word: "empreinte".into(),
+        })
+    }
+
+    #[test]
+    fn the_same_content_gives_the_same_bytes() {
+        let first = sample();
+        assert!(first.starts_with(b"%PDF-"));
+        assert_eq!(first, sample());
+        assert!(
+            first.len() < 200_000,
+            "fonts are subset: {} bytes",
+            first.len()
+        );
+    }
+
+    /// What `pdftotext` (poppler-utils) reads in the document, page by page.
+    fn extracted(pdf: &[u8]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let out = std::process::Command::new("pdftotext")
+            .args(["-layout", path.to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (poppler-utils) is installed");
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .split('\u{c}')
+            .map(str::to_owned)
+            .filter(|p| !p.trim().is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn french_text_extracts_and_every_page_is_numbered_with_the_header_repeated() {
+        let pages = extracted(&sample());
+        assert!(pages.len() >= 3, "{} pages", pages.len());
+        let all = pages.join("\n");
+        for expected in [
+            "Habitat Côte d’Émeraude",
+            "« mineur »",
+            "œuvre, ça, là",
+            "12,5 €",
+            "Non-conformité",
+            "Constat n° 80 :",
+        ] {
+            assert!(all.contains(expected), "{expected} missing");
+        }
+        let count = pages.len();
+        for (i, page) in pages.iter().enumerate() {
+            assert!(
+                page.contains(&format!("Page {} / {count}", i + 1)),
+                "page {}",
+                i + 1
+            );
+            assert!(
+                page.contains(&"ab".repeat(32)),
+                "fingerprint on page {}",
+                i + 1
+            );
+            if i > 0 {
+                assert!(
+                    page.contains("Exigence") && page.contains("Constat"),
+                    "header repeated on page {}",
+                    i + 1
+                );
+            }
+        }
+    }
+}

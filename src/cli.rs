@@ -77,10 +77,28 @@ enum Command {
         #[command(subcommand)]
         action: FrameworkAction,
     },
+    /// Produce reports as PDF
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
     /// Import indicator values
     Indicators {
         #[command(subcommand)]
         action: IndicatorAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportAction {
+    /// The report of an audit, by its id
+    Audit {
+        id: String,
+        #[arg(long)]
+        output: std::path::PathBuf,
+        /// fr or en
+        #[arg(long, default_value = "fr")]
+        lang: String,
     },
 }
 
@@ -202,6 +220,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => export_schedule(&cli.settings, &organisation, &format, &output),
         Command::Reminders { days, send } => reminders(&cli.settings, days, send),
         Command::Frameworks { action } => frameworks_command(&cli.settings, action),
+        Command::Report {
+            action: ReportAction::Audit { id, output, lang },
+        } => {
+            let lang = Lang::parse(&lang).unwrap_or(Lang::Fr);
+            let issued = with_connection(&cli.settings, |conn| {
+                crate::services::reports::issue(
+                    conn,
+                    &Actor::system("command line"),
+                    id.trim(),
+                    lang,
+                )
+            })?;
+            std::fs::write(&output, &issued.pdf)
+                .with_context(|| format!("cannot write {}", output.display()))?;
+            println!(
+                "{} ({} bytes), fingerprint {}",
+                output.display(),
+                issued.pdf.len(),
+                issued.fingerprint
+            );
+            Ok(())
+        }
         Command::Indicators {
             action:
                 IndicatorAction::Import {

@@ -154,3 +154,29 @@ pub async fn save_finding(
         })),
     })
 }
+
+/// The audit's report as PDF (not for observers); its fingerprint is also in the
+/// `X-Report-Fingerprint` header.
+#[utoipa::path(get, path = "/api/v1/audits/{id}/report.pdf", tag = "audits", params(("id" = String, Path)),
+    responses((status = 200, description = "the report, application/pdf"), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let issued = api
+        .run(move |conn, user| {
+            let found = visible(conn, user, &id)?;
+            let lang = user
+                .locale
+                .as_deref()
+                .and_then(crate::i18n::Lang::parse)
+                .unwrap_or(crate::i18n::DEFAULT_LANG);
+            crate::services::reports::issue(
+                conn,
+                &Actor::user(&user.id, &user.email),
+                &found.id,
+                lang,
+            )
+        })
+        .await?;
+    Ok(crate::web::handlers::reports::pdf_response(&issued))
+}

@@ -36,6 +36,7 @@ impl Modify for BearerAuth {
         super::audits::get,
         super::audits::findings,
         super::audits::save_finding,
+        super::audits::report,
         super::actions::list,
         super::actions::get,
         super::actions::update,

@@ -35,6 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/audits", web::get().to(audits::list))
         .route("/api/v1/audits/{id}", web::get().to(audits::get))
         .route(
+            "/api/v1/audits/{id}/report.pdf",
+            web::get().to(audits::report),
+        )
+        .route(
             "/api/v1/audits/{id}/findings",
             web::get().to(audits::findings),
         )

@@ -153,6 +153,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    issued_reports (fingerprint) {
+        fingerprint -> Text,
+        audit_id -> Text,
+        organisation_name -> Text,
+        audit_title -> Text,
+        content_date -> Date,
+        first_issued_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
@@ -427,6 +438,7 @@ diesel::joinable!(evidence_requirements -> evidence (evidence_id));
 diesel::joinable!(indicator_values -> organisations (organisation_id));
 diesel::joinable!(indicator_values -> sites (site_id));
 diesel::joinable!(survey_results -> survey_waves (wave_id));
+diesel::joinable!(issued_reports -> audits (audit_id));
 diesel::joinable!(actions -> audits (audit_id));
 diesel::joinable!(action_updates -> actions (action_id));
 diesel::joinable!(audits -> commitments (commitment_id));
@@ -477,4 +489,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_values,
     survey_waves,
     survey_results,
+    issued_reports,
 );

@@ -6,4 +6,5 @@ pub mod frameworks;
 pub mod indicator_board;
 pub mod indicators;
 pub mod reminders;
+pub mod reports;
 pub mod schedules;

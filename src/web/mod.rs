@@ -12,7 +12,7 @@ use crate::error::AppError;
 use handlers::{
     account, actions, admin, audits, auth, benchmarks, calendar, commitments, comparison, evidence,
     evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
-    indicator_own, indicators, organisations, sites, surveys,
+    indicator_own, indicators, organisations, reports, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -228,7 +228,9 @@ pub fn query_config() -> web::QueryConfig {
 }
 
 fn indicator_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/federation/indicateurs", read().to(benchmarks::show))
+    cfg.route("/audits/{id}/rapport.pdf", read().to(reports::audit_report))
+        .route("/verify/{fingerprint}", read().to(reports::verify))
+        .route("/federation/indicateurs", read().to(benchmarks::show))
         .route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
         .route(
             "/organismes/{id}/enquetes",

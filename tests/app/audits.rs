@@ -333,7 +333,7 @@ fn audits_are_closed_to_people_outside_them() {
 }
 
 /// The audit's current version, read from its page.
-fn audit_version(client: &Client, audit: &str) -> String {
+pub(crate) fn audit_version(client: &Client, audit: &str) -> String {
     client
         .get(&format!("/audits/{audit}"))
         .body

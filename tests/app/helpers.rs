@@ -152,6 +152,8 @@ pub fn siren(n: u32) -> String {
 pub struct Resp {
     pub status: u16,
     pub body: String,
+    /// The body as received, for files that are not text
+    pub bytes: Vec<u8>,
     pub location: Option<String>,
     pub headers: Vec<(String, String)>,
 }
@@ -180,9 +182,16 @@ fn read(response: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Resp
         .headers()
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned());
+    let bytes = response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .unwrap_or_default();
     Resp {
         status: response.status().as_u16(),
-        body: response.body_mut().read_to_string().unwrap_or_default(),
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
         location,
         headers,
     }

@@ -17,6 +17,7 @@ mod frameworks;
 mod helpers;
 mod indicators;
 mod organisations;
+mod reports;
 mod sites;
 mod smtp_sink;
 mod surveys;

@@ -148,6 +148,145 @@ impl Writer {
         self.y += 4.0;
     }
 
+    fn segment(&mut self, from: (f32, f32), to: (f32, f32), rgb: (f32, f32, f32), width: f32) {
+        let point = |(x, y): (f32, f32)| LinePoint {
+            p: Point {
+                x: Pt(MARGIN + x),
+                y: Pt(PAGE_HEIGHT - y),
+            },
+            bezier: false,
+        };
+        self.ops().extend([
+            Op::SetOutlineColor {
+                col: Color::Rgb(Rgb::new(rgb.0, rgb.1, rgb.2, None)),
+            },
+            Op::SetOutlineThickness { pt: Pt(width) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![point(from), point(to)],
+                    is_closed: false,
+                },
+            },
+        ]);
+    }
+
+    fn bar(&mut self, x: f32, top: f32, width: f32, height: f32) {
+        let point = |x: f32, y: f32| LinePoint {
+            p: Point {
+                x: Pt(MARGIN + x),
+                y: Pt(PAGE_HEIGHT - y),
+            },
+            bezier: false,
+        };
+        self.ops().extend([
+            Op::SetFillColor {
+                col: Color::Rgb(Rgb::new(0.11, 0.31, 0.54, None)),
+            },
+            Op::DrawPolygon {
+                polygon: printpdf::Polygon {
+                    rings: vec![printpdf::PolygonRing {
+                        points: vec![
+                            point(x, top),
+                            point(x + width, top),
+                            point(x + width, top + height),
+                            point(x, top + height),
+                        ],
+                    }],
+                    mode: printpdf::PaintMode::Fill,
+                    winding_order: printpdf::WindingOrder::NonZero,
+                },
+            },
+            Op::SetFillColor {
+                col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)),
+            },
+        ]);
+    }
+
+    /// A chart drawn from the same data as the pages' SVG charts: bars, or a trend line
+    /// with its points; the target as a line; the title above, labels under the axis.
+    pub fn chart(&mut self, chart: &crate::reports::charts::Chart, bars: bool) {
+        if chart.points.is_empty() {
+            return;
+        }
+        let height = 120.0;
+        let label_size = 7.0;
+        self.need(height + 40.0);
+        self.paragraph(&chart.title, 9.0, true);
+        let top = self.y + 4.0;
+        let (low, high) = chart.range.unwrap_or_else(|| {
+            let max = chart
+                .points
+                .iter()
+                .map(|(_, v)| *v)
+                .chain(chart.target)
+                .fold(0.0_f64, f64::max);
+            (0.0, if max <= 0.0 { 1.0 } else { max * 1.15 })
+        });
+        #[expect(clippy::cast_possible_truncation, reason = "chart coordinates")]
+        let y_of = |v: f64| top + height - ((v - low) / (high - low)) as f32 * height;
+        let axis_left = 36.0;
+        let width = Self::WIDTH - axis_left;
+        self.segment(
+            (axis_left, top + height),
+            (axis_left + width, top + height),
+            (0.12, 0.16, 0.22),
+            0.6,
+        );
+        self.segment(
+            (axis_left, top),
+            (axis_left, top + height),
+            (0.12, 0.16, 0.22),
+            0.6,
+        );
+        for value in [low, f64::midpoint(low, high), high] {
+            let saved = self.y;
+            self.y = y_of(value) - label_size / 2.0;
+            self.text_at(
+                0.0,
+                &format!("{}{}", crate::i18n::format_number(value, 0), chart.suffix),
+                label_size,
+                false,
+            );
+            self.y = saved;
+        }
+        #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+        let step = width / chart.points.len() as f32;
+        let mut previous: Option<(f32, f32)> = None;
+        let every = chart.points.len().div_ceil(12);
+        for (i, (label, value)) in chart.points.iter().enumerate() {
+            #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
+            let x = axis_left + step * (i as f32 + 0.5);
+            let y = y_of(*value);
+            if bars {
+                self.bar(x - step * 0.35, y, step * 0.7, top + height - y);
+            } else {
+                if let Some(p) = previous {
+                    self.segment(p, (x, y), (0.11, 0.31, 0.54), 1.5);
+                }
+                self.segment((x - 1.5, y), (x + 1.5, y), (0.11, 0.31, 0.54), 3.0);
+                previous = Some((x, y));
+            }
+            if i % every == 0 {
+                let saved = self.y;
+                self.y = top + height + 3.0;
+                let shown: String = label.chars().take(18).collect();
+                let w = FACES.0.width(&shown, label_size);
+                self.text_at(x - w / 2.0, &shown, label_size, false);
+                self.y = saved;
+            }
+        }
+        if let Some(target) = chart.target {
+            let y = y_of(target);
+            self.segment(
+                (axis_left, y),
+                (axis_left + width, y),
+                (0.71, 0.24, 0.12),
+                1.0,
+            );
+        }
+        self.y = top + height + 16.0;
+    }
+
     /// A table: columns as (header, width in points); cells wrap within their column, a row
     /// never splits across pages, and the header repeats at the top of each page.
     pub fn table(&mut self, columns: &[(&str, f32)], rows: &[Vec<String>], size: f32) {

@@ -24,5 +24,6 @@ pub mod indicator_import;
 pub mod indicator_own;
 pub mod indicators;
 pub mod organisations;
+pub mod reports;
 pub mod sites;
 pub mod surveys;

@@ -1,0 +1,128 @@
+//! Issuing audit reports and verifying printed copies: a report is rendered from its data,
+//! its fingerprint recorded (once) with what a stranger may learn of it, and a fingerprint
+//! checked later says whether qualitrack issued it, for which audit and when, and whether
+//! the audit has changed since.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::db::schema::issued_reports;
+use crate::db::{DbConnection, now};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::history::{self, Actor, Change};
+use crate::reports::audit_report::{self, ReportData};
+
+/// A rendered report.
+pub struct Issued {
+    pub data: ReportData,
+    pub fingerprint: String,
+    pub pdf: Vec<u8>,
+}
+
+impl Issued {
+    /// A file name people recognise: `rapport-audit-<organisme>-<date>.pdf`.
+    pub fn file_name(&self) -> String {
+        let slug: String = deunicode::deunicode(&self.data.organisation)
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let slug = slug
+            .split('-')
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("rapport-audit-{slug}-{}.pdf", self.data.end_date)
+    }
+}
+
+/// Renders the report of an audit the caller may see, and records its fingerprint.
+pub fn issue(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    audit_id: &str,
+    lang: Lang,
+) -> Result<Issued, AppError> {
+    let data = audit_report::load(conn, audit_id)?;
+    let fingerprint = audit_report::fingerprint(&data);
+    let pdf = audit_report::render(&data, &fingerprint, lang);
+    let known: i64 = issued_reports::table
+        .find(&fingerprint)
+        .count()
+        .get_result(conn)?;
+    if known == 0 {
+        diesel::insert_into(issued_reports::table)
+            .values((
+                issued_reports::fingerprint.eq(&fingerprint),
+                issued_reports::audit_id.eq(&data.audit_id),
+                issued_reports::organisation_name.eq(&data.organisation),
+                issued_reports::audit_title.eq(&data.title),
+                issued_reports::content_date.eq(data.issued_on),
+                issued_reports::first_issued_at.eq(now()),
+            ))
+            .execute(conn)?;
+        history::record(
+            conn,
+            actor,
+            &Change {
+                entity: "audit",
+                entity_id: &data.audit_id,
+                organisation_id: Some(&data.organisation_id),
+                action: "report",
+                before: None,
+                after: Some(&serde_json::json!({ "fingerprint": fingerprint })),
+            },
+        )?;
+    }
+    Ok(Issued {
+        data,
+        fingerprint,
+        pdf,
+    })
+}
+
+/// What a stranger learns from a fingerprint: never the findings.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub organisation_name: String,
+    pub audit_title: String,
+    pub content_date: NaiveDate,
+    pub first_issued_at: NaiveDateTime,
+    /// The audit changed after this report: a later version exists
+    pub superseded: bool,
+}
+
+pub fn verify(
+    conn: &mut DbConnection,
+    fingerprint: &str,
+) -> Result<Option<Verification>, AppError> {
+    let wanted = fingerprint.trim().to_ascii_lowercase();
+    if wanted.len() != 64 || !wanted.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let found: Option<(String, String, String, NaiveDate, NaiveDateTime)> = issued_reports::table
+        .find(&wanted)
+        .select((
+            issued_reports::audit_id,
+            issued_reports::organisation_name,
+            issued_reports::audit_title,
+            issued_reports::content_date,
+            issued_reports::first_issued_at,
+        ))
+        .first(conn)
+        .optional()?;
+    let Some((audit_id, organisation_name, audit_title, content_date, first_issued_at)) = found
+    else {
+        return Ok(None);
+    };
+    let current = audit_report::fingerprint(&audit_report::load(conn, &audit_id)?);
+    Ok(Some(Verification {
+        organisation_name,
+        audit_title,
+        content_date,
+        first_issued_at,
+        superseded: current != wanted,
+    }))
+}

@@ -1,0 +1,69 @@
+//! Audit reports as PDF (rendered off the async threads, as every database call is) and the
+//! public page that verifies a printed copy by its fingerprint.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use crate::db::parse_id;
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::models::history::Actor;
+use crate::services::reports::{self, Issued};
+use crate::web::handlers::audits::visible;
+use crate::web::page::Ctx;
+
+/// The PDF as an attachment, named after the organisme and the audit's last day.
+pub fn pdf_response(issued: &Issued) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", issued.file_name()),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("X-Report-Fingerprint", issued.fingerprint.clone()))
+        .body(issued.pdf.clone())
+}
+
+/// The audit's report: for those who see the audit, except observers (it lists working
+/// documents).
+pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let lang = ctx.lang(None);
+    let (_, issued) = ctx
+        .user_run(move |conn, user| {
+            if user.role == Role::Observer {
+                return Err(AppError::Forbidden);
+            }
+            let (found, _) = visible(conn, user, &id)?;
+            let lang = user
+                .locale
+                .as_deref()
+                .and_then(crate::i18n::Lang::parse)
+                .unwrap_or(lang);
+            reports::issue(conn, &Actor::user(&user.id, &user.email), &found.id, lang)
+        })
+        .await?;
+    Ok(pdf_response(&issued))
+}
+
+/// `/verify/{fingerprint}`, open to anyone: whether qualitrack issued the document, for
+/// which audit and when, and whether a later version supersedes it — never its findings.
+pub async fn verify(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let fingerprint = path.into_inner();
+    let wanted = fingerprint.clone();
+    let found = ctx
+        .state
+        .db
+        .run(move |conn| reports::verify(conn, &wanted))
+        .await?;
+    let mut page = ctx.page(None, "");
+    page.insert("fingerprint", &fingerprint);
+    page.insert("found", &found);
+    let status = if found.is_some() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::NOT_FOUND
+    };
+    ctx.render_status(status, "reports/verify.html", &page)
+}

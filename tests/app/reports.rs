@@ -1,0 +1,194 @@
+//! The audit report as PDF: what a committee reads (the organisme, the accented grade
+//! labels, every finding), numbered pages, the same bytes for the same audit, and the
+//! public verification of a printed copy by its fingerprint.
+
+use qualitrack::domain::Role;
+
+use crate::audits::{Setup, audit_version, htmx_post, setup, sign_in};
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+
+fn text_of(pdf: &[u8]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rapport.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args([path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "one report followed from the findings to its verification"
+)]
+fn the_audit_report_reads_back_is_stable_and_can_be_verified() {
+    let Setup {
+        app,
+        org,
+        manager,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    manager.upload_with(
+        &format!("/organismes/{org}/preuves"),
+        &[("title", "Registre des demandes 2025")],
+        &[("registre.pdf", PDF)],
+    );
+    let auditor = sign_in(&app, &auditor_email);
+    let findings = [
+        (
+            "E1.1",
+            "nc-mineure",
+            "Trois demandes enregistrées après dix jours ouvrés, sans relance écrite.",
+        ),
+        (
+            "E1.2",
+            "point-fort",
+            "Accueil téléphonique exemplaire : 94 % d’appels décrochés.",
+        ),
+        (
+            "E1.3",
+            "piste-progres",
+            "Liste des résidences « disponibles » à mettre à jour chaque semaine.",
+        ),
+    ];
+    for (reference, grade, text) in findings {
+        let saved = htmx_post(
+            &auditor,
+            &format!("/audits/{audit}/constats/{reference}"),
+            &[
+                ("grade_code", grade),
+                ("finding", text),
+                ("evidence_add", "Registre des demandes 2025"),
+                ("version", "0"),
+            ],
+        );
+        assert_eq!(saved.status, 200, "{}", saved.body);
+    }
+    let path = format!("/audits/{audit}/rapport.pdf");
+    let first = auditor.get(&path);
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("content-type"), Some("application/pdf"));
+    assert!(
+        first
+            .header("content-disposition")
+            .unwrap()
+            .contains("rapport-audit-habitat-audite-2025-03-05.pdf")
+    );
+    let fingerprint = first.header("x-report-fingerprint").unwrap().to_owned();
+    assert_eq!(
+        auditor.get(&path).bytes,
+        first.bytes,
+        "the same audit gives the same bytes"
+    );
+
+    let pages = text_of(&first.bytes);
+    let all = pages.join("\n");
+    for expected in [
+        "Rapport d’audit",
+        "Habitat Audité",
+        "Qualibail IV",
+        "Non-conformité mineure",
+        "Piste de progrès",
+        "Point fort",
+        "Trois demandes enregistrées après dix jours ouvrés",
+        "94 % d’appels décrochés",
+        "« disponibles »",
+        "Registre des demandes 2025",
+        "registre.pdf",
+        "Signatures",
+    ] {
+        assert!(all.contains(expected), "{expected} missing from the report");
+    }
+    let count = pages.len();
+    for (i, page) in pages.iter().enumerate() {
+        assert!(
+            page.contains(&format!("Page {} / {count}", i + 1)),
+            "page {} numbered",
+            i + 1
+        );
+        assert!(page.contains(&fingerprint), "fingerprint on page {}", i + 1);
+    }
+
+    // Anyone can check a printed copy, and learns no finding.
+    let stranger = app.client();
+    let genuine = stranger.get(&format!("/verify/{fingerprint}"));
+    assert_eq!(genuine.status, 200);
+    assert!(
+        genuine
+            .body
+            .contains("Ce document a bien été émis par qualitrack")
+    );
+    assert!(
+        genuine
+            .body
+            .contains("C’est la version en vigueur du rapport.")
+    );
+    assert!(!genuine.body.contains("Trois demandes"));
+    let forged: String = fingerprint.chars().rev().collect();
+    let refused = stranger.get(&format!("/verify/{forged}"));
+    assert_eq!(refused.status, 404);
+    assert!(
+        refused
+            .body
+            .contains("Aucun rapport émis par qualitrack ne porte cette empreinte")
+    );
+    assert_eq!(stranger.get("/verify/pas-une-empreinte").status, 404);
+
+    // Once the audit moves on, the earlier copy is said to be superseded.
+    let version = audit_version(&auditor, &audit);
+    let moved = auditor.post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "on_site"), ("version", &version)],
+    );
+    assert_eq!(moved.status, 303);
+    let later = stranger.get(&format!("/verify/{fingerprint}"));
+    assert!(
+        later
+            .body
+            .contains("une version plus récente de ce rapport existe")
+    );
+
+    // The API and the command line give the same document.
+    let token = auditor.create_api_token("Rapports");
+    let api = app.api_raw(&format!("/api/v1/audits/{audit}/report.pdf"), &token);
+    assert_eq!(api.status, 200);
+    let current = api.header("x-report-fingerprint").unwrap().to_owned();
+    assert_ne!(current, fingerprint);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("rapport.pdf");
+    let cli = crate::cli::qualitrack(
+        &app.database_url,
+        &app.data_dir,
+        &[
+            "report",
+            "audit",
+            &audit,
+            "--output",
+            file.to_str().unwrap(),
+        ],
+        "",
+    );
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    assert!(String::from_utf8_lossy(&cli.stdout).contains(&current));
+    assert_eq!(std::fs::read(&file).unwrap(), api.bytes);
+
+    let observer = app.login_as(Role::Observer, Some(&org), None);
+    assert_eq!(observer.get(&path).status, 403);
+    let other = app.create_organisation("Habitat Voisin", 78, "11");
+    let neighbour = app.login_as(Role::QualityManager, Some(&other), None);
+    assert_eq!(neighbour.get(&path).status, 404);
+}

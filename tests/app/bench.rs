@@ -17,7 +17,8 @@ const PER_THEME: usize = 14;
 /// A framework of 300 requirements (20 themes of 14), with Qualibail's cycle and grades.
 fn framework_300() -> String {
     let base = include_str!("../../audit-frameworks/qualibail-iv.toml");
-    let head = base.split("\n[[indicators]]").next().unwrap();
+    // The cycle, grades and indicators of Qualibail IV, with requirements of our own.
+    let head = base.split("\n[[requirements]]").next().unwrap();
     let mut text = head
         .replacen("code = \"qualibail-iv\"", "code = \"bench-300\"", 1)
         .replacen("version = \"IV\"", "version = \"1\"", 1);
@@ -190,6 +191,57 @@ fn findings_screen_of_a_300_requirement_audit() {
     measure("findings screen, one theme", 30, |_| {
         auditor.get(&format!("{screen}?theme=T7"))
     });
+    // Twenty indicators with a year of monthly values: twenty trend charts in the report.
+    {
+        let org = org.clone();
+        app.with_db(move |conn| {
+            let codes: Vec<String> = qualitrack::models::indicator::definitions_for(conn, &org)?
+                .into_iter()
+                .filter(|d| d.unit == "percent")
+                .take(20)
+                .map(|d| d.code)
+                .collect();
+            let values: Vec<qualitrack::models::indicator::NewValue> = codes
+                .iter()
+                .flat_map(|code| {
+                    (1..=12).map(move |m| qualitrack::models::indicator::NewValue {
+                        site_id: None,
+                        indicator_code: code.clone(),
+                        period: qualitrack::domain::indicators::Period::Month(2024, m),
+                        value: 70.0 + f64::from(m),
+                        numerator: None,
+                        denominator: None,
+                        source: String::new(),
+                    })
+                })
+                .collect();
+            qualitrack::models::indicator::write_values(
+                conn,
+                &Actor::system("bench"),
+                &org,
+                "bench",
+                &values,
+                &mut |_| {},
+            )?;
+            Ok(())
+        });
+    }
+    let report = format!("/audits/{audit}/rapport.pdf");
+    let pages = |resp: &Resp| {
+        let count = |needle: &[u8]| {
+            resp.bytes
+                .windows(needle.len())
+                .filter(|w| *w == needle)
+                .count()
+        };
+        count(b"/Type/Page") - count(b"/Type/Pages")
+    };
+    let sample = auditor.get(&report);
+    let label = format!(
+        "audit report PDF, 300 requirements, 20 charts, {} pages",
+        pages(&sample)
+    );
+    measure(&label, 10, |_| auditor.get(&report));
 }
 
 #[test]

@@ -354,5 +354,9 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
         fingerprint: fingerprint.to_owned(),
         page_word: t("report-page"),
         fingerprint_word: t("report-fingerprint"),
+        language: match lang {
+            Lang::Fr => "fr-FR".into(),
+            Lang::En => "en-GB".into(),
+        },
     })
 }

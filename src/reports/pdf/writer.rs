@@ -27,6 +27,8 @@ pub struct Meta {
     /// "Page" in the reader's language, and the word before the fingerprint
     pub page_word: String,
     pub fingerprint_word: String,
+    /// The document's language for readers and assistive technologies: `fr-FR`, `en-GB`
+    pub language: String,
 }
 
 pub struct Writer {
@@ -405,30 +407,34 @@ impl Writer {
         let bytes = doc
             .with_pages(pages)
             .save(&PdfSaveOptions::default(), &mut Vec::new());
-        stable_ids(bytes, &meta.fingerprint)
+        finalise(bytes, meta)
     }
 }
 
-/// printpdf writes two random 32-character identifiers in the trailer; the same content
-/// must give the same bytes, so they become the fingerprint's first 32 characters (same
-/// length: the cross-reference offsets stay right).
-fn stable_ids(mut bytes: Vec<u8>, fingerprint: &str) -> Vec<u8> {
-    let id: Vec<u8> = fingerprint
-        .bytes()
-        .chain(std::iter::repeat(b'0'))
-        .take(32)
-        .collect();
-    let marker = b"/ID[(";
-    let Some(start) = bytes.windows(marker.len()).rposition(|w| w == marker) else {
+/// What printpdf cannot say itself: the document's language in its catalogue, and
+/// identifiers derived from the fingerprint instead of the random ones it draws, so that the
+/// same content gives the same bytes.
+fn finalise(bytes: Vec<u8>, meta: &Meta) -> Vec<u8> {
+    use lopdf::{Object, StringFormat};
+    let Ok(mut doc) = lopdf::Document::load_mem(&bytes) else {
         return bytes;
     };
-    let first = start + marker.len();
-    let second = first + 32 + 2;
-    if bytes.get(first + 32..second) == Some(b")(") && bytes.get(second + 32) == Some(&b')') {
-        bytes[first..first + 32].copy_from_slice(&id);
-        bytes[second..second + 32].copy_from_slice(&id);
+    if let Ok(catalog) = doc.catalog_mut() {
+        catalog.set(
+            "Lang",
+            Object::String(meta.language.as_bytes().to_vec(), StringFormat::Literal),
+        );
     }
-    bytes
+    let id = Object::String(
+        meta.fingerprint.bytes().take(32).collect(),
+        StringFormat::Literal,
+    );
+    doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    let mut out = Vec::new();
+    match doc.save_to(&mut out) {
+        Ok(()) => out,
+        Err(_) => bytes,
+    }
 }
 
 #[cfg(test)]
@@ -469,6 +475,7 @@ mod tests {
             fingerprint: "ab".repeat(32),
             page_word: "Page".into(),
             fingerprint_word: "empreinte".into(),
+            language: "fr-FR".into(),
         })
     }
 
@@ -482,6 +489,8 @@ mod tests {
             "fonts are subset: {} bytes",
             first.len()
         );
+        let text = String::from_utf8_lossy(&first);
+        assert!(text.contains("/Lang(fr-FR)"), "the language is declared");
     }
 
     /// What `pdftotext` (poppler-utils) reads in the document, page by page.

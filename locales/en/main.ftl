@@ -1014,3 +1014,6 @@ verify-superseded = The audit has changed since: a later version of this report 
 verify-current = This is the current version of the report.
 verify-unknown = No report issued by qualitrack has this fingerprint: this document is not genuine, or it was altered.
 audit-report-download = Download the report (PDF)
+schedule-pdf-title = Schedule of audits and renewals
+schedule-pdf-as-of = As of { $date }: { $count } item(s), overdue first.
+export-pdf = PDF

@@ -1014,3 +1014,6 @@ verify-superseded = L’audit a été modifié depuis : une version plus récent
 verify-current = C’est la version en vigueur du rapport.
 verify-unknown = Aucun rapport émis par qualitrack ne porte cette empreinte : ce document n’est pas authentique, ou il a été modifié.
 audit-report-download = Télécharger le rapport (PDF)
+schedule-pdf-title = Calendrier des audits et des renouvellements
+schedule-pdf-as-of = Au { $date } : { $count } échéance(s), les retards d’abord.
+export-pdf = PDF

@@ -180,3 +180,71 @@ pub fn to_xlsx(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String>
     sheet.autofit();
     workbook.save_to_buffer().map_err(|e| e.to_string())
 }
+
+/// The schedule as a PDF: the same rows as the spreadsheet exports (organisme, framework,
+/// step, due date, window, state), as of `today`, fingerprinted by its content.
+pub fn to_pdf(entries: &[CalendarEntry], lang: Lang, title: &str, today: NaiveDate) -> Vec<u8> {
+    use crate::reports::pdf::{Meta, Writer};
+    let rows: Vec<Vec<String>> = entries
+        .iter()
+        .map(|entry| {
+            let cells = row(entry, lang);
+            vec![
+                cells[0].clone(),
+                cells[3].clone(),
+                cells[4].clone(),
+                cells[6].clone(),
+                format!("{} – {}", cells[7], cells[8]),
+                cells[9].clone(),
+            ]
+        })
+        .collect();
+    let fingerprint = crate::auth::sha256_hex(
+        serde_json::to_string(&(title, today, &rows))
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let headers = columns(lang);
+    let mut w = Writer::new();
+    w.paragraph(title, 18.0, true);
+    w.paragraph(
+        &i18n::t_args(
+            lang,
+            "schedule-pdf-as-of",
+            &[("date", date(today)), ("count", rows.len().to_string())],
+        ),
+        10.0,
+        false,
+    );
+    w.space(8.0);
+    if rows.is_empty() {
+        w.paragraph(&i18n::t(lang, "home-nothing-due"), 10.0, false);
+    } else {
+        let window = format!("{} – {}", headers[7], headers[8]);
+        w.table(
+            &[
+                (&headers[0], 125.0),
+                (&headers[3], 95.0),
+                (&headers[4], 95.0),
+                (&headers[6], 52.0),
+                (&window, 78.0),
+                (&headers[9], Writer::WIDTH - 445.0),
+            ],
+            &rows,
+            8.0,
+        );
+    }
+    w.finish(&Meta {
+        title: title.to_owned(),
+        author: "qualitrack".into(),
+        subject: i18n::t(lang, "renewals-title"),
+        date: today,
+        fingerprint,
+        page_word: i18n::t(lang, "report-page"),
+        fingerprint_word: i18n::t(lang, "report-fingerprint"),
+        language: match lang {
+            Lang::Fr => "fr-FR".into(),
+            Lang::En => "en-GB".into(),
+        },
+    })
+}

@@ -192,3 +192,28 @@ fn the_audit_report_reads_back_is_stable_and_can_be_verified() {
     let neighbour = app.login_as(Role::QualityManager, Some(&other), None);
     assert_eq!(neighbour.get(&path).status, 404);
 }
+
+#[test]
+fn the_schedule_prints_as_a_pdf_with_the_same_rows_as_the_spreadsheets() {
+    let Setup { app, manager, .. } = setup();
+    let csv = manager.get("/calendrier/export.csv?periode=tout");
+    let pdf = manager.get("/calendrier/export.pdf?periode=tout");
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let text = text_of(&pdf.bytes).join("\n");
+    assert!(text.contains("Calendrier des audits et des renouvellements"));
+    assert!(
+        text.contains("Habitat Audité") && text.contains("Audit de suivi n° 2"),
+        "{text}"
+    );
+    // Every step of the spreadsheet is in the document.
+    let steps = csv.body.lines().count() - 1;
+    assert!(steps > 3);
+    assert!(text.contains(&format!("{steps} échéance(s)")), "{text}");
+    let federation = app.login_as(Role::Federation, None, Some("84"));
+    let elsewhere = text_of(&federation.get("/calendrier/export.pdf").bytes).join("\n");
+    assert!(
+        !elsewhere.contains("Habitat Audité"),
+        "a regional staff sees their region only"
+    );
+}

@@ -283,6 +283,25 @@ pub async fn export_csv(
     ))
 }
 
+/// The same rows as a PDF to print or send, laid out off the async threads.
+pub async fn export_pdf(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (user, entries) = entries_for(&ctx, &query).await?;
+    let lang = ctx.lang(Some(&user));
+    let title = crate::i18n::t(lang, "schedule-pdf-title");
+    let body = web::block(move || export::to_pdf(&entries, lang, &title, today()))
+        .await
+        .map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "application/pdf",
+        "calendrier-qualitrack.pdf",
+        body,
+    ))
+}
+
 pub async fn export_xlsx(
     ctx: Ctx,
     query: web::Query<CalendarQuery>,

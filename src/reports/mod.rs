@@ -4,3 +4,4 @@ pub mod audit_report;
 pub mod calendar;
 pub mod charts;
 pub mod pdf;
+pub mod rollout;

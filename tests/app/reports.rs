@@ -217,3 +217,21 @@ fn the_schedule_prints_as_a_pdf_with_the_same_rows_as_the_spreadsheets() {
         "a regional staff sees their region only"
     );
 }
+
+#[test]
+fn federation_staff_download_the_rollout_summary() {
+    let Setup { app, manager, .. } = setup();
+    app.create_organisation("Habitat Sans Label", 79, "11");
+    let national = app.login_as(Role::Federation, None, None);
+    let pdf = national.get("/federation/synthese.pdf");
+    assert_eq!(pdf.status, 200);
+    let text = text_of(&pdf.bytes).join("\n");
+    assert!(text.contains("Synthèse du déploiement") && text.contains("Qualibail IV"));
+    // Two organismes in Île-de-France, one holding the certification: 50 %.
+    assert!(
+        text.contains("Île-de-France") && text.contains("50,0 %"),
+        "{text}"
+    );
+    assert!(text.contains("Renouvellements dans les 90 jours et retards"));
+    assert_eq!(manager.get("/federation/synthese.pdf").status, 403);
+}

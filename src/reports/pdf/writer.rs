@@ -245,7 +245,11 @@ impl Writer {
             self.y = y_of(value) - label_size / 2.0;
             self.text_at(
                 0.0,
-                &format!("{}{}", crate::i18n::format_number(value, 0), chart.suffix),
+                &format!(
+                    "{}{}",
+                    crate::i18n::format_number(value, usize::from(high - low < 10.0)),
+                    chart.suffix
+                ),
                 label_size,
                 false,
             );
@@ -271,9 +275,10 @@ impl Writer {
             if i % every == 0 {
                 let saved = self.y;
                 self.y = top + height + 3.0;
-                let shown: String = label.chars().take(18).collect();
-                let w = FACES.0.width(&shown, label_size);
-                self.text_at(x - w / 2.0, &shown, label_size, false);
+                let room = step * f32::from(u16::try_from(every).unwrap_or(1)) * 0.95;
+                let (shown, size) = fit(label, room, label_size);
+                let w = FACES.0.width(&shown, size);
+                self.text_at(x - w / 2.0, &shown, size, false);
                 self.y = saved;
             }
         }
@@ -411,6 +416,22 @@ impl Writer {
     }
 }
 
+/// A label made to fit `room` points: smaller type first (down to 5.5 pt), then cut with "…".
+fn fit(label: &str, room: f32, size: f32) -> (String, f32) {
+    let mut size = size;
+    while FACES.0.width(label, size) > room && size > 5.5 {
+        size -= 0.5;
+    }
+    if FACES.0.width(label, size) <= room {
+        return (label.to_owned(), size);
+    }
+    let mut cut: String = label.to_owned();
+    while !cut.is_empty() && FACES.0.width(&format!("{cut}…"), size) > room {
+        cut.pop();
+    }
+    (format!("{}…", cut.trim_end()), size)
+}
+
 /// What printpdf cannot say itself: the document's language in its catalogue, and
 /// identifiers derived from the fingerprint instead of the random ones it draws, so that the
 /// same content gives the same bytes.
@@ -477,6 +498,18 @@ mod tests {
             fingerprint_word: "empreinte".into(),
             language: "fr-FR".into(),
         })
+    }
+
+    #[test]
+    fn chart_labels_fit_their_room() {
+        let (short, size) = fit("T1", 40.0, 7.0);
+        assert_eq!((short.as_str(), size), ("T1", 7.0));
+        let (long, size) = fit("Non-conformité majeure", 40.0, 7.0);
+        assert!(
+            FACES.0.width(&long, size) <= 40.0 && long.ends_with('…'),
+            "{long}"
+        );
+        assert!(size >= 5.5);
     }
 
     #[test]

@@ -75,6 +75,13 @@ fn the_audit_report_reads_back_is_stable_and_can_be_verified() {
         assert_eq!(saved.status, 200, "{}", saved.body);
     }
     let path = format!("/audits/{audit}/rapport.pdf");
+    assert!(
+        auditor
+            .get(&format!("/audits/{audit}/constats"))
+            .body
+            .contains(&format!("href=\"{path}\"")),
+        "the findings screen offers the report"
+    );
     let first = auditor.get(&path);
     assert_eq!(first.status, 200);
     assert_eq!(first.header("content-type"), Some("application/pdf"));
@@ -223,6 +230,13 @@ fn federation_staff_download_the_rollout_summary() {
     let Setup { app, manager, .. } = setup();
     app.create_organisation("Habitat Sans Label", 79, "11");
     let national = app.login_as(Role::Federation, None, None);
+    assert!(
+        national
+            .get("/")
+            .body
+            .contains("href=\"/federation/synthese.pdf\""),
+        "offered on their home"
+    );
     let pdf = national.get("/federation/synthese.pdf");
     assert_eq!(pdf.status, 200);
     let text = text_of(&pdf.bytes).join("\n");

@@ -11,6 +11,7 @@ pub mod framework;
 pub mod history;
 pub mod indicator;
 pub mod organisation;
+pub mod own_indicator;
 pub mod site;
 pub mod survey;
 pub mod user;

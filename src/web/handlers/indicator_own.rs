@@ -11,8 +11,8 @@ use crate::db::{DbConnection, parse_id};
 use crate::domain::indicators::{Direction, Frequency, Unit};
 use crate::error::AppError;
 use crate::models::history::Actor;
-use crate::models::indicator::{self, OwnIndicatorForm, OwnIndicatorInput};
 use crate::models::organisation::require_version;
+use crate::models::own_indicator::{self, OwnIndicatorForm, OwnIndicatorInput};
 use crate::web::page::{Ctx, see_other};
 
 fn choices(page: &mut Context) {
@@ -49,9 +49,7 @@ fn form_page(
     user.require_edit_organisation(&organisation.id)?;
     let mut page = Context::new();
     let form = match code {
-        Some(code) => {
-            OwnIndicatorForm::from(&indicator::own_indicator(conn, &organisation.id, code)?)
-        }
+        Some(code) => OwnIndicatorForm::from(&own_indicator::get(conn, &organisation.id, code)?),
         None => OwnIndicatorForm {
             unit: "percent".into(),
             direction: "higher_is_better".into(),
@@ -107,10 +105,10 @@ async fn save(
             match &code {
                 None => {
                     let input = OwnIndicatorInput::try_from(&form)?;
-                    indicator::create_own(conn, &actor, &organisation.id, &input)
+                    own_indicator::create(conn, &actor, &organisation.id, &input)
                 }
                 Some(code) => {
-                    let before = indicator::own_indicator(conn, &organisation.id, code)?;
+                    let before = own_indicator::get(conn, &organisation.id, code)?;
                     let version = require_version(form.version)?;
                     // The code stays: values are kept under it.
                     let form = OwnIndicatorForm {
@@ -118,7 +116,7 @@ async fn save(
                         ..form
                     };
                     let input = OwnIndicatorInput::try_from(&form)?;
-                    indicator::update_own(conn, &actor, &before, version, &input)
+                    own_indicator::update(conn, &actor, &before, version, &input)
                 }
             }
         })

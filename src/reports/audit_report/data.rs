@@ -181,7 +181,9 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
                 rows: Vec::new(),
             });
         }
-        if let Some(theme) = themes.last_mut() {
+        // A theme's own line repeats its heading: it is listed only when it was graded.
+        let heading_only = r.parent_ref.is_none() && !findings.contains_key(&r.reference);
+        if let Some(theme) = themes.last_mut().filter(|_| !heading_only) {
             theme.rows.push(row(r));
         }
     }

@@ -162,12 +162,25 @@ fn row_data(
     reference: &str,
 ) -> Result<RowData, AppError> {
     let team = audit::team(conn, &found.id)?;
-    let allowed = rights(user, &found, &team);
+    let shared = Shared::load(conn, &found)?;
+    assemble(conn, user, found, reference, &team, shared)
+}
+
+/// A row's data from what the caller already loaded (a save needs the team and what rows
+/// share before writing; a save changes neither).
+fn assemble(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    found: Audit,
+    reference: &str,
+    team: &[String],
+    shared: Shared,
+) -> Result<RowData, AppError> {
+    let allowed = rights(user, &found, team);
     let requirement = framework_model::requirements(conn, &found.framework_id)?
         .into_iter()
         .find(|r| r.reference == reference)
         .ok_or(AppError::NotFound)?;
-    let shared = Shared::load(conn, &found)?;
     Ok(RowData {
         found,
         allowed,
@@ -218,7 +231,10 @@ fn write_row(
             audit::save_self(conn, &actor, &found, reference, form.version, &own)?
         }
     };
-    Ok((row_data(conn, user, found, reference)?, saved))
+    Ok((
+        assemble(conn, user, found, reference, &team, shared)?,
+        saved,
+    ))
 }
 
 async fn save(

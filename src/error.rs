@@ -59,6 +59,12 @@ impl AppError {
             }
             AppError::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden"),
             AppError::Csrf => (StatusCode::FORBIDDEN, "error-csrf"),
+            // A file over the upload limit is too large, whichever page or API received it.
+            AppError::Validation(fields)
+                if fields.0.values().any(|e| e.key == "err-file-too-big") =>
+            {
+                (StatusCode::PAYLOAD_TOO_LARGE, "error-validation")
+            }
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-validation"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "error-bad-request"),
             AppError::FrameworkFiles(_) => {

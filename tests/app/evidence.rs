@@ -214,6 +214,10 @@ fn another_organismes_evidence_is_never_reachable() {
 }
 
 #[test]
+#[expect(
+    clippy::too_many_lines,
+    reason = "refusals, upload, reads, then every outsider, in order"
+)]
 fn the_api_uploads_lists_and_downloads_evidence_within_the_organisme() {
     let app = spawn_app();
     let org = app.create_organisation("Habitat Api", 45, "11");
@@ -239,6 +243,9 @@ fn the_api_uploads_lists_and_downloads_evidence_within_the_organisme() {
             .contains("faux.pdf")
     );
     assert_eq!(app.count("evidence"), before, "nothing is stored");
+    let big = vec![b'a'; 1024 * 1024 + 10];
+    let (status, _) = app.api_upload(&path, &token, &[], &[("gros.txt", &big)]);
+    assert_eq!(status, 413, "over the size limit, as on the page");
 
     let (status, created) = app.api_upload(
         &path,

@@ -3,7 +3,6 @@
 //! refused upload stores nothing. One document's page is in `evidence_item`.
 
 use actix_multipart::Multipart;
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use tera::Context;
@@ -343,11 +342,6 @@ async fn refused(
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
     ctx.with_errors(&mut page, Some(&user), error);
-    let status = if matches!(error, AppError::Validation(fields) if fields.0.values().any(|e| e.key == "err-file-too-big"))
-    {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = error.info().status;
     ctx.render_status(status, "evidence/list.html", &page)
 }

@@ -136,12 +136,7 @@ async fn refused(ctx: &Ctx, id: String, error: &AppError) -> Result<HttpResponse
     let mut page = ctx.page(Some(&user), "organisations");
     page.insert("organisation", &organisation);
     ctx.with_errors(&mut page, Some(&user), error);
-    let status = if matches!(error, AppError::Validation(fields) if fields.0.values().any(|e| e.key == "err-file-too-big"))
-    {
-        StatusCode::PAYLOAD_TOO_LARGE
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = error.info().status;
     ctx.render_status(status, "indicators/import.html", &page)
 }
 

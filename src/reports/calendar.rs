@@ -1,6 +1,7 @@
 //! The calendar of audits and decisions as an ICS feed (RFC 5545), a CSV file (UTF-8, `;` or
 //! `,`) and an XLSX workbook. Every export is built from the same `CalendarEntry` rows.
 
+use super::date_fr as date;
 use chrono::{Duration, NaiveDate};
 use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
 
@@ -86,10 +87,6 @@ fn columns(lang: Lang) -> Vec<String> {
     .iter()
     .map(|k| i18n::t(lang, k))
     .collect()
-}
-
-fn date(d: NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 fn row(entry: &CalendarEntry, lang: Lang) -> Vec<String> {

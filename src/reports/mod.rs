@@ -5,3 +5,8 @@ pub mod calendar;
 pub mod charts;
 pub mod pdf;
 pub mod rollout;
+
+/// A day as French documents print it: `05/03/2025`.
+pub fn date_fr(day: chrono::NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}

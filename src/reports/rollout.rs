@@ -199,7 +199,7 @@ fn shares(
 
 pub fn to_pdf(rollout: &Rollout, lang: Lang) -> Vec<u8> {
     let t = |k: &str| i18n::t(lang, k);
-    let date = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
+    let date = super::date_fr;
     let mut w = Writer::new();
     w.paragraph(&t("rollout-title"), 18.0, true);
     w.paragraph(

@@ -6,11 +6,8 @@
 use super::data::{ReportData, Row};
 use crate::i18n::{self, Lang, format_number};
 use crate::reports::charts::Chart;
+use crate::reports::date_fr as date;
 use crate::reports::pdf::{Meta, Writer};
-
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
-}
 
 fn line(w: &mut Writer, label: &str, value: &str) {
     w.paragraph(&format!("{label} : {value}"), 10.5, false);

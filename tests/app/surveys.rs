@@ -85,6 +85,17 @@ fn waves_are_entered_imported_and_compared_with_the_one_before() {
         refused.body
     );
     assert_eq!(app.count("survey_results"), before, "nothing is written");
+    let two = manager.upload_with(
+        &import,
+        &[],
+        &[
+            ("a.csv", b"theme;valeur\nglobale;7\n"),
+            ("b.csv", b"theme;valeur\nglobale;8\n"),
+        ],
+    );
+    assert_eq!(two.status, 422);
+    assert!(two.body.contains("Déposez un seul fichier."));
+    assert_eq!(app.count("survey_results"), before);
     let good = "theme;site;valeur;repondants\nproprete;;6,5;1150\nproprete;Agence Nord;6,9;300\nproprete;agence sud;5,8;250\n";
     let imported = manager.upload_with(&import, &[], &[("resultats.csv", good.as_bytes())]);
     assert_eq!(imported.status, 303, "{}", imported.body);

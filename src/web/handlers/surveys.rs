@@ -332,14 +332,20 @@ pub async fn import_results(
     })
     .await?;
     let upload = match receive(&ctx.state, payload).await {
-        Ok(upload) => upload,
+        Ok(upload) if upload.files.len() == 1 => upload,
+        // One file of results at a time: which one was meant cannot be guessed.
+        Ok(upload) => {
+            for (_, path) in &upload.files {
+                let _ = std::fs::remove_file(path);
+            }
+            let error = FieldErrors::single("files", Invalid::new("err-one-file")).into();
+            return render_wave(&ctx, id, Some(&error)).await;
+        }
         Err(error @ AppError::Validation(_)) => return render_wave(&ctx, id, Some(&error)).await,
         Err(other) => return Err(other),
     };
     keep(&ctx.state, &upload)?;
-    let Some((file, _)) = upload.files.first() else {
-        return Err(AppError::BadRequest("no file".into()));
-    };
+    let file = &upload.files[0].0;
     let bytes = ctx
         .state
         .storage

@@ -54,6 +54,7 @@ impl Modify for BearerAuth {
         super::indicators::write,
         super::indicators::benchmark,
         super::surveys::list,
+        super::federation::dashboard,
         super::frameworks::list,
         super::frameworks::get,
         super::organisations::list,
@@ -67,7 +68,7 @@ impl Modify for BearerAuth {
     ),
     components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth),
-    tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
+    tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "federation"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;
 

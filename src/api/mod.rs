@@ -6,6 +6,7 @@ pub mod audits;
 pub mod commitments;
 pub mod docs;
 pub mod evidence;
+pub mod federation;
 pub mod frameworks;
 pub mod indicators;
 pub mod organisations;
@@ -83,6 +84,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/api/v1/indicator-values",
             web::post().to(indicators::write),
+        )
+        .route(
+            "/api/v1/federation/dashboard",
+            web::get().to(federation::dashboard),
         )
         .route("/api/v1/frameworks", web::get().to(frameworks::list))
         .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))

@@ -23,6 +23,11 @@ pub struct ListParams {
     region: Option<String>,
     /// name (default), homes, siren, updated
     sort: Option<String>,
+    /// A framework code (`charte-qualite` for the organismes' own charters): organismes
+    /// committed to it, narrowed by `standing`
+    framework: Option<String>,
+    /// holding, renewal_due, suspended, engaged, lapsed, none, or holds (the first three)
+    standing: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
 }
@@ -69,6 +74,8 @@ pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpRes
         family: params.family.unwrap_or_default(),
         region: params.region.unwrap_or_default(),
         sort: params.sort.unwrap_or_default(),
+        framework: params.framework.unwrap_or_default(),
+        standing: params.standing.unwrap_or_default(),
     };
     let page = Page::new(params.page, params.per_page);
     let result = api

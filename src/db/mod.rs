@@ -212,6 +212,10 @@ impl Db {
     }
 }
 
+/// Ids bound in one `IN (…)` list: well under SQLite's 32 766 and PostgreSQL's 65 535 bound
+/// parameters, so a list of every organisme's commitments is read in a few statements.
+pub const MAX_IDS: usize = 10_000;
+
 /// A new identifier: UUIDv7, time-ordered, unguessable enough for URLs.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

@@ -11,6 +11,7 @@ pub mod framework;
 pub mod identifiers;
 pub mod indicators;
 pub mod region;
+pub mod rollout;
 pub mod schedule;
 #[cfg(test)]
 mod schedule_tests;

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::history::{self, Actor, Change};
 use super::{Page, Paged, unique_violation_on};
 use crate::auth::OrgScope;
-use crate::db::schema::{audit_team, audits, commitments, organisations, sites};
+use crate::db::schema::{audit_team, audits, commitments, frameworks, organisations, sites};
 use crate::db::{DbConnection, MultiBackend, new_id, now};
+use crate::domain::commitment::CommitmentState;
+use crate::domain::rollout::{self, Standing};
 use crate::domain::{BoundedText, Family, Federation, FieldErrors, Homes, Invalid, Region, Siren};
 use crate::error::AppError;
 
@@ -123,6 +125,11 @@ pub struct OrganisationFilter {
     pub family: String,
     pub region: String,
     pub sort: String,
+    /// A framework code (`charte-qualite`: the organismes' own charters), with `standing`
+    pub framework: String,
+    /// A standing with `framework` (holding, renewal_due, suspended, engaged, lapsed, none)
+    /// or `holds` (any of the first three)
+    pub standing: String,
 }
 
 /// An organisme in a list, with its number of sites.
@@ -185,7 +192,67 @@ fn filtered(scope: &OrgScope, filter: &OrganisationFilter) -> Boxed<'static> {
     if let Ok(region) = Region::parse(&filter.region) {
         query = query.filter(organisations::region.eq(region.code));
     }
+    if !filter.framework.is_empty() {
+        query = with_standing(query, &filter.framework, &filter.standing);
+    }
     query
+}
+
+/// Organismes whose best commitment to `framework` gives `standing` (see `domain::rollout`):
+/// one commitment in the standing's states and none in a better one.
+fn with_standing(query: Boxed<'static>, framework: &str, standing: &str) -> Boxed<'static> {
+    let code = framework.to_owned();
+    // Charters count together: the key matches every framework of kind `charter` (a kind is
+    // never empty, so "" matches none). A boxed subquery would not compile for both backends.
+    let kind = if framework == rollout::CHARTERS {
+        "charter"
+    } else {
+        ""
+    };
+    let committed = |states: Vec<CommitmentState>| {
+        let states: Vec<&'static str> = states.into_iter().map(CommitmentState::as_str).collect();
+        commitments::table
+            .inner_join(frameworks::table)
+            .filter(commitments::state.eq_any(states))
+            .filter(
+                frameworks::code
+                    .eq(code.clone())
+                    .or(frameworks::kind.eq(kind)),
+            )
+            .select(commitments::organisation_id)
+    };
+    let states_of = |standings: &[Standing]| -> Vec<CommitmentState> {
+        standings.iter().flat_map(|s| s.states()).collect()
+    };
+    if standing == "holds" {
+        let holding: Vec<Standing> = Standing::ALL
+            .iter()
+            .copied()
+            .filter(|s| s.holds())
+            .collect();
+        return query.filter(organisations::id.eq_any(committed(states_of(&holding))));
+    }
+    let Ok(standing) = Standing::parse(standing) else {
+        // Any commitment to the framework, whatever its state.
+        return query.filter(organisations::id.eq_any(committed(CommitmentState::ALL.to_vec())));
+    };
+    let better = states_of(standing.better());
+    let query = if standing == Standing::None {
+        query
+    } else {
+        query.filter(organisations::id.eq_any(committed(standing.states())))
+    };
+    if better.is_empty() && standing != Standing::None {
+        return query;
+    }
+    let excluded = if standing == Standing::None {
+        CommitmentState::ALL.to_vec()
+    } else {
+        better
+    };
+    query.filter(diesel::dsl::not(
+        organisations::id.eq_any(committed(excluded)),
+    ))
 }
 
 fn escape_like(text: &str) -> String {

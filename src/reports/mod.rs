@@ -3,8 +3,11 @@
 pub mod audit_report;
 pub mod calendar;
 pub mod charts;
+pub mod dashboard;
+pub mod map;
 pub mod pdf;
 pub mod rollout;
+pub mod sheet;
 
 /// A day as French documents print it: `05/03/2025`.
 pub fn date_fr(day: chrono::NaiveDate) -> String {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 use toml::Spanned;
 
-use super::frameworks::{Ownership, import};
+use super::frameworks::{Clock, Ownership, Stamps, import_stamped};
 use crate::db::DbConnection;
 use crate::db::schema::frameworks;
 use crate::domain::framework::file::{FrameworkFile, RefId, Requirement, Text, is_ref};
@@ -18,7 +18,7 @@ use crate::models::history::Actor;
 use crate::models::organisation::Organisation;
 
 /// Code of the bundled model every organisme's charter starts from.
-pub const MODEL_CODE: &str = "charte-qualite";
+pub const MODEL_CODE: &str = crate::domain::rollout::CHARTERS;
 
 /// The code of an organisme's charter: stable across its versions.
 pub fn charter_code(organisation: &Organisation) -> String {
@@ -58,10 +58,11 @@ fn store(
     actor: &Actor,
     file: &FrameworkFile,
     ownership: &Ownership,
+    stamps: &mut dyn Stamps,
 ) -> Result<String, AppError> {
     let source = toml::to_string(file).map_err(AppError::unexpected)?;
     let name = format!("{}.toml", file.framework.code.get_ref().0);
-    let report = import(conn, actor, &[(name, source)], ownership)?;
+    let report = import_stamped(conn, actor, &[(name, source)], ownership, stamps)?;
     report
         .imported
         .into_iter()
@@ -75,6 +76,16 @@ pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     organisation: &Organisation,
+) -> Result<String, AppError> {
+    create_stamped(conn, actor, organisation, &mut Clock)
+}
+
+/// `create`, with the ids and time of the rows written taken from `stamps`.
+pub fn create_stamped(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    organisation: &Organisation,
+    stamps: &mut dyn Stamps,
 ) -> Result<String, AppError> {
     if latest(conn, &organisation.id)?.is_some() {
         return Err(AppError::Conflict);
@@ -103,7 +114,7 @@ pub fn create(
         organisation_id: Some(organisation.id.clone()),
         based_on_id: Some(model.id.clone()),
     };
-    store(conn, actor, &file, &ownership)
+    store(conn, actor, &file, &ownership, stamps)
 }
 
 /// What a quality manager changed on the charter form.
@@ -229,7 +240,7 @@ pub fn save_version(
         organisation_id: current.organisation_id.clone(),
         based_on_id: Some(current.id.clone()),
     };
-    store(conn, actor, &file, &ownership)
+    store(conn, actor, &file, &ownership, &mut Clock)
 }
 
 fn add_requirement(

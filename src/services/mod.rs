@@ -2,6 +2,7 @@
 
 pub mod benchmarks;
 pub mod charters;
+pub mod dashboard;
 pub mod frameworks;
 pub mod indicator_board;
 pub mod indicators;

@@ -10,9 +10,9 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, actions, admin, audits, auth, benchmarks, calendar, commitments, comparison, evidence,
-    evidence_item, findings, frameworks, health, home, indicator_entry, indicator_import,
-    indicator_own, indicators, organisations, reports, sites, surveys,
+    account, actions, admin, audits, auth, benchmarks, calendar, commitments, comparison,
+    dashboard, evidence, evidence_item, findings, frameworks, health, home, indicator_entry,
+    indicator_import, indicator_own, indicators, organisations, reports, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -233,6 +233,15 @@ fn indicator_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/audits/{id}/rapport.pdf", read().to(reports::audit_report))
         .route("/verify/{fingerprint}", read().to(reports::verify))
         .route("/federation/indicateurs", read().to(benchmarks::show))
+        .route("/federation", read().to(dashboard::show))
+        .route(
+            "/federation/tableau-de-bord.csv",
+            read().to(dashboard::export_csv),
+        )
+        .route(
+            "/federation/tableau-de-bord.xlsx",
+            read().to(dashboard::export_xlsx),
+        )
         .route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
         .route(
             "/organismes/{id}/enquetes",

@@ -258,6 +258,7 @@ fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
     }
     items.push(("/calendrier", "nav-calendar", "calendar"));
     if matches!(user.role, Role::Admin | Role::Federation) {
+        items.push(("/federation", "nav-dashboard", "dashboard"));
         items.push(("/federation/renouvellements", "nav-renewals", "renewals"));
         items.push(("/federation/indicateurs", "nav-benchmarks", "benchmarks"));
     }

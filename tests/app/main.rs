@@ -10,6 +10,7 @@ mod bench;
 mod benchmarks;
 mod cli;
 mod commitments;
+mod dashboard;
 mod evidence;
 mod evidence_links;
 mod framework_files;

@@ -52,6 +52,10 @@ impl IndicatorSummary {
 const UPCOMING_SHOWN: usize = 10;
 
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    // Federation staff land on the rollout dashboard (UX: "Déploiement du label").
+    if ctx.user_run(|_, user| Ok(user.role)).await?.1 == crate::domain::Role::Federation {
+        return crate::web::handlers::dashboard::home(&ctx).await;
+    }
     let today = chrono::Utc::now().date_naive();
     let (user, (figures, (entries, audits), indicators)) = ctx
         .user_run(move |conn, user| {

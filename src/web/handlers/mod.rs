@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod commitment_view;
 pub mod commitments;
 pub mod comparison;
+pub mod dashboard;
 pub mod evidence;
 pub mod evidence_item;
 pub mod finding_parts;

@@ -7,13 +7,16 @@ use tera::Context;
 
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
+use crate::domain::rollout::Standing;
 use crate::domain::{Family, Federation, Region, Role};
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::models::history::{self, Actor};
 use crate::models::organisation::{
     self, Organisation, OrganisationFilter, OrganisationForm, OrganisationInput,
 };
 use crate::models::{Page, site};
+use crate::services::dashboard;
 use crate::web::handlers::history_view;
 use crate::web::page::{Ctx, see_other};
 
@@ -28,6 +31,10 @@ pub struct ListQuery {
     region: String,
     #[serde(default)]
     sort: String,
+    #[serde(default)]
+    framework: String,
+    #[serde(default)]
+    standing: String,
     page: Option<i64>,
     per_page: Option<i64>,
 }
@@ -39,6 +46,8 @@ impl ListQuery {
             family: self.family.clone(),
             region: self.region.clone(),
             sort: self.sort.clone(),
+            framework: self.framework.clone(),
+            standing: self.standing.clone(),
         }
     }
 }
@@ -76,8 +85,13 @@ pub async fn list_organisations(
     let filter = query.filter();
     let shown_filter = filter.clone();
     let paging = Page::new(query.page, query.per_page);
-    let (user, result) = ctx
-        .user_run(move |conn, user| organisation::list(conn, &user.scope(), &filter, paging))
+    let lang = ctx.lang(None);
+    let (user, (result, frameworks)) = ctx
+        .user_run(move |conn, user| {
+            let result = organisation::list(conn, &user.scope(), &filter, paging)?;
+            let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+            Ok((result, dashboard::framework_lines(conn, lang)?))
+        })
         .await?;
     if matches!(user.role, Role::QualityManager | Role::Observer)
         && let Some(id) = &user.organisation_id
@@ -88,6 +102,11 @@ pub async fn list_organisations(
     choices(&mut page);
     page.insert("query_string", &filter_query_string(&shown_filter));
     page.insert("filter", &shown_filter);
+    page.insert("frameworks", &frameworks);
+    page.insert(
+        "standings",
+        &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    );
     page.insert("result", &result);
     page.insert("can_create", &user.can_create_organisation());
     ctx.render("organisations/list.html", &page)
@@ -101,6 +120,8 @@ fn filter_query_string(filter: &OrganisationFilter) -> String {
             ("family", &filter.family),
             ("region", &filter.region),
             ("sort", &filter.sort),
+            ("framework", &filter.framework),
+            ("standing", &filter.standing),
         ]
         .iter()
         .filter(|(_, v)| !v.is_empty())

@@ -1,0 +1,32 @@
+//! The federation dashboard's figures as JSON, for federation staff and administrators.
+
+use actix_web::{HttpResponse, web};
+
+use super::ApiCtx;
+use crate::error::AppError;
+use crate::i18n::{DEFAULT_LANG, Lang};
+use crate::services::dashboard::Filter;
+
+/// Where organismes stand with each framework (counts by standing, rollout rate, homes
+/// covered), the breakdowns by region and family of the framework in focus, the years past,
+/// renewals within 90 days, overdue steps and open major nonconformities. A regional user
+/// always gets their region.
+#[utoipa::path(get, path = "/api/v1/federation/dashboard", tag = "federation",
+    params(Filter),
+    responses((status = 200, body = crate::services::dashboard::Dashboard),
+        (status = 403, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn dashboard(api: ApiCtx, params: web::Query<Filter>) -> Result<HttpResponse, AppError> {
+    let filter = params.into_inner();
+    let answer = api
+        .run(move |conn, user| {
+            let lang = user
+                .locale
+                .as_deref()
+                .and_then(Lang::parse)
+                .unwrap_or(DEFAULT_LANG);
+            crate::web::handlers::dashboard::load(conn, user, filter, lang)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}

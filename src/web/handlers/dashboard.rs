@@ -1,0 +1,308 @@
+//! The federation's rollout dashboard (`/federation`, and the home page of federation staff):
+//! the figures of `services::dashboard`, each linked to the organismes behind it, the map of
+//! regions, the years past as charts with their tables, and the tables as CSV or XLSX.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::CurrentUser;
+use crate::domain::rollout::Standing;
+use crate::domain::{Family, Region, Role};
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::reports::charts::{Chart, bars_svg, trend_svg};
+use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
+use crate::reports::{dashboard as export, sheet};
+use crate::services::dashboard::{self, Dashboard, Filter};
+use crate::web::page::Ctx;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct DashboardQuery {
+    #[serde(flatten)]
+    pub filter: Filter,
+    /// The table a CSV export carries (see `reports::dashboard::TABLES`)
+    pub table: String,
+    /// `;` (default) or `,` for CSV
+    pub separateur: String,
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Federation staff and administrators only; a regional user's region is always the filter's.
+pub fn load(
+    conn: &mut crate::db::DbConnection,
+    user: &CurrentUser,
+    mut filter: Filter,
+    lang: Lang,
+) -> Result<Dashboard, AppError> {
+    if !matches!(user.role, Role::Admin | Role::Federation) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(region) = &user.region {
+        filter.region.clone_from(region);
+    }
+    dashboard::gather(conn, &user.scope(), &filter, today(), lang)
+}
+
+async fn gather(ctx: &Ctx, filter: Filter) -> Result<(CurrentUser, Dashboard, Lang), AppError> {
+    let lang = ctx.lang(None);
+    let (user, (d, lang)) = ctx
+        .user_run(move |conn, user| {
+            let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+            Ok((load(conn, user, filter, lang)?, lang))
+        })
+        .await?;
+    Ok((user, d, lang))
+}
+
+pub async fn show(ctx: Ctx, query: web::Query<DashboardQuery>) -> Result<HttpResponse, AppError> {
+    let (user, d, lang) = gather(&ctx, query.into_inner().filter).await?;
+    render(&ctx, &user, &d, lang)
+}
+
+/// The home page of federation staff is their dashboard, unfiltered.
+pub async fn home(ctx: &Ctx) -> Result<HttpResponse, AppError> {
+    let (user, d, lang) = gather(ctx, Filter::default()).await?;
+    render(ctx, &user, &d, lang)
+}
+
+/// The filters every drill-down link keeps: region and family.
+fn scope_query(filter: &Filter) -> String {
+    serde_urlencoded::to_string(
+        [("region", &filter.region), ("family", &filter.family)]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default()
+}
+
+fn map_svg(d: &Dashboard, lang: Lang, focus_name: &str) -> String {
+    let shades: Vec<RegionShade> = Region::all()
+        .iter()
+        .map(|r| {
+            let row = d.regions.iter().find(|s| s.code == r.code);
+            let label = row.map_or_else(
+                || i18n::t_args(lang, "dashboard-map-none", &[("region", r.name.to_owned())]),
+                |s| {
+                    i18n::t_args(
+                        lang,
+                        "dashboard-map-label",
+                        &[
+                            ("region", r.name.to_owned()),
+                            ("rate", i18n::format_number(s.rate, 1)),
+                            ("holds", s.holds.to_string()),
+                            ("count", s.organisations.to_string()),
+                        ],
+                    )
+                },
+            );
+            RegionShade {
+                code: r.code.to_owned(),
+                name: r.name.to_owned(),
+                rate: row.map(|s| s.rate),
+                label,
+                href: row.map(|_| {
+                    format!(
+                        "/organismes?framework={}&standing=holds&region={}{}{}",
+                        d.focus.as_deref().unwrap_or_default(),
+                        r.code,
+                        if d.filter.family.is_empty() {
+                            ""
+                        } else {
+                            "&family="
+                        },
+                        d.filter.family
+                    )
+                }),
+            }
+        })
+        .collect();
+    let legend: [String; 5] =
+        ["0–20", "20–40", "40–60", "60–80", "80–100"].map(|r| format!("{r} %"));
+    let title = i18n::t_args(
+        lang,
+        "dashboard-map-title",
+        &[("name", focus_name.to_owned())],
+    );
+    let description = i18n::t(lang, "dashboard-map-description");
+    let none = i18n::t(lang, "dashboard-map-no-organisme");
+    regions_svg(
+        &shades,
+        &MapText {
+            id: "map",
+            title: &title,
+            description: &description,
+            legend: &legend,
+            none_label: &none,
+            attribution: ATTRIBUTION_FR,
+        },
+    )
+}
+
+/// The focus framework's years: who holds it at each year's end, and the first grants.
+fn year_charts(d: &Dashboard, lang: Lang) -> Option<(String, String)> {
+    let years = d
+        .rollout
+        .iter()
+        .find(|f| Some(&f.key) == d.focus.as_ref())?;
+    if years.years.is_empty() {
+        return None;
+    }
+    let count = |n: usize| f64::from(u32::try_from(n).unwrap_or(u32::MAX));
+    let holding = Chart {
+        title: i18n::t_args(
+            lang,
+            "dashboard-chart-holding",
+            &[("name", years.name.clone())],
+        ),
+        points: years
+            .years
+            .iter()
+            .map(|y| (y.year.to_string(), count(y.holding)))
+            .collect(),
+        target: None,
+        range: None,
+        suffix: String::new(),
+    };
+    let granted = Chart {
+        title: i18n::t_args(
+            lang,
+            "dashboard-chart-granted",
+            &[("name", years.name.clone())],
+        ),
+        points: years
+            .years
+            .iter()
+            .map(|y| (y.year.to_string(), count(y.granted)))
+            .collect(),
+        target: None,
+        range: None,
+        suffix: String::new(),
+    };
+    Some((trend_svg(&holding), bars_svg(&granted)))
+}
+
+fn render(
+    ctx: &Ctx,
+    user: &CurrentUser,
+    d: &Dashboard,
+    lang: Lang,
+) -> Result<HttpResponse, AppError> {
+    let focus = d
+        .frameworks
+        .iter()
+        .find(|f| Some(&f.key) == d.focus.as_ref());
+    let scope = scope_query(&d.filter);
+    let mut page = ctx.page(Some(user), "dashboard");
+    page.insert("d", d);
+    page.insert("focus", &focus);
+    page.insert("scope_query", &scope);
+    page.insert(
+        "export_query",
+        &serde_urlencoded::to_string(
+            [
+                ("framework", d.focus.clone().unwrap_or_default()),
+                ("region", d.filter.region.clone()),
+                ("family", d.filter.family.clone()),
+            ]
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default(),
+    );
+    if let Some(focus) = focus {
+        page.insert("map_svg", &map_svg(d, lang, &focus.name));
+        if let Some((holding, granted)) = year_charts(d, lang) {
+            page.insert("holding_svg", &holding);
+            page.insert("granted_svg", &granted);
+        }
+    }
+    page.insert(
+        "standings",
+        &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    );
+    page.insert(
+        "scoped_region",
+        &user
+            .region
+            .as_deref()
+            .and_then(Region::by_code)
+            .map(|r| r.name),
+    );
+    page.insert(
+        "region_name",
+        &Region::by_code(&d.filter.region).map(|r| r.name),
+    );
+    page.insert(
+        "regions",
+        &Region::all()
+            .iter()
+            .map(|r| (r.code, r.name))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "families",
+        &Family::ALL
+            .iter()
+            .map(|f| (f.as_str(), f.label_key()))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("tables", &export::TABLES);
+    page.insert("shown", &dashboard::LIST_SHOWN);
+    ctx.render("federation/dashboard.html", &page)
+}
+
+fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
+/// One table as CSV (`?table=regions`, the frameworks by default).
+pub async fn export_csv(
+    ctx: Ctx,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let name = if query.table.is_empty() {
+        "frameworks".to_owned()
+    } else {
+        query.table.clone()
+    };
+    if !export::TABLES.contains(&name.as_str()) {
+        return Err(AppError::NotFound);
+    }
+    let (_, d, lang) = gather(&ctx, query.filter).await?;
+    let table = export::table(&d, lang, &name).ok_or(AppError::NotFound)?;
+    let delimiter = if query.separateur == "," { b',' } else { b';' };
+    let body = sheet::to_csv(&table, delimiter).map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &format!("deploiement-{name}.csv"),
+        body,
+    ))
+}
+
+/// Every table, one sheet each.
+pub async fn export_xlsx(
+    ctx: Ctx,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
+    let body = sheet::to_xlsx(&export::workbook(&d, lang)).map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "deploiement-qualitrack.xlsx",
+        body,
+    ))
+}

@@ -204,7 +204,10 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
     .route("/calendrier/export.csv", read().to(calendar::export_csv))
     .route("/calendrier/export.xlsx", read().to(calendar::export_xlsx))
     .route("/calendrier/export.pdf", read().to(calendar::export_pdf))
-    .route("/federation/synthese.pdf", read().to(calendar::rollout_pdf))
+    .route(
+        "/federation/synthese.pdf",
+        read().to(dashboard::rollout_pdf),
+    )
     .route(
         "/calendrier/abonnements",
         web::post().to(calendar::create_feed),

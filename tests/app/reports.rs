@@ -234,14 +234,15 @@ fn federation_staff_download_the_rollout_summary() {
         national
             .get("/")
             .body
-            .contains("href=\"/federation/synthese.pdf\""),
-        "offered on their home"
+            .contains("href=\"/federation/synthese.pdf?framework=quali-hlm\""),
+        "offered on their home, for the framework in focus"
     );
-    let pdf = national.get("/federation/synthese.pdf");
+    let pdf = national.get("/federation/synthese.pdf?framework=qualibail-iv");
     assert_eq!(pdf.status, 200);
     let text = text_of(&pdf.bytes).join("\n");
     assert!(text.contains("Synthèse du déploiement") && text.contains("Qualibail IV"));
     // Two organismes in Île-de-France, one holding the certification: 50 %.
+    assert!(text.contains("Qualibail IV — Certification de services des bailleurs sociaux par région"), "{text}");
     assert!(
         text.contains("Île-de-France") && text.contains("50,0 %"),
         "{text}"

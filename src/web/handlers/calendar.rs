@@ -302,29 +302,6 @@ pub async fn export_pdf(
     ))
 }
 
-/// The rollout summary for federation staff and administrators, within their scope.
-pub async fn rollout_pdf(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let lang = ctx.lang(None);
-    let (_, body) = ctx
-        .user_run(move |conn, user| {
-            if !matches!(
-                user.role,
-                crate::domain::Role::Admin | crate::domain::Role::Federation
-            ) {
-                return Err(AppError::Forbidden);
-            }
-            let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            let rollout = crate::reports::rollout::gather(conn, &user.scope(), today())?;
-            Ok(crate::reports::rollout::to_pdf(&rollout, lang))
-        })
-        .await?;
-    Ok(attachment(
-        "application/pdf",
-        "synthese-deploiement.pdf",
-        body,
-    ))
-}
-
 pub async fn export_xlsx(
     ctx: Ctx,
     query: web::Query<CalendarQuery>,

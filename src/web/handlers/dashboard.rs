@@ -306,3 +306,19 @@ pub async fn export_xlsx(
         body,
     ))
 }
+
+/// The rollout summary as a PDF, with the dashboard's filters, laid out off the async threads.
+pub async fn rollout_pdf(
+    ctx: Ctx,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
+    let body = web::block(move || crate::reports::rollout::to_pdf(&d, lang))
+        .await
+        .map_err(AppError::unexpected)?;
+    Ok(attachment(
+        "application/pdf",
+        "synthese-deploiement.pdf",
+        body,
+    ))
+}

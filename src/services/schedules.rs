@@ -115,7 +115,10 @@ pub fn calendar(
         .inner_join(frameworks::table)
         .filter(commitments::organisation_id.eq_any(&visible))
         .into_boxed();
-    if !filter.framework.is_empty() {
+    if filter.framework == crate::domain::rollout::CHARTERS {
+        // The organismes' own charters, counted together as on the dashboard.
+        query = query.filter(frameworks::kind.eq("charter"));
+    } else if !filter.framework.is_empty() {
         query = query.filter(frameworks::code.eq(filter.framework.clone()));
     }
     if !filter.region.is_empty() {

@@ -1100,3 +1100,4 @@ rollout-standing-holds = Holders (renewal due and suspended included)
 filter-standing = Standing
 filter-standing-any = Any commitment
 filter-standing-hint = With a framework chosen: where the organisme stands with it.
+dashboard-lagging = Regions lagging most (to their organismes without a commitment):

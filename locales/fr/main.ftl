@@ -1100,3 +1100,4 @@ rollout-standing-holds = Titulaires (y compris renouvellement à venir et suspen
 filter-standing = Situation
 filter-standing-any = Tout engagement
 filter-standing-hint = Avec un référentiel choisi : la situation de l’organisme pour ce référentiel.
+dashboard-lagging = Régions les moins avancées (vers leurs organismes sans engagement) :

@@ -1,5 +1,6 @@
 //! The `qualitrack` command: serve the application (default) and administrative commands.
 
+mod generate;
 mod indicators;
 
 use std::io::BufRead;
@@ -86,6 +87,36 @@ enum Command {
     Indicators {
         #[command(subcommand)]
         action: IndicatorAction,
+    },
+    /// Load a small demo into an empty database (four named organismes, an account per role)
+    ///
+    /// Four organismes of different families and regions, their sites, commitments to each
+    /// bundled framework, audits at every stage, evidence, actions, a year of indicator values,
+    /// a satisfaction survey, and an account for every role, all sharing one password drawn at
+    /// random and printed once.
+    Demo {
+        /// The date the demo is seen from (YYYY-MM-DD; default: today)
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Generate a federation-scale dataset into an empty database (see docs/dataset.md)
+    ///
+    /// Organismes, sites, commitments with their history, audits, findings, actions, evidence,
+    /// indicator values, surveys and accounts. The same seed, as-of date and size give the same
+    /// data; the accounts' password is drawn at random and printed once.
+    Generate {
+        /// How many organismes
+        #[arg(long, default_value_t = 600)]
+        organisations: usize,
+        /// Seed of every random choice
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The date states and schedules are seen from (YYYY-MM-DD; default: today)
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Months of indicator values before the as-of date
+        #[arg(long, default_value_t = 12)]
+        months: u32,
     },
 }
 
@@ -251,6 +282,21 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 },
         } => indicators::import(&cli.settings, &file, &organisation, keep_valid, dry_run),
+        Command::Demo { as_of } => generate::demo(&cli.settings, as_of.as_deref()),
+        Command::Generate {
+            organisations,
+            seed,
+            as_of,
+            months,
+        } => generate::generate(
+            &cli.settings,
+            &generate::Options {
+                organisations,
+                seed,
+                as_of,
+                months,
+            },
+        ),
     }
 }
 

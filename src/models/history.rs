@@ -77,6 +77,18 @@ pub fn record<T: Serialize>(
     actor: &Actor,
     change: &Change<'_, T>,
 ) -> Result<(), AppError> {
+    record_as(conn, actor, change, new_id(), now())
+}
+
+/// Records a change under the id and time given: a generated dataset takes them from its
+/// seed so that it comes out the same every time (`qualitrack generate`).
+pub fn record_as<T: Serialize>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    change: &Change<'_, T>,
+    id: String,
+    at: NaiveDateTime,
+) -> Result<(), AppError> {
     let to_json = |value: Option<&T>| {
         value
             .map(serde_json::to_string)
@@ -84,8 +96,8 @@ pub fn record<T: Serialize>(
             .map_err(AppError::unexpected)
     };
     let entry = NewEntry {
-        id: new_id(),
-        at: now(),
+        id,
+        at,
         actor_id: actor.id.as_deref(),
         actor_label: &actor.label,
         entity: change.entity,

@@ -34,6 +34,27 @@ pub struct Ownership {
     pub based_on_id: Option<String>,
 }
 
+/// Where an import takes the ids and the time of the rows it writes: the clock in the
+/// application; a seeded sequence for a generated dataset, which must come out the same
+/// every time (`qualitrack generate`).
+pub trait Stamps {
+    fn id(&mut self) -> String;
+    fn at(&mut self) -> chrono::NaiveDateTime;
+}
+
+/// Fresh UUIDv7s and the current time.
+pub struct Clock;
+
+impl Stamps for Clock {
+    fn id(&mut self) -> String {
+        new_id()
+    }
+
+    fn at(&mut self) -> chrono::NaiveDateTime {
+        now()
+    }
+}
+
 /// Validates and imports `(file name, text)` pairs. Call it inside a transaction: on error
 /// the caller's rollback guarantees nothing is written.
 pub fn import(
@@ -41,6 +62,17 @@ pub fn import(
     actor: &Actor,
     inputs: &[(String, String)],
     ownership: &Ownership,
+) -> Result<ImportReport, AppError> {
+    import_stamped(conn, actor, inputs, ownership, &mut Clock)
+}
+
+/// `import`, with the ids and time of the rows written taken from `stamps`.
+pub fn import_stamped(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    inputs: &[(String, String)],
+    ownership: &Ownership,
+    stamps: &mut dyn Stamps,
 ) -> Result<ImportReport, AppError> {
     let known = model::known(conn)?;
     let outcome = validate(inputs, &known);
@@ -77,7 +109,7 @@ pub fn import(
         return Err(AppError::FrameworkFiles(changed));
     }
     for loaded in fresh {
-        let id = write(conn, actor, loaded, &outcome.loaded, ownership)?;
+        let id = write(conn, actor, loaded, &outcome.loaded, ownership, stamps)?;
         report
             .imported
             .push((id, loaded.code().to_owned(), loaded.version().to_owned()));
@@ -106,9 +138,11 @@ fn write(
     loaded: &Loaded,
     batch: &[Loaded],
     ownership: &Ownership,
+    stamps: &mut dyn Stamps,
 ) -> Result<String, AppError> {
     let f: &FrameworkFile = &loaded.file;
-    let id = new_id();
+    let id = stamps.id();
+    let imported_at = stamps.at();
     let effective_date =
         f.framework.effective_date.as_ref().and_then(|d| {
             chrono::NaiveDate::parse_from_str(&d.get_ref().to_string(), "%Y-%m-%d").ok()
@@ -131,15 +165,15 @@ fn write(
             frameworks::source.eq(&loaded.source),
             frameworks::requirements_count.eq(count(f.requirements.len())),
             frameworks::indicators_count.eq(count(f.indicators.len())),
-            frameworks::imported_at.eq(now()),
+            frameworks::imported_at.eq(imported_at),
         ))
         .execute(conn)?;
 
-    let requirements = requirement_rows(&id, f)?;
+    let requirements = requirement_rows(&id, f, stamps)?;
     crate::insert_batch!(&mut *conn, framework_requirements::table, &requirements)?;
-    let indicators = indicator_rows(&id, f);
+    let indicators = indicator_rows(&id, f, stamps);
     crate::insert_batch!(&mut *conn, framework_indicators::table, &indicators)?;
-    let grades = grade_rows(&id, f);
+    let grades = grade_rows(&id, f, stamps);
     crate::insert_batch!(&mut *conn, framework_grades::table, &grades)?;
     let mut mappings = Vec::with_capacity(f.mappings.len());
     for m in &f.mappings {
@@ -148,7 +182,7 @@ fn write(
             None => target_version(conn, batch, m.framework.get_ref())?,
         };
         mappings.push(MappingRow {
-            id: new_id(),
+            id: stamps.id(),
             framework_id: id.clone(),
             from_ref: m.from.get_ref().clone(),
             to_code: m.framework.get_ref().clone(),
@@ -159,7 +193,7 @@ fn write(
         });
     }
     crate::insert_batch!(&mut *conn, framework_mappings::table, &mappings)?;
-    history::record(
+    history::record_as(
         conn,
         actor,
         &Change {
@@ -178,6 +212,8 @@ fn write(
                 "mappings": mappings.len(),
             })),
         },
+        stamps.id(),
+        imported_at,
     )?;
     Ok(id)
 }
@@ -185,6 +221,7 @@ fn write(
 fn requirement_rows(
     framework_id: &str,
     f: &FrameworkFile,
+    stamps: &mut dyn Stamps,
 ) -> Result<Vec<RequirementRow>, AppError> {
     let mut depths: std::collections::HashMap<&str, i32> = std::collections::HashMap::new();
     let mut rows = Vec::with_capacity(f.requirements.len());
@@ -204,7 +241,7 @@ fn requirement_rows(
             evidence.join(" ")
         );
         rows.push(RequirementRow {
-            id: new_id(),
+            id: stamps.id(),
             framework_id: framework_id.to_owned(),
             reference: reference.to_owned(),
             parent_ref: r.parent.as_ref().map(|p| p.get_ref().clone()),
@@ -222,14 +259,18 @@ fn requirement_rows(
     Ok(rows)
 }
 
-fn indicator_rows(framework_id: &str, f: &FrameworkFile) -> Vec<IndicatorRow> {
+fn indicator_rows(
+    framework_id: &str,
+    f: &FrameworkFile,
+    stamps: &mut dyn Stamps,
+) -> Vec<IndicatorRow> {
     f.indicators
         .iter()
         .enumerate()
         .map(|(position, i)| {
             let sla = i.sla();
             IndicatorRow {
-                id: new_id(),
+                id: stamps.id(),
                 framework_id: framework_id.to_owned(),
                 code: i.code.get_ref().0.clone(),
                 name: i.name.0.clone(),
@@ -250,12 +291,12 @@ fn indicator_rows(framework_id: &str, f: &FrameworkFile) -> Vec<IndicatorRow> {
         .collect()
 }
 
-fn grade_rows(framework_id: &str, f: &FrameworkFile) -> Vec<GradeRow> {
+fn grade_rows(framework_id: &str, f: &FrameworkFile, stamps: &mut dyn Stamps) -> Vec<GradeRow> {
     f.grades
         .iter()
         .enumerate()
         .map(|(position, g)| GradeRow {
-            id: new_id(),
+            id: stamps.id(),
             framework_id: framework_id.to_owned(),
             code: g.code.get_ref().0.clone(),
             label: g.label.0.clone(),

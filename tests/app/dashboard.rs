@@ -310,9 +310,15 @@ fn the_dashboard_counts_what_was_recorded_and_every_figure_leads_to_its_organism
         page.body.contains("/federation/synthese.pdf"),
         "the rollout summary PDF is one click away"
     );
-    let lagging = page.body.split("Régions les moins avancées").nth(1).unwrap();
+    let lagging = page
+        .body
+        .split("Régions les moins avancées")
+        .nth(1)
+        .unwrap();
     assert!(
-        lagging.trim_start().contains("region=53\">Bretagne</a> (0,0 %)"),
+        lagging
+            .trim_start()
+            .contains("region=53\">Bretagne</a> (0,0 %)"),
         "the region lagging most comes first: {}",
         &lagging[..300]
     );

@@ -25,18 +25,57 @@ pub struct TestApp {
     pub admin_password: String,
     pub db: Db,
     handle: actix_web::dev::ServerHandle,
-    pg_schema: Option<(String, String)>,
-    _dir: tempfile::TempDir,
+    _database: TestDatabase,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop(self.handle.stop(false));
+    }
+}
+
+/// A test's own database and data directory: a temporary SQLite file, or a fresh PostgreSQL
+/// schema (dropped with it) when QUALITRACK_TEST_DATABASE_URL is set.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+    pg_schema: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
         if let Some((admin_url, schema)) = &self.pg_schema
             && let Ok(mut conn) = diesel::PgConnection::establish(admin_url)
         {
             let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
+    }
+}
+
+pub fn test_database() -> TestDatabase {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let (url, pg_schema) = match std::env::var("QUALITRACK_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let schema = format!("qt_{}", uuid::Uuid::now_v7().simple());
+            let mut conn =
+                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL for tests");
+            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                .expect("create schema");
+            let separator = if admin_url.contains('?') { '&' } else { '?' };
+            (
+                format!("{admin_url}{separator}options=-csearch_path%3D{schema}"),
+                Some((admin_url, schema)),
+            )
+        }
+        _ => (
+            format!("sqlite://{}", dir.path().join("test.db").display()),
+            None,
+        ),
+    };
+    TestDatabase {
+        url,
+        dir,
+        pg_schema,
     }
 }
 
@@ -57,26 +96,19 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
 }
 
 pub fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let (database_url, pg_schema) = match std::env::var("QUALITRACK_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
-            let schema = format!("qt_{}", uuid::Uuid::now_v7().simple());
-            let mut conn =
-                diesel::PgConnection::establish(&admin_url).expect("PostgreSQL for tests");
-            conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                .expect("create schema");
-            let separator = if admin_url.contains('?') { '&' } else { '?' };
-            (
-                format!("{admin_url}{separator}options=-csearch_path%3D{schema}"),
-                Some((admin_url, schema)),
-            )
-        }
-        _ => (
-            format!("sqlite://{}", dir.path().join("test.db").display()),
-            None,
-        ),
-    };
-    let settings = settings(dir.path(), database_url.clone());
+    let app = spawn_app_on(test_database());
+    assert!(
+        !app.admin_password.is_empty(),
+        "first start creates the administrator"
+    );
+    app
+}
+
+/// The application on a database prepared beforehand (by a command, say); the administrator's
+/// password is empty when the database had accounts already.
+pub fn spawn_app_on(database: TestDatabase) -> TestApp {
+    let database_url = database.url.clone();
+    let settings = settings(database.dir.path(), database_url.clone());
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::channel();
@@ -98,12 +130,11 @@ pub fn spawn_app() -> TestApp {
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         database_url,
-        data_dir: dir.path().to_path_buf(),
-        admin_password: admin_password.expect("first start creates the administrator"),
+        data_dir: database.dir.path().to_path_buf(),
+        admin_password: admin_password.unwrap_or_default(),
         db,
         handle,
-        pg_schema,
-        _dir: dir,
+        _database: database,
     }
 }
 

@@ -15,6 +15,7 @@ mod evidence;
 mod evidence_links;
 mod framework_files;
 mod frameworks;
+mod generate;
 mod helpers;
 mod indicators;
 mod organisations;

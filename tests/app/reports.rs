@@ -242,7 +242,10 @@ fn federation_staff_download_the_rollout_summary() {
     let text = text_of(&pdf.bytes).join("\n");
     assert!(text.contains("Synthèse du déploiement") && text.contains("Qualibail IV"));
     // Two organismes in Île-de-France, one holding the certification: 50 %.
-    assert!(text.contains("Qualibail IV — Certification de services des bailleurs sociaux par région"), "{text}");
+    assert!(
+        text.contains("Qualibail IV — Certification de services des bailleurs sociaux par région"),
+        "{text}"
+    );
     assert!(
         text.contains("Île-de-France") && text.contains("50,0 %"),
         "{text}"

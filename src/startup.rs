@@ -20,6 +20,7 @@ use crate::i18n::{self, Lang};
 use crate::models::history::Actor;
 use crate::models::user;
 use crate::services::frameworks;
+use crate::services::memo::Memo;
 use crate::web::templates::Templates;
 use crate::web::{self as routes, middleware};
 
@@ -34,6 +35,11 @@ pub struct AppState {
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
+    /// Answers kept until the next write: federation dashboards, calendars, and each
+    /// indicator's figures across every organisme (for positions among peers).
+    pub dashboards: Memo<crate::services::dashboard::Dashboard>,
+    pub calendars: Memo<Vec<crate::services::schedules::CalendarEntry>>,
+    pub peers: Memo<crate::services::benchmarks::Benchmark>,
 }
 
 pub struct Application {
@@ -105,6 +111,9 @@ impl Application {
                 settings.data_dir.join("evidence"),
             )),
             upload_limit: settings.upload_limit_mb.saturating_mul(1024 * 1024),
+            dashboards: Memo::default(),
+            calendars: Memo::default(),
+            peers: Memo::default(),
             public_origin: settings
                 .public_url
                 .as_ref()

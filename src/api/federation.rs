@@ -18,6 +18,7 @@ use crate::services::dashboard::Filter;
     security(("bearer" = [])))]
 pub async fn dashboard(api: ApiCtx, params: web::Query<Filter>) -> Result<HttpResponse, AppError> {
     let filter = params.into_inner();
+    let cache = api.state().dashboards.clone();
     let answer = api
         .run(move |conn, user| {
             let lang = user
@@ -25,8 +26,8 @@ pub async fn dashboard(api: ApiCtx, params: web::Query<Filter>) -> Result<HttpRe
                 .as_deref()
                 .and_then(Lang::parse)
                 .unwrap_or(DEFAULT_LANG);
-            crate::web::handlers::dashboard::load(conn, user, filter, lang)
+            crate::web::handlers::dashboard::load(conn, &cache, user, filter, lang)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(answer))
+    Ok(HttpResponse::Ok().json(&*answer))
 }

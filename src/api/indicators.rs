@@ -253,6 +253,7 @@ pub async fn benchmark(
     use crate::services::benchmarks::{self, Filter};
     let code = path.into_inner();
     let p = params.into_inner();
+    let peers = api.state().peers.clone();
     let answer = api
         .run(move |conn, user| {
             let benchmark = if matches!(user.role, Role::Admin | Role::Federation) {
@@ -269,7 +270,7 @@ pub async fn benchmark(
             let position = match p.organisation {
                 Some(key) => {
                     let found = organisation::find_by_key(conn, &user.scope(), &key)?;
-                    benchmarks::position(conn, &found.id, &code)?
+                    benchmarks::position(conn, &peers, &found.id, &code)?
                 }
                 None => None,
             };

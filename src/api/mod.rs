@@ -158,6 +158,11 @@ impl FromRequest for ApiCtx {
 }
 
 impl ApiCtx {
+    /// What the application keeps between requests (storage, caches).
+    pub fn state(&self) -> &web::Data<AppState> {
+        &self.state
+    }
+
     /// Authenticates the token and runs `f` in one blocking hop, inside a transaction.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where

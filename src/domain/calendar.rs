@@ -250,6 +250,21 @@ pub fn is_working_day(date: NaiveDate, zone: Zone) -> bool {
 /// Saturates at `NaiveDate::MAX` rather than failing at the end of the representable range.
 #[must_use]
 pub fn add_working_days(start: NaiveDate, n: u32, zone: Zone) -> NaiveDate {
+    // The year's holidays are worked out once, not for every day walked over: schedules of
+    // a whole federation add thousands of working-day deadlines.
+    let mut year_off: (i32, Vec<NaiveDate>) = (i32::MIN, Vec::new());
+    let mut is_working_day = |date: NaiveDate, zone: Zone| {
+        if year_off.0 != date.year() {
+            year_off = (
+                date.year(),
+                holidays(date.year(), zone)
+                    .into_iter()
+                    .map(|(d, _)| d)
+                    .collect(),
+            );
+        }
+        !is_weekend(date) && !year_off.1.contains(&date)
+    };
     let mut date = start;
     let mut left = n;
     if left == 0 {

@@ -18,6 +18,7 @@ use crate::domain::indicators::{self, Direction, Figure, Unit};
 use crate::error::AppError;
 use crate::models::indicator::{Definition, Value};
 use crate::models::organisation;
+use crate::services::memo::Memo;
 
 /// Fewer peers than this with a figure, and an organisme is not shown its position.
 pub const MIN_PEERS: usize = 5;
@@ -224,19 +225,24 @@ pub struct Position {
     pub summary: Summary,
 }
 
+/// Computed from every organisme's figure for the indicator, kept in `peers` until the next
+/// write: every organisme's indicator pages ask for it.
 pub fn position(
     conn: &mut DbConnection,
+    peers: &Memo<Benchmark>,
     organisation_id: &str,
     code: &str,
 ) -> Result<Option<Position>, AppError> {
-    let everyone = compute(
-        conn,
-        &OrgScope::All,
-        &Filter {
-            code: code.to_owned(),
-            ..Filter::default()
-        },
-    )?;
+    let everyone = peers.get_or_compute(conn, code.to_owned(), |conn| {
+        compute(
+            conn,
+            &OrgScope::All,
+            &Filter {
+                code: code.to_owned(),
+                ..Filter::default()
+            },
+        )
+    })?;
     let Some(year) = everyone.year else {
         return Ok(None);
     };

@@ -313,6 +313,7 @@ fn attention(
     let calendar = CalendarFilter {
         region: filter.region.clone(),
         family: filter.family.clone(),
+        pending: true,
         ..CalendarFilter::default()
     };
     let kinds: HashMap<String, String> = frameworks::table

@@ -2,6 +2,7 @@
 //! for one commitment, or for every commitment a user may see (the calendar).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -16,6 +17,7 @@ use crate::domain::schedule::{Item, ItemState, Schedule, compute};
 use crate::error::AppError;
 use crate::models::commitment::{Commitment, Event, history_of};
 use crate::models::organisation;
+use crate::services::memo::Memo;
 
 /// The holiday zone of an organisme: its head office's postal code when known (Alsace-Moselle
 /// is only part of Grand Est), otherwise its region.
@@ -27,17 +29,19 @@ pub fn zones(
         .filter(organisations::id.eq_any(organisation_ids))
         .select((organisations::id, organisations::region))
         .load(conn)?;
-    let head_offices: Vec<(String, String)> = sites::table
+    let head_offices: HashMap<String, String> = sites::table
         .filter(sites::organisation_id.eq_any(organisation_ids))
         .filter(sites::kind.eq("siege"))
         .select((sites::organisation_id, sites::postal_code))
-        .load(conn)?;
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     Ok(regions
         .into_iter()
         .map(|(id, region)| {
-            let zone = head_offices.iter().find(|(org, _)| *org == id).map_or_else(
+            let zone = head_offices.get(&id).map_or_else(
                 || Zone::from_region(&region),
-                |(_, postal)| Zone::from_postal_code(postal),
+                |postal| Zone::from_postal_code(postal),
             );
             (id, zone)
         })
@@ -83,6 +87,9 @@ pub struct CalendarFilter {
     pub auditor: String,
     /// Only renewals (audits and decisions that renew)
     pub renewals: bool,
+    /// Only what is not done yet
+    #[serde(skip)]
+    pub pending: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +106,31 @@ pub struct CalendarEntry {
 }
 
 type Row = (Commitment, String, String, String, String, String);
+
+/// Each commitment's events, in order (grouped once: a federation has thousands).
+fn events_by_commitment(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> Result<HashMap<String, Vec<Event>>, AppError> {
+    let mut events: HashMap<String, Vec<Event>> = HashMap::new();
+    for chunk in ids.chunks(crate::db::MAX_IDS) {
+        for event in commitment_events::table
+            .filter(commitment_events::commitment_id.eq_any(chunk))
+            .order((
+                commitment_events::event_date.asc(),
+                commitment_events::created_at.asc(),
+            ))
+            .select(Event::as_select())
+            .load::<Event>(conn)?
+        {
+            events
+                .entry(event.commitment_id.clone())
+                .or_default()
+                .push(event);
+        }
+    }
+    Ok(events)
+}
 
 /// Every schedule item of the commitments `scope` may see that match `filter`.
 pub fn calendar(
@@ -144,14 +176,7 @@ pub fn calendar(
         ))
         .load(conn)?;
     let ids: Vec<&str> = rows.iter().map(|r| r.0.id.as_str()).collect();
-    let events: Vec<Event> = commitment_events::table
-        .filter(commitment_events::commitment_id.eq_any(&ids))
-        .order((
-            commitment_events::event_date.asc(),
-            commitment_events::created_at.asc(),
-        ))
-        .select(Event::as_select())
-        .load(conn)?;
+    let events = events_by_commitment(conn, &ids)?;
     let framework_ids: Vec<&str> = rows.iter().map(|r| r.0.framework_id.as_str()).collect();
     let plans: HashMap<String, CyclePlan> = frameworks::table
         .filter(frameworks::id.eq_any(&framework_ids))
@@ -168,16 +193,12 @@ pub fn calendar(
         let Some(plan) = plans.get(&commitment.framework_id) else {
             continue;
         };
-        let own: Vec<Event> = events
-            .iter()
-            .filter(|e| e.commitment_id == commitment.id)
-            .cloned()
-            .collect();
+        let own = events.get(&commitment.id).map_or(&[][..], Vec::as_slice);
         let zone = zones
             .get(&commitment.organisation_id)
             .copied()
             .unwrap_or(Zone::Metropole);
-        let schedule = compute(plan, &history_of(&commitment, &own), today, zone);
+        let schedule = compute(plan, &history_of(&commitment, own), today, zone);
         for item in schedule.items {
             if filter.renewals
                 && item.kind != "renewal"
@@ -185,7 +206,9 @@ pub fn calendar(
             {
                 continue;
             }
-            if !filter.state.is_empty() && state_code(item.state) != filter.state {
+            if (!filter.state.is_empty() && state_code(item.state) != filter.state)
+                || (filter.pending && item.done_on.is_some())
+            {
                 continue;
             }
             entries.push(CalendarEntry {
@@ -201,15 +224,30 @@ pub fn calendar(
             });
         }
     }
-    // Overdue first, then by due date.
-    entries.sort_by_key(|e| {
-        (
-            e.item.state != ItemState::Overdue,
-            e.item.due,
-            e.organisation_name.clone(),
-        )
+    // Overdue first, then by due date (compared in place: a federation has thousands).
+    entries.sort_by(|a, b| {
+        (a.item.state != ItemState::Overdue, a.item.due)
+            .cmp(&(b.item.state != ItemState::Overdue, b.item.due))
+            .then_with(|| a.organisation_name.cmp(&b.organisation_name))
     });
     Ok(entries)
+}
+
+/// `calendar`, kept in `memo` until the next write (the key holds the scope, the filter and
+/// the day): federation staff's calendars compute every commitment's schedule.
+pub fn calendar_kept(
+    conn: &mut DbConnection,
+    memo: &Memo<Vec<CalendarEntry>>,
+    scope: &OrgScope,
+    filter: &CalendarFilter,
+    today: NaiveDate,
+) -> Result<Arc<Vec<CalendarEntry>>, AppError> {
+    let key = format!(
+        "{scope:?}|{}|{}|{today}",
+        serde_json::to_string(filter).unwrap_or_default(),
+        filter.pending
+    );
+    memo.get_or_compute(conn, key, |conn| calendar(conn, scope, filter, today))
 }
 
 /// Late, or with a window opening within `days`: what people must act on.

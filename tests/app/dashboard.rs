@@ -426,6 +426,7 @@ fn a_regional_user_sees_only_their_region_and_others_see_no_dashboard() {
 fn an_open_major_nonconformity_shows_until_its_action_is_judged_effective() {
     let Setup {
         app,
+        org,
         auditor_email,
         audit,
         ..
@@ -462,14 +463,31 @@ fn an_open_major_nonconformity_shows_until_its_action_is_judged_effective() {
     assert_eq!(app.count("actions"), 1);
     let (_, d) = app.api_call("GET", "/api/v1/federation/dashboard", Some(&token), None);
     assert_eq!(framework(&d, "qualibail-iv")["open_majors"], 1);
-    app.with_db(move |conn| {
-        use diesel::prelude::*;
-        use qualitrack::db::schema::actions;
-        diesel::update(actions::table)
-            .set(actions::status.eq("effective"))
-            .execute(conn)?;
-        Ok(())
-    });
+    // The auditor judges the action effective: the dashboard sees it at once.
+    let judge = auditor.create_api_token("verification");
+    let (_, plan) = app.api_call(
+        "GET",
+        &format!("/api/v1/actions?organisation={org}"),
+        Some(&judge),
+        None,
+    );
+    let action = &plan["items"][0];
+    let (status, judged) = app.api_call(
+        "PUT",
+        &format!("/api/v1/actions/{}", action["id"].as_str().unwrap()),
+        Some(&judge),
+        Some(serde_json::json!({
+            "correction": "Relance des réclamations en attente",
+            "root_cause": "Aucun registre des réclamations écrites",
+            "corrective_action": "Registre et revue hebdomadaire",
+            "owner": "Responsable qualité",
+            "due_date": action["due_date"],
+            "status": "effective",
+            "note": "Registre vérifié",
+            "version": action["version"],
+        })),
+    );
+    assert_eq!(status, 200, "{judged}");
     let (_, d) = app.api_call("GET", "/api/v1/federation/dashboard", Some(&token), None);
     assert_eq!(framework(&d, "qualibail-iv")["open_majors"], 0);
     assert!(d["majors"].as_array().unwrap().is_empty());

@@ -54,6 +54,7 @@ impl CalendarQuery {
             organisation: self.organisation.clone(),
             auditor: self.auditor.clone(),
             renewals,
+            pending: false,
         }
     }
 
@@ -79,10 +80,11 @@ fn today() -> NaiveDate {
 }
 
 /// The list: overdue, then what falls due within the horizon (unless `periode=tout`).
-fn upcoming(entries: Vec<CalendarEntry>, everything: bool) -> Vec<CalendarEntry> {
+fn upcoming(entries: &[CalendarEntry], everything: bool) -> Vec<CalendarEntry> {
     entries
-        .into_iter()
+        .iter()
         .filter(|e| everything || schedules::needs_attention(&e.item, today(), HORIZON_DAYS))
+        .cloned()
         .collect()
 }
 
@@ -136,12 +138,13 @@ fn month_grid(entries: &[CalendarEntry], first: NaiveDate) -> Vec<Vec<Day>> {
 
 async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
     let filter = query.filter(renewals);
+    let memo = ctx.state.calendars.clone();
     let (user, (entries, frameworks, (feeds, auditors))) = ctx
         .user_run(move |conn, user| {
             if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
                 return Err(AppError::Forbidden);
             }
-            let entries = schedules::calendar(conn, &user.scope(), &filter, today())?;
+            let entries = schedules::calendar_kept(conn, &memo, &user.scope(), &filter, today())?;
             let mut codes: Vec<(String, String)> = framework_model::list(conn, &user.scope())?
                 .into_iter()
                 .filter(|f| f.organisation_id.is_none())
@@ -163,9 +166,9 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     let is_month = query.vue == "mois" || month.is_some();
     let first = month.unwrap_or_else(|| today().with_day(1).unwrap_or_else(today));
     let shown = if is_month {
-        entries
+        entries.as_ref().clone()
     } else {
-        upcoming(entries, query.periode == "tout")
+        upcoming(&entries, query.periode == "tout")
     };
     let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today())).collect();
     let mut page = ctx.page(Some(&user), if renewals { "renewals" } else { "calendar" });
@@ -251,10 +254,13 @@ async fn entries_for(
 ) -> Result<(CurrentUser, Vec<CalendarEntry>), AppError> {
     let filter = query.filter(false);
     let everything = query.periode == "tout";
+    let memo = ctx.state.calendars.clone();
     let (user, entries) = ctx
-        .user_run(move |conn, user| schedules::calendar(conn, &user.scope(), &filter, today()))
+        .user_run(move |conn, user| {
+            schedules::calendar_kept(conn, &memo, &user.scope(), &filter, today())
+        })
         .await?;
-    Ok((user, upcoming(entries, everything)))
+    Ok((user, upcoming(&entries, everything)))
 }
 
 fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {

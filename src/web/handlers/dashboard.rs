@@ -15,7 +15,9 @@ use crate::reports::charts::{Chart, bars_svg, trend_svg};
 use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
 use crate::reports::{dashboard as export, sheet};
 use crate::services::dashboard::{self, Dashboard, Filter};
+use crate::services::memo::Memo;
 use crate::web::page::Ctx;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -33,27 +35,41 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// Federation staff and administrators only; a regional user's region is always the filter's.
+/// Served from `cache` while nothing was written.
 pub fn load(
     conn: &mut crate::db::DbConnection,
+    cache: &Memo<Dashboard>,
     user: &CurrentUser,
     mut filter: Filter,
     lang: Lang,
-) -> Result<Dashboard, AppError> {
+) -> Result<Arc<Dashboard>, AppError> {
     if !matches!(user.role, Role::Admin | Role::Federation) {
         return Err(AppError::Forbidden);
     }
     if let Some(region) = &user.region {
         filter.region.clone_from(region);
     }
-    dashboard::gather(conn, &user.scope(), &filter, today(), lang)
+    let scope = user.scope();
+    let today = today();
+    let key = format!(
+        "{scope:?}|{}|{today}|{lang:?}",
+        serde_json::to_string(&filter).unwrap_or_default()
+    );
+    cache.get_or_compute(conn, key, |conn| {
+        dashboard::gather(conn, &scope, &filter, today, lang)
+    })
 }
 
-async fn gather(ctx: &Ctx, filter: Filter) -> Result<(CurrentUser, Dashboard, Lang), AppError> {
+async fn gather(
+    ctx: &Ctx,
+    filter: Filter,
+) -> Result<(CurrentUser, Arc<Dashboard>, Lang), AppError> {
     let lang = ctx.lang(None);
+    let cache = ctx.state.dashboards.clone();
     let (user, (d, lang)) = ctx
         .user_run(move |conn, user| {
             let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            Ok((load(conn, user, filter, lang)?, lang))
+            Ok((load(conn, &cache, user, filter, lang)?, lang))
         })
         .await?;
     Ok((user, d, lang))

@@ -57,6 +57,7 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
         return crate::web::handlers::dashboard::home(&ctx).await;
     }
     let today = chrono::Utc::now().date_naive();
+    let memo = ctx.state.calendars.clone();
     let (user, (figures, (entries, audits), indicators)) = ctx
         .user_run(move |conn, user| {
             let visible: Vec<String> = organisation::scoped(&user.scope())
@@ -73,10 +74,15 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 .count()
                 .get_result(conn)?;
             // What the user must watch: late items, then what opens within the next weeks.
+            let pending = CalendarFilter {
+                pending: true,
+                ..CalendarFilter::default()
+            };
             let entries: Vec<CalendarEntry> =
-                schedules::calendar(conn, &user.scope(), &CalendarFilter::default(), today)?
-                    .into_iter()
+                schedules::calendar_kept(conn, &memo, &user.scope(), &pending, today)?
+                    .iter()
                     .filter(|e| schedules::needs_attention(&e.item, today, 90))
+                    .cloned()
                     .collect();
             let figures = Figures {
                 organisations,

@@ -22,7 +22,9 @@ use crate::models::indicator;
 use crate::models::organisation::{self, Organisation};
 use crate::models::site;
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
+use crate::services::benchmarks::Benchmark;
 use crate::services::indicator_board::{self, Series};
+use crate::services::memo::Memo;
 use crate::web::page::{Ctx, see_other};
 
 /// Who sees an organisme's indicators sees them all; who edits the organisme enters them.
@@ -164,6 +166,7 @@ fn charts(series: &Series, sites: &[SiteValue], lang: Lang) -> (String, String) 
 
 fn indicator_page(
     conn: &mut DbConnection,
+    peers: &Memo<Benchmark>,
     user: &CurrentUser,
     id: &str,
     code: &str,
@@ -207,7 +210,7 @@ fn indicator_page(
     let position = if series.definition.own {
         None
     } else {
-        crate::services::benchmarks::position(conn, &organisation.id, code)?
+        crate::services::benchmarks::position(conn, peers, &organisation.id, code)?
     };
     page.insert("position", &position);
     page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
@@ -224,8 +227,9 @@ pub async fn show_indicator(
     let (id, code) = path.into_inner();
     let id = parse_id(&id)?;
     let lang = ctx.lang(None);
+    let peers = ctx.state.peers.clone();
     let (user, data) = ctx
-        .user_run(move |conn, user| indicator_page(conn, user, &id, &code, lang))
+        .user_run(move |conn, user| indicator_page(conn, &peers, user, &id, &code, lang))
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
@@ -284,8 +288,11 @@ pub async fn set_target(
         }
         Err(error @ AppError::Validation(_)) => {
             let lang = ctx.lang(Some(&user));
+            let peers = ctx.state.peers.clone();
             let (_, data) = ctx
-                .user_run(move |conn, user| indicator_page(conn, user, &lookup, &wanted, lang))
+                .user_run(move |conn, user| {
+                    indicator_page(conn, &peers, user, &lookup, &wanted, lang)
+                })
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             page.extend(data);

@@ -242,6 +242,21 @@ fn load_user(conn: &mut DbConnection, auth: &SessionAuth) -> Result<CurrentUser,
 }
 
 /// Redirect after a successful POST (303: the browser follows with GET).
+/// A file to save rather than show: its type, the name offered, its bytes.
+pub fn download(
+    content_type: &str,
+    name: &str,
+    body: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            actix_web::http::header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .body(body)
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))

@@ -310,6 +310,18 @@ fn the_dashboard_counts_what_was_recorded_and_every_figure_leads_to_its_organism
         page.body.contains("/federation/synthese.pdf"),
         "the rollout summary PDF is one click away"
     );
+    assert!(
+        page.body.contains(
+            "href=\"/organismes?framework=quali-hlm&amp;standing=holds&amp;region=84\">1</a>"
+        ),
+        "a region's holders are one click away"
+    );
+    assert!(
+        page.body.contains(
+            "href=\"/organismes?framework=quali-hlm&amp;standing=holds&amp;family=oph\">2</a>"
+        ),
+        "a family's holders too"
+    );
     let lagging = page
         .body
         .split("Régions les moins avancées")

@@ -20,7 +20,7 @@ use crate::models::history::Actor;
 use crate::reports::calendar as export;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
 use crate::web::handlers::commitment_view::hint;
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Ctx, download, see_other};
 
 /// Days ahead shown by default in the list.
 const HORIZON_DAYS: i64 = 90;
@@ -263,16 +263,6 @@ async fn entries_for(
     Ok((user, upcoming(&entries, everything)))
 }
 
-fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(body)
-}
-
 pub async fn export_csv(
     ctx: Ctx,
     query: web::Query<CalendarQuery>,
@@ -282,7 +272,7 @@ pub async fn export_csv(
     let delimiter = if query.separateur == "," { b',' } else { b';' };
     let body =
         export::to_csv(&entries, delimiter, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "text/csv; charset=utf-8",
         "calendrier-qualitrack.csv",
         body,
@@ -301,7 +291,7 @@ pub async fn export_pdf(
     let body = web::block(move || export::to_pdf(&entries, lang, &title, today()))
         .await
         .map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "application/pdf",
         "calendrier-qualitrack.pdf",
         body,
@@ -315,7 +305,7 @@ pub async fn export_xlsx(
     let query = query.into_inner();
     let (user, entries) = entries_for(&ctx, &query).await?;
     let body = export::to_xlsx(&entries, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "calendrier-qualitrack.xlsx",
         body,

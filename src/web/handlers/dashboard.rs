@@ -2,13 +2,12 @@
 //! the figures of `services::dashboard`, each linked to the organismes behind it, the map of
 //! regions, the years past as charts with their tables, and the tables as CSV or XLSX.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
 use crate::domain::rollout::Standing;
-use crate::domain::{Family, Region, Role};
+use crate::domain::{Region, Role};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
@@ -16,7 +15,7 @@ use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
 use crate::reports::{dashboard as export, sheet};
 use crate::services::dashboard::{self, Dashboard, Filter};
 use crate::services::memo::Memo;
-use crate::web::page::Ctx;
+use crate::web::page::{Ctx, download};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -255,33 +254,10 @@ fn render(
         "region_name",
         &Region::by_code(&d.filter.region).map(|r| r.name),
     );
-    page.insert(
-        "regions",
-        &Region::all()
-            .iter()
-            .map(|r| (r.code, r.name))
-            .collect::<Vec<_>>(),
-    );
-    page.insert(
-        "families",
-        &Family::ALL
-            .iter()
-            .map(|f| (f.as_str(), f.label_key()))
-            .collect::<Vec<_>>(),
-    );
+    crate::web::handlers::organisations::choices(&mut page);
     page.insert("tables", &export::TABLES);
     page.insert("shown", &dashboard::LIST_SHOWN);
     ctx.render("federation/dashboard.html", &page)
-}
-
-fn attachment(content_type: &str, name: &str, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .body(body)
 }
 
 /// One table as CSV (`?table=regions`, the frameworks by default).
@@ -302,7 +278,7 @@ pub async fn export_csv(
     let table = export::table(&d, lang, &name).ok_or(AppError::NotFound)?;
     let delimiter = if query.separateur == "," { b',' } else { b';' };
     let body = sheet::to_csv(&table, delimiter).map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "text/csv; charset=utf-8",
         &format!("deploiement-{name}.csv"),
         body,
@@ -316,7 +292,7 @@ pub async fn export_xlsx(
 ) -> Result<HttpResponse, AppError> {
     let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
     let body = sheet::to_xlsx(&export::workbook(&d, lang)).map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "deploiement-qualitrack.xlsx",
         body,
@@ -332,7 +308,7 @@ pub async fn rollout_pdf(
     let body = web::block(move || crate::reports::rollout::to_pdf(&d, lang))
         .await
         .map_err(AppError::unexpected)?;
-    Ok(attachment(
+    Ok(download(
         "application/pdf",
         "synthese-deploiement.pdf",
         body,

@@ -2,7 +2,7 @@
 //! crosswalk), its TOML source, uploading new versions, and an organisme's own charter.
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -118,13 +118,11 @@ pub async fn framework_source(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
             .version
             .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
     );
-    Ok(HttpResponse::Ok()
-        .content_type("application/toml; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        ))
-        .body(framework.source))
+    Ok(crate::web::page::download(
+        "application/toml; charset=utf-8",
+        &file_name,
+        framework.source,
+    ))
 }
 
 pub async fn upload_form(ctx: Ctx) -> Result<HttpResponse, AppError> {

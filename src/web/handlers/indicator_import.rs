@@ -4,7 +4,7 @@
 //! unless the user chooses to keep the valid lines. The file itself is kept, by its SHA-256.
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tera::Context;
@@ -223,11 +223,9 @@ pub async fn confirm_import(
 
 /// The file to fill in: the header and two example lines, UTF-8 with a BOM for spreadsheets.
 pub async fn template() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"modele-indicateurs.csv\"",
-        ))
-        .body(format!("\u{feff}{}", csv_file::template()))
+    crate::web::page::download(
+        "text/csv; charset=utf-8",
+        "modele-indicateurs.csv",
+        format!("\u{feff}{}", csv_file::template()),
+    )
 }

@@ -1,5 +1,6 @@
 //! The `qualitrack` command: serve the application (default) and administrative commands.
 
+mod backup;
 mod generate;
 mod indicators;
 
@@ -98,6 +99,13 @@ enum Command {
         /// The date the demo is seen from (YYYY-MM-DD; default: today)
         #[arg(long)]
         as_of: Option<String>,
+    },
+    /// Copy the database consistently while the server runs (SQLite: a checked copy of the
+    /// file; PostgreSQL: a pg_dump archive for pg_restore); see docs/operations.md to restore
+    Backup {
+        /// The file to write (never overwritten)
+        #[arg(long)]
+        output: std::path::PathBuf,
     },
     /// Generate a federation-scale dataset into an empty database (see docs/dataset.md)
     ///
@@ -282,6 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     dry_run,
                 },
         } => indicators::import(&cli.settings, &file, &organisation, keep_valid, dry_run),
+        Command::Backup { output } => backup::backup(&cli.settings, &output),
         Command::Demo { as_of } => generate::demo(&cli.settings, as_of.as_deref()),
         Command::Generate {
             organisations,

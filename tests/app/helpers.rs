@@ -52,6 +52,17 @@ impl Drop for TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// A database made by the test itself (a restored copy), which it cleans up.
+    pub fn at(url: String) -> TestDatabase {
+        TestDatabase {
+            url,
+            dir: tempfile::tempdir().expect("temporary directory"),
+            pg_schema: None,
+        }
+    }
+}
+
 pub fn test_database() -> TestDatabase {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (url, pg_schema) = match std::env::var("QUALITRACK_TEST_DATABASE_URL") {

@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod api;
 mod audits;
+mod backup;
 mod auth;
 mod bench;
 mod benchmarks;

@@ -63,6 +63,19 @@ impl TestDatabase {
     }
 }
 
+/// A browser without cookies for the server at `base` (another process, say).
+pub fn client_at(base: &str) -> Client {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    Client {
+        base: base.to_owned(),
+        agent,
+    }
+}
+
 pub fn test_database() -> TestDatabase {
     let dir = tempfile::tempdir().expect("temporary directory");
     let (url, pg_schema) = match std::env::var("QUALITRACK_TEST_DATABASE_URL") {
@@ -342,15 +355,7 @@ impl Client {
 
 impl TestApp {
     pub fn client(&self) -> Client {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .max_redirects(0)
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Client {
-            base: self.base.clone(),
-            agent,
-        }
+        client_at(&self.base)
     }
 
     /// Uploads files to the API as `multipart/form-data`; answers (status, JSON body).

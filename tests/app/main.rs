@@ -14,6 +14,7 @@ mod commitments;
 mod dashboard;
 mod evidence;
 mod evidence_links;
+mod faults;
 mod framework_files;
 mod frameworks;
 mod generate;

@@ -132,7 +132,7 @@ pub async fn set_user_state(
     let id = parse_id(&path.into_inner())?;
     let form = form.into_inner();
     let disable = form.disabled == "true";
-    let (_, attempt) = ctx
+    let (current, attempt) = ctx
         .user_attempt(move |conn, current| {
             current.require_admin()?;
             if current.id == id && disable {
@@ -162,7 +162,10 @@ pub async fn set_user_state(
             );
         }
         Err(AppError::Conflict) => ctx.flash(FlashKind::Error, "error-conflict"),
-        Err(AppError::Forbidden) => ctx.flash(FlashKind::Error, "flash-cannot-disable-self"),
+        // Only an administrator gets this far: anyone else's Forbidden is a plain 403.
+        Err(AppError::Forbidden) if current.role == Role::Admin => {
+            ctx.flash(FlashKind::Error, "flash-cannot-disable-self");
+        }
         Err(other) => return Err(other),
     }
     Ok(see_other("/admin/utilisateurs"))

@@ -151,6 +151,8 @@ pub async fn confirm_import(
     path: web::Path<String>,
     form: web::Form<ConfirmForm>,
 ) -> Result<HttpResponse, AppError> {
+    // Signed-in first: the pending import below is only looked up for a known user.
+    ctx.auth()?;
     let id = parse_id(&path.into_inner())?;
     let keep_valid = form.into_inner().keep_valid.is_some();
     let pending: Pending = ctx
@@ -221,11 +223,13 @@ pub async fn confirm_import(
     )))
 }
 
-/// The file to fill in: the header and two example lines, UTF-8 with a BOM for spreadsheets.
-pub async fn template() -> HttpResponse {
-    crate::web::page::download(
+/// The file to fill in: the header and two example lines, UTF-8 with a BOM for spreadsheets
+/// (for signed-in users, like every other page).
+pub async fn template(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    ctx.auth()?;
+    Ok(crate::web::page::download(
         "text/csv; charset=utf-8",
         "modele-indicateurs.csv",
         format!("\u{feff}{}", csv_file::template()),
-    )
+    ))
 }

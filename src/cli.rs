@@ -266,12 +266,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let issued = with_connection(&cli.settings, |conn| {
                 crate::services::reports::issue(
                     conn,
+                    &crate::services::reports::Rendered::default(),
                     &Actor::system("command line"),
                     id.trim(),
                     lang,
                 )
             })?;
-            std::fs::write(&output, &issued.pdf)
+            std::fs::write(&output, issued.pdf.as_slice())
                 .with_context(|| format!("cannot write {}", output.display()))?;
             println!(
                 "{} ({} bytes), fingerprint {}",

@@ -40,6 +40,8 @@ pub struct AppState {
     pub dashboards: Memo<crate::services::dashboard::Dashboard>,
     pub calendars: Memo<Vec<crate::services::schedules::CalendarEntry>>,
     pub peers: Memo<crate::services::benchmarks::Benchmark>,
+    /// Audit reports already laid out, by content.
+    pub reports: crate::services::reports::Rendered,
 }
 
 pub struct Application {
@@ -114,6 +116,7 @@ impl Application {
             dashboards: Memo::default(),
             calendars: Memo::default(),
             peers: Memo::default(),
+            reports: crate::services::reports::Rendered::default(),
             public_origin: settings
                 .public_url
                 .as_ref()

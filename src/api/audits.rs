@@ -162,6 +162,7 @@ pub async fn save_finding(
     security(("bearer" = [])))]
 pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
+    let rendered = api.state().reports.clone();
     let issued = api
         .run(move |conn, user| {
             let found = visible(conn, user, &id)?;
@@ -172,6 +173,7 @@ pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse
                 .unwrap_or(crate::i18n::DEFAULT_LANG);
             crate::services::reports::issue(
                 conn,
+                &rendered,
                 &Actor::user(&user.id, &user.email),
                 &found.id,
                 lang,

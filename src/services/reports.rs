@@ -3,6 +3,9 @@
 //! checked later says whether qualitrack issued it, for which audit and when, and whether
 //! the audit has changed since.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -18,7 +21,7 @@ use crate::reports::audit_report::{self, ReportData};
 pub struct Issued {
     pub data: ReportData,
     pub fingerprint: String,
-    pub pdf: Vec<u8>,
+    pub pdf: Arc<Vec<u8>>,
 }
 
 impl Issued {
@@ -38,16 +41,45 @@ impl Issued {
     }
 }
 
-/// Renders the report of an audit the caller may see, and records its fingerprint.
+/// Reports already laid out, by fingerprint and language. The same content always gives the
+/// same bytes, so a kept rendering is never stale; a report downloaded again (by the team, the
+/// organisme, the API) is not laid out again.
+#[derive(Clone, Default)]
+pub struct Rendered(Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>);
+
+/// Renderings kept; beyond, all are dropped.
+const RENDERED: usize = 32;
+
+impl Rendered {
+    fn get_or_render(&self, key: String, render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+        let lock = || self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(pdf) = lock().get(&key) {
+            return Arc::clone(pdf);
+        }
+        let pdf = Arc::new(render());
+        let mut kept = lock();
+        if kept.len() >= RENDERED {
+            kept.clear();
+        }
+        kept.insert(key, Arc::clone(&pdf));
+        pdf
+    }
+}
+
+/// Renders the report of an audit the caller may see (or takes it from `rendered`), and
+/// records its fingerprint.
 pub fn issue(
     conn: &mut DbConnection,
+    rendered: &Rendered,
     actor: &Actor,
     audit_id: &str,
     lang: Lang,
 ) -> Result<Issued, AppError> {
     let data = audit_report::load(conn, audit_id)?;
     let fingerprint = audit_report::fingerprint(&data);
-    let pdf = audit_report::render(&data, &fingerprint, lang);
+    let pdf = rendered.get_or_render(format!("{fingerprint}|{lang:?}"), || {
+        audit_report::render(&data, &fingerprint, lang)
+    });
     let known: i64 = issued_reports::table
         .find(&fingerprint)
         .count()

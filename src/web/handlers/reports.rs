@@ -22,7 +22,7 @@ pub fn pdf_response(issued: &Issued) -> HttpResponse {
         ))
         .insert_header((header::CACHE_CONTROL, "private, no-store"))
         .insert_header(("X-Report-Fingerprint", issued.fingerprint.clone()))
-        .body(issued.pdf.clone())
+        .body(issued.pdf.as_ref().clone())
 }
 
 /// The audit's report: for those who see the audit, except observers (it lists working
@@ -30,6 +30,7 @@ pub fn pdf_response(issued: &Issued) -> HttpResponse {
 pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let lang = ctx.lang(None);
+    let rendered = ctx.state.reports.clone();
     let (_, issued) = ctx
         .user_run(move |conn, user| {
             if user.role == Role::Observer {
@@ -41,7 +42,13 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
                 .as_deref()
                 .and_then(crate::i18n::Lang::parse)
                 .unwrap_or(lang);
-            reports::issue(conn, &Actor::user(&user.id, &user.email), &found.id, lang)
+            reports::issue(
+                conn,
+                &rendered,
+                &Actor::user(&user.id, &user.email),
+                &found.id,
+                lang,
+            )
         })
         .await?;
     Ok(pdf_response(&issued))

@@ -91,7 +91,10 @@ pub fn parse_results(bytes: &[u8], scale: Scale) -> Result<Vec<ResultLine>, Vec<
         Ok(text) => text.trim_start_matches('\u{feff}').to_owned(),
         Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
     }
-    .replace("\r\n", "\n");
+    // Lone '\r' ends records for the reader, which counts lines on '\n' only: as in the
+    // indicator files, without this every line of an old Mac export would be "line 1".
+    .replace("\r\n", "\n")
+    .replace('\r', "\n");
     let header = text.lines().next().unwrap_or_default();
     let delimiter = if header.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new()
@@ -134,10 +137,13 @@ pub fn parse_results(bytes: &[u8], scale: Scale) -> Result<Vec<ResultLine>, Vec<
         let value = parse_number(get(Some(value_at))).and_then(|v| scale.check(v));
         let respondents = match get(respondents_at) {
             "" => Ok(None),
+            // A count of people: "-3" parses as an `i32` but is no number of respondents.
             raw => raw
                 .parse::<i32>()
+                .ok()
+                .filter(|n| *n >= 0)
                 .map(Some)
-                .map_err(|_| Invalid::new("err-number").arg("value", raw)),
+                .ok_or_else(|| Invalid::new("err-number").arg("value", raw)),
         };
         match (theme, value, respondents) {
             (Ok(theme), Ok(value), Ok(respondents)) => lines.push(ResultLine {
@@ -183,6 +189,16 @@ mod tests {
     }
 
     #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_numbered() {
+        let lines =
+            parse_results(b"theme;valeur\rglobale;7\rproprete;6,5\r", Scale::Score10).unwrap();
+        assert_eq!(lines.iter().map(|l| l.line).collect::<Vec<_>>(), vec![2, 3]);
+        let errors =
+            parse_results(b"theme;valeur\rglobale;7\rmeteo;5", Scale::Score10).unwrap_err();
+        assert_eq!(errors[0].0, 3);
+    }
+
+    #[test]
     fn results_are_checked_against_their_scale_line_by_line() {
         let file = "thème;site;valeur;répondants\nglobale;;7,8;1200\npropreté des parties communes;Agence Nord;6,9;300\n";
         let lines = parse_results(file.as_bytes(), Scale::Score10).unwrap();
@@ -198,6 +214,14 @@ mod tests {
             vec![(2, "err-value-range"), (3, "err-unknown-theme")]
         );
         assert!(parse_results("theme;valeur\nglobale;78\n".as_bytes(), Scale::Percent).is_ok());
+        assert_eq!(
+            parse_results(b"theme;valeur;repondants\nglobale;7;-3\n", Scale::Score10)
+                .unwrap_err()
+                .iter()
+                .map(|(l, e)| (*l, e.key))
+                .collect::<Vec<_>>(),
+            vec![(2, "err-number")]
+        );
         assert_eq!(
             Scale::FourPoint.check(0.5).unwrap_err().key,
             "err-value-range"

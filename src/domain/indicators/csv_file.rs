@@ -95,8 +95,10 @@ fn delimiter(header: &str) -> char {
 /// Reads the file; `Err` when it cannot be read at all (empty, no header, missing columns).
 pub fn parse(bytes: &[u8]) -> Result<ParsedFile, Invalid> {
     let (text, encoding) = decode(bytes);
-    // The reader counts lines on '\n' alone: CRLF files would be numbered from the wrong line.
-    let text = text.replace("\r\n", "\n");
+    // The reader ends records on '\r' too but counts lines on '\n' alone: CRLF files, and
+    // the lone-CR ends of old Mac exports (found by fuzzing: every error was "line 1"), would
+    // be numbered from the wrong line.
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let header_line = text
         .lines()
         .find(|l| !l.trim().is_empty())
@@ -276,6 +278,24 @@ mod tests {
                 (4, 4, "err-number"),
                 (5, 4, "err-required")
             ]
+        );
+    }
+
+    #[test]
+    fn lines_ended_by_a_lone_carriage_return_are_numbered() {
+        let parsed =
+            parse(b"indicateur;periode;valeur\rtaux;2025-01;12\rtaux;2025-13;12\r").unwrap();
+        assert_eq!(parsed.lines[0].line, 2);
+        assert_eq!(parsed.errors[0].line, 3);
+        // The input the `indicator_csv` fuzz target found: its error was put on line 1.
+        let found = b"nume;\x00ie;\xcae;\xca^;\x9acAy?ode;\xcae;\xcai?ode;\x00ie;\xcate;indicateur;periode;valeur\r;2de;va\xca^;\x9aera\xff5";
+        let parsed = parse(found).unwrap();
+        assert!(parsed.lines.is_empty());
+        assert!(!parsed.errors.is_empty());
+        assert!(
+            parsed.errors.iter().all(|e| e.line == 2),
+            "{:?}",
+            parsed.errors
         );
     }
 

@@ -176,11 +176,9 @@ pub(crate) async fn receive(state: &AppState, mut payload: Multipart) -> Result<
 }
 
 /// What describes a document, from its form: title, site, dates, and per framework the
-/// references it supports (fields `req:<framework code>`).
-pub(super) fn describe(
-    fields: &[(String, String)],
-    title: &str,
-) -> Result<Description, FieldErrors> {
+/// references it supports (fields `req:<framework code>`). Public for the `multipart` fuzz
+/// target, which feeds it the fields it reads from arbitrary bodies.
+pub fn describe(fields: &[(String, String)], title: &str) -> Result<Description, FieldErrors> {
     let mut errors = FieldErrors::new();
     let title = errors.check("title", BoundedText::required(title, 200));
     let optional_date = |raw: String| {

@@ -52,7 +52,11 @@ const RENDERED: usize = 32;
 
 impl Rendered {
     fn get_or_render(&self, key: String, render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
-        let lock = || self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let lock = || {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
         if let Some(pdf) = lock().get(&key) {
             return Arc::clone(pdf);
         }

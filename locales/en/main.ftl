@@ -557,6 +557,7 @@ calendar-month = Month
 calendar-previous = Previous month
 calendar-next = Next month
 calendar-caption = { $count } item(s)
+calendar-caption-page = Items { $first } to { $last } of { $count }
 calendar-empty = Nothing ahead for these criteria.
 calendar-overdue-count = { $count } item(s) overdue.
 export-csv = Export (CSV)

@@ -557,6 +557,7 @@ calendar-month = Mois
 calendar-previous = Mois précédent
 calendar-next = Mois suivant
 calendar-caption = { $count } échéance(s)
+calendar-caption-page = Échéances { $first } à { $last } sur { $count }
 calendar-empty = Rien à venir pour ces critères.
 calendar-overdue-count = { $count } échéance(s) en retard.
 export-csv = Exporter (CSV)

@@ -510,3 +510,52 @@ fn the_home_page_says_what_is_late_and_what_comes_next() {
     assert!(home.body.contains("Audit de suivi") || home.body.contains("suivi"));
     assert!(home.body.contains("en retard de"));
 }
+
+#[test]
+fn a_long_calendar_goes_by_pages_that_keep_the_filters() {
+    let app = spawn_app();
+    let admin = app.admin();
+    // Six items each over a whole cycle: twenty organismes fill more than a page.
+    for n in 0..20 {
+        let org = app.create_organisation(&format!("Habitat Paginé {n}"), 60 + n, "53");
+        granted(
+            &app,
+            &admin,
+            &org,
+            "qualibail-iv",
+            "2023-01-09",
+            "2023-03-13",
+        );
+    }
+    let first = admin.get("/calendrier?periode=tout&region=53");
+    assert_eq!(first.status, 200);
+    let total: usize = first
+        .body
+        .split("Échéances 1 à 100 sur ")
+        .nth(1)
+        .expect("the first page says which items it shows")
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(total > 100);
+    assert_eq!(
+        first.body.matches("<tr>").count(),
+        101,
+        "100 rows and the header"
+    );
+    assert!(
+        first
+            .body
+            .contains("href=\"?region=53&amp;periode=tout&amp;page=2\" rel=\"next\"")
+    );
+    let last = admin.get("/calendrier?periode=tout&region=53&page=99");
+    assert!(
+        last.body
+            .contains(&format!("Échéances 101 à {total} sur {total}")),
+        "a page past the end shows the last one"
+    );
+    assert!(last.body.contains("aria-current=\"page\">2</a>"));
+}

@@ -24,6 +24,8 @@ use crate::web::page::{Ctx, download, see_other};
 
 /// Days ahead shown by default in the list.
 const HORIZON_DAYS: i64 = 90;
+/// Items per page of the list.
+const PER_PAGE: usize = 100;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -42,6 +44,8 @@ pub struct CalendarQuery {
     pub periode: String,
     /// `;` (default) or `,` for CSV
     pub separateur: String,
+    /// Page of the list, from 1
+    pub page: usize,
 }
 
 impl CalendarQuery {
@@ -165,11 +169,27 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     let month = NaiveDate::parse_from_str(&format!("{}-01", query.mois), "%Y-%m-%d").ok();
     let is_month = query.vue == "mois" || month.is_some();
     let first = month.unwrap_or_else(|| today().with_day(1).unwrap_or_else(today));
-    let shown = if is_month {
+    let mut shown = if is_month {
         entries.as_ref().clone()
     } else {
         upcoming(&entries, query.periode == "tout")
     };
+    // The list goes by pages (a federation has hundreds of items within 90 days); the month
+    // view and the exports carry everything.
+    let total = shown.len();
+    let overdue = shown
+        .iter()
+        .filter(|e| e.item.state == ItemState::Overdue)
+        .count();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let current = query.page.clamp(1, pages);
+    if !is_month {
+        shown = shown
+            .into_iter()
+            .skip((current - 1) * PER_PAGE)
+            .take(PER_PAGE)
+            .collect();
+    }
     let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today())).collect();
     let mut page = ctx.page(Some(&user), if renewals { "renewals" } else { "calendar" });
     page.insert("entries", &shown);
@@ -181,13 +201,12 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             .collect::<Vec<_>>(),
     );
     page.insert("hints", &hints);
-    page.insert(
-        "overdue",
-        &shown
-            .iter()
-            .filter(|e| e.item.state == ItemState::Overdue)
-            .count(),
-    );
+    page.insert("overdue", &overdue);
+    page.insert("total", &total);
+    page.insert("pages", &pages);
+    page.insert("current", &current);
+    page.insert("first", &((current - 1) * PER_PAGE + 1));
+    page.insert("last", &((current - 1) * PER_PAGE + shown.len()));
     page.insert("query", &query);
     page.insert("query_string", &query.query_string());
     page.insert("renewals", &renewals);

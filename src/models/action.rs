@@ -20,7 +20,7 @@ use crate::error::AppError;
 /// Response deadline when a grade gives none.
 const DEFAULT_RESPONSE_DAYS: i64 = 90;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = actions)]
 pub struct Action {
     pub id: String,
@@ -42,7 +42,7 @@ pub struct Action {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = action_updates)]
 pub struct ActionUpdate {
     pub id: String,

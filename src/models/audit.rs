@@ -18,7 +18,7 @@ use crate::domain::dates::parse_date;
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audits)]
 pub struct Audit {
     pub id: String,
@@ -47,7 +47,7 @@ impl Audit {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = findings)]
 pub struct Finding {
     #[serde(skip)]

@@ -14,7 +14,7 @@ use crate::domain::schedule::{Held, History};
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = commitments)]
 pub struct Commitment {
     pub id: String,
@@ -36,7 +36,7 @@ pub struct Commitment {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = commitment_events)]
 pub struct Event {
     pub id: String,

@@ -17,7 +17,7 @@ use crate::error::AppError;
 /// Evidence whose validity ends within this many days is flagged.
 pub const EXPIRING_DAYS: i64 = 60;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = evidence)]
 pub struct Evidence {
     pub id: String,
@@ -31,7 +31,7 @@ pub struct Evidence {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = evidence_files)]
 pub struct EvidenceFile {
     pub id: String,

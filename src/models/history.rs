@@ -32,7 +32,7 @@ impl Actor {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = history)]
 pub struct HistoryEntry {
     pub id: String,

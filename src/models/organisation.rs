@@ -16,7 +16,9 @@ use crate::error::AppError;
 
 pub const NAME_MAX: usize = 200;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Queryable, Selectable, Insertable, Identifiable, Serialize, utoipa::ToSchema,
+)]
 #[diesel(table_name = organisations)]
 pub struct Organisation {
     pub id: String,

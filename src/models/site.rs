@@ -10,7 +10,9 @@ use crate::db::{DbConnection, new_id, now};
 use crate::domain::{BoundedText, FieldErrors, Homes, PostalCode, SiteKind};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Serialize, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Queryable, Selectable, Insertable, Identifiable, Serialize, utoipa::ToSchema,
+)]
 #[diesel(table_name = sites)]
 pub struct Site {
     pub id: String,

@@ -11,7 +11,7 @@ use crate::db::{DbConnection, new_id, now};
 use crate::domain::survey::{Scale, Theme};
 use crate::error::AppError;
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = survey_waves)]
 pub struct Wave {
     pub id: String,
@@ -27,7 +27,7 @@ pub struct Wave {
     pub version: i32,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = survey_results)]
 pub struct SurveyResult {
     #[serde(skip)]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::Insertable;
 
 use crate::db::DbConnection;
@@ -14,39 +14,20 @@ use crate::db::schema::{
     indicator_values, organisations, sites, survey_results, survey_waves, users,
 };
 use crate::models::indicator::Value;
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = organisations)]
-pub struct OrgRow {
-    pub id: String,
-    pub name: String,
-    pub search_key: String,
-    pub siren: String,
-    pub family: String,
-    pub region: String,
-    pub homes: i32,
-    pub federation: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = sites)]
-pub struct SiteRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub name: String,
-    pub kind: String,
-    pub address: String,
-    pub postal_code: String,
-    pub commune: String,
-    pub homes: i32,
-    pub qpv: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
+// Most rows are the models' own structs, inserted as they are read back.
+pub use crate::models::action::Action as ActionRow;
+pub use crate::models::action::ActionUpdate as ActionUpdateRow;
+pub use crate::models::audit::Audit as AuditRow;
+pub use crate::models::audit::Finding as FindingRow;
+pub use crate::models::commitment::Commitment as CommitmentRow;
+pub use crate::models::commitment::Event as EventRow;
+pub use crate::models::evidence::Evidence as EvidenceRow;
+pub use crate::models::evidence::EvidenceFile as EvidenceFileRow;
+pub use crate::models::history::HistoryEntry as HistoryRow;
+pub use crate::models::organisation::Organisation as OrgRow;
+pub use crate::models::site::Site as SiteRow;
+pub use crate::models::survey::SurveyResult as ResultRow;
+pub use crate::models::survey::Wave as WaveRow;
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = users)]
@@ -66,65 +47,10 @@ pub struct UserRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = commitments)]
-pub struct CommitmentRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub framework_id: String,
-    pub state: String,
-    pub all_sites: bool,
-    pub body: String,
-    pub certificate_number: String,
-    pub auditor_id: Option<String>,
-    pub start_date: NaiveDate,
-    pub notes: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = commitment_sites)]
 pub struct CommitmentSiteRow {
     pub commitment_id: String,
     pub site_id: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = commitment_events)]
-pub struct EventRow {
-    pub id: String,
-    pub commitment_id: String,
-    pub kind: String,
-    pub event_date: NaiveDate,
-    pub from_state: Option<String>,
-    pub to_state: Option<String>,
-    pub step_code: Option<String>,
-    pub reason: String,
-    pub author_id: Option<String>,
-    pub author_label: String,
-    pub created_at: NaiveDateTime,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = audits)]
-pub struct AuditRow {
-    pub id: String,
-    pub commitment_id: String,
-    pub organisation_id: String,
-    pub framework_id: String,
-    pub step_code: Option<String>,
-    pub kind: String,
-    pub title: String,
-    pub start_date: NaiveDate,
-    pub end_date: NaiveDate,
-    pub state: String,
-    pub lead_auditor_id: Option<String>,
-    pub decision: Option<String>,
-    pub decision_date: Option<NaiveDate>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -142,129 +68,11 @@ pub struct AuditSiteRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = findings)]
-pub struct FindingRow {
-    pub id: String,
-    pub audit_id: String,
-    pub requirement_ref: String,
-    pub grade_code: Option<String>,
-    pub finding: String,
-    pub evidence_seen: String,
-    pub site_ids: String,
-    pub self_level: Option<String>,
-    pub self_comment: String,
-    pub evidence_ids: String,
-    pub self_evidence_ids: String,
-    pub updated_at: NaiveDateTime,
-    pub updated_by: String,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = actions)]
-pub struct ActionRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub audit_id: String,
-    pub finding_id: String,
-    pub requirement_ref: String,
-    pub title: String,
-    pub correction: String,
-    pub root_cause: String,
-    pub corrective_action: String,
-    pub owner: String,
-    pub due_date: NaiveDate,
-    pub status: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = action_updates)]
-pub struct ActionUpdateRow {
-    pub id: String,
-    pub action_id: String,
-    pub at: NaiveDateTime,
-    pub author_label: String,
-    pub status: String,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = evidence)]
-pub struct EvidenceRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub title: String,
-    pub site_id: Option<String>,
-    pub effective_date: Option<NaiveDate>,
-    pub valid_until: Option<NaiveDate>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = evidence_files)]
-pub struct EvidenceFileRow {
-    pub id: String,
-    pub evidence_id: String,
-    pub sha256: String,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i64,
-    pub uploaded_at: NaiveDateTime,
-    pub uploaded_by: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = evidence_requirements)]
 pub struct SupportRow {
     pub evidence_id: String,
     pub framework_code: String,
     pub requirement_ref: String,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = survey_waves)]
-pub struct WaveRow {
-    pub id: String,
-    pub organisation_id: String,
-    pub title: String,
-    pub scale: String,
-    pub fieldwork_end: NaiveDate,
-    pub respondents: Option<i32>,
-    pub provider: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = survey_results)]
-pub struct ResultRow {
-    pub id: String,
-    pub wave_id: String,
-    pub theme: String,
-    pub site_id: Option<String>,
-    pub value: f64,
-    pub respondents: Option<i32>,
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = history)]
-pub struct HistoryRow {
-    pub id: String,
-    pub at: NaiveDateTime,
-    pub actor_id: Option<String>,
-    pub actor_label: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub organisation_id: Option<String>,
-    pub action: String,
-    pub before_data: Option<String>,
-    pub after_data: Option<String>,
 }
 
 /// Rows written per table, for the summary.

@@ -79,12 +79,6 @@ pub async fn show(ctx: Ctx, query: web::Query<DashboardQuery>) -> Result<HttpRes
     render(&ctx, &user, &d, lang)
 }
 
-/// The home page of federation staff is their dashboard, unfiltered.
-pub async fn home(ctx: &Ctx) -> Result<HttpResponse, AppError> {
-    let (user, d, lang) = gather(ctx, Filter::default()).await?;
-    render(ctx, &user, &d, lang)
-}
-
 /// The filters every drill-down link keeps: region and family.
 fn scope_query(filter: &Filter) -> String {
     serde_urlencoded::to_string(
@@ -202,7 +196,7 @@ fn year_charts(d: &Dashboard, lang: Lang) -> Option<(String, String)> {
     Some((trend_svg(&holding), bars_svg(&granted)))
 }
 
-fn render(
+pub fn render(
     ctx: &Ctx,
     user: &CurrentUser,
     d: &Dashboard,

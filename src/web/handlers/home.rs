@@ -1,15 +1,27 @@
 //! The home page: what the signed-in user can reach, with the figures of their scope.
 
+use std::sync::Arc;
+
 use actix_web::HttpResponse;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use chrono::NaiveDate;
+
+use crate::auth::CurrentUser;
+use crate::db::DbConnection;
 use crate::db::schema::{organisations, sites};
+use crate::domain::Role;
 use crate::domain::schedule::ItemState;
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::models::audit::Audit;
 use crate::models::organisation;
+use crate::services::dashboard::Dashboard;
+use crate::services::memo::Memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, state_code};
 use crate::web::handlers::commitment_view::hint;
+use crate::web::handlers::dashboard;
 use crate::web::page::Ctx;
 
 #[derive(Serialize)]
@@ -51,66 +63,98 @@ impl IndicatorSummary {
 /// How many upcoming items the home page lists before pointing to the calendar.
 const UPCOMING_SHOWN: usize = 10;
 
+/// What the home page shows everyone but federation staff.
+type Own = (
+    Figures,
+    (Vec<CalendarEntry>, Vec<Audit>),
+    Option<IndicatorSummary>,
+);
+
+enum Home {
+    Rollout(Arc<Dashboard>, Lang),
+    Own(Own),
+}
+
+/// The figures of the user's scope, what falls due, their audits (auditors) and their
+/// organisme's indicators (people of one organisme).
+fn own(
+    conn: &mut DbConnection,
+    calendars: &Memo<Vec<CalendarEntry>>,
+    user: &CurrentUser,
+    today: NaiveDate,
+) -> Result<Own, AppError> {
+    let visible: Vec<String> = organisation::scoped(&user.scope())
+        .select(organisations::id)
+        .load(conn)?;
+    let organisations: i64 = organisation::scoped(&user.scope())
+        .count()
+        .get_result(conn)?;
+    let homes: Option<i64> = organisation::scoped(&user.scope())
+        .select(diesel::dsl::sum(organisations::homes))
+        .first(conn)?;
+    let sites: i64 = sites::table
+        .filter(sites::organisation_id.eq_any(&visible))
+        .count()
+        .get_result(conn)?;
+    // What the user must watch: late items, then what opens within the next weeks.
+    let pending = CalendarFilter {
+        pending: true,
+        ..CalendarFilter::default()
+    };
+    let entries: Vec<CalendarEntry> =
+        schedules::calendar_kept(conn, calendars, &user.scope(), &pending, today)?
+            .iter()
+            .filter(|e| schedules::needs_attention(&e.item, today, 90))
+            .cloned()
+            .collect();
+    let figures = Figures {
+        organisations,
+        sites,
+        homes: homes.unwrap_or(0),
+        overdue: entries
+            .iter()
+            .filter(|e| e.item.state == ItemState::Overdue)
+            .count(),
+        upcoming: entries.len(),
+    };
+    let audits = if user.role == Role::Auditor {
+        crate::models::audit::list_for_auditor(conn, &user.id)?
+    } else {
+        Vec::new()
+    };
+    let shown: Vec<CalendarEntry> = entries.into_iter().take(UPCOMING_SHOWN).collect();
+    // People of one organisme see where its indicators stand.
+    let indicators = match &user.organisation_id {
+        Some(id) => Some(IndicatorSummary::of(
+            id,
+            crate::services::indicator_board::board(conn, id)?,
+        )),
+        None => None,
+    };
+    Ok((figures, (shown, audits), indicators))
+}
+
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    // Federation staff land on the rollout dashboard (UX: "Déploiement du label").
-    if ctx.user_run(|_, user| Ok(user.role)).await?.1 == crate::domain::Role::Federation {
-        return crate::web::handlers::dashboard::home(&ctx).await;
-    }
     let today = chrono::Utc::now().date_naive();
-    let memo = ctx.state.calendars.clone();
-    let (user, (figures, (entries, audits), indicators)) = ctx
+    let calendars = ctx.state.calendars.clone();
+    let dashboards = ctx.state.dashboards.clone();
+    let lang = ctx.lang(None);
+    let (user, seen) = ctx
         .user_run(move |conn, user| {
-            let visible: Vec<String> = organisation::scoped(&user.scope())
-                .select(organisations::id)
-                .load(conn)?;
-            let organisations: i64 = organisation::scoped(&user.scope())
-                .count()
-                .get_result(conn)?;
-            let homes: Option<i64> = organisation::scoped(&user.scope())
-                .select(diesel::dsl::sum(organisations::homes))
-                .first(conn)?;
-            let sites: i64 = sites::table
-                .filter(sites::organisation_id.eq_any(&visible))
-                .count()
-                .get_result(conn)?;
-            // What the user must watch: late items, then what opens within the next weeks.
-            let pending = CalendarFilter {
-                pending: true,
-                ..CalendarFilter::default()
-            };
-            let entries: Vec<CalendarEntry> =
-                schedules::calendar_kept(conn, &memo, &user.scope(), &pending, today)?
-                    .iter()
-                    .filter(|e| schedules::needs_attention(&e.item, today, 90))
-                    .cloned()
-                    .collect();
-            let figures = Figures {
-                organisations,
-                sites,
-                homes: homes.unwrap_or(0),
-                overdue: entries
-                    .iter()
-                    .filter(|e| e.item.state == ItemState::Overdue)
-                    .count(),
-                upcoming: entries.len(),
-            };
-            let audits = if user.role == crate::domain::Role::Auditor {
-                crate::models::audit::list_for_auditor(conn, &user.id)?
-            } else {
-                Vec::new()
-            };
-            let shown: Vec<CalendarEntry> = entries.into_iter().take(UPCOMING_SHOWN).collect();
-            // People of one organisme see where its indicators stand.
-            let indicators = match &user.organisation_id {
-                Some(id) => Some(IndicatorSummary::of(
-                    id,
-                    crate::services::indicator_board::board(conn, id)?,
-                )),
-                None => None,
-            };
-            Ok((figures, (shown, audits), indicators))
+            // Federation staff land on the rollout dashboard (UX: "Déploiement du label").
+            if user.role == Role::Federation {
+                let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+                let filter = crate::services::dashboard::Filter::default();
+                let d = dashboard::load(conn, &dashboards, user, filter, lang)?;
+                return Ok(Home::Rollout(d, lang));
+            }
+            Ok(Home::Own(own(conn, &calendars, user, today)?))
         })
         .await?;
+    let (figures, (entries, audits), indicators) = match seen {
+        Home::Rollout(d, lang) => return dashboard::render(&ctx, &user, &d, lang),
+        Home::Own(own) => own,
+    };
     let lang = ctx.lang(Some(&user));
     let hints: Vec<String> = entries.iter().map(|e| hint(lang, &e.item, today)).collect();
     let states: Vec<&str> = entries.iter().map(|e| state_code(e.item.state)).collect();

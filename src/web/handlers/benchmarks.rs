@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Family, Region, Role};
+use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n;
 use crate::reports::charts::{Chart, bars_svg};
@@ -91,19 +91,6 @@ pub async fn show(ctx: Ctx, query: web::Query<BenchmarkQuery>) -> Result<HttpRes
     page.insert("result", &result);
     page.insert("indicators", &indicators);
     page.insert("query", &query);
-    page.insert(
-        "regions",
-        &Region::all()
-            .iter()
-            .map(|r| (r.code, r.name))
-            .collect::<Vec<_>>(),
-    );
-    page.insert(
-        "families",
-        &Family::ALL
-            .iter()
-            .map(|f| (f.as_str(), f.label_key()))
-            .collect::<Vec<_>>(),
-    );
+    crate::web::handlers::organisations::choices(&mut page);
     ctx.render("federation/benchmarks.html", &page)
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
+use crate::domain::Role;
 use crate::domain::schedule::ItemState;
-use crate::domain::{Family, Region, Role};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::models::calendar_feed;
@@ -211,20 +211,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     page.insert("query_string", &query.query_string());
     page.insert("renewals", &renewals);
     page.insert("frameworks", &frameworks);
-    page.insert(
-        "regions",
-        &Region::all()
-            .iter()
-            .map(|r| (r.code, r.name))
-            .collect::<Vec<_>>(),
-    );
-    page.insert(
-        "families",
-        &Family::ALL
-            .iter()
-            .map(|f| (f.as_str(), f.label_key()))
-            .collect::<Vec<_>>(),
-    );
+    crate::web::handlers::organisations::choices(&mut page);
     page.insert("feeds", &feeds);
     page.insert("auditors", &auditors);
     page.insert("horizon", &HORIZON_DAYS);

@@ -3,10 +3,9 @@
 use std::sync::Arc;
 
 use actix_web::HttpResponse;
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::Serialize;
-
-use chrono::NaiveDate;
 
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;

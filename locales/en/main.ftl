@@ -56,6 +56,7 @@ federation-usual = Usual federation of the family
 filter-search = Search
 filter-search-placeholder = Name or SIREN
 filter-all = All
+filter-all-frameworks = All frameworks
 filter-sort = Sort by
 filter-apply = Filter
 filter-reset = Clear filters

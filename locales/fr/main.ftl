@@ -56,6 +56,7 @@ federation-usual = Fédération habituelle de la famille
 filter-search = Rechercher
 filter-search-placeholder = Nom ou SIREN
 filter-all = Toutes
+filter-all-frameworks = Tous les référentiels
 filter-sort = Trier par
 filter-apply = Filtrer
 filter-reset = Effacer les filtres

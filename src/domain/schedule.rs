@@ -56,6 +56,13 @@ pub struct Item {
     pub state: ItemState,
 }
 
+impl Item {
+    /// A step that renews: the renewal audit, or a decision after the first cycle.
+    pub fn renews(&self) -> bool {
+        self.kind == "renewal" || (self.kind == "decision" && self.cycle > 0)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CycleSpan {
     pub index: usize,

@@ -329,12 +329,10 @@ fn attention(
         }
         let kind = kinds.get(&entry.framework_code).map_or("", String::as_str);
         let key = framework_key(&entry.framework_code, kind);
-        let renewal =
-            entry.item.kind == "renewal" || (entry.item.kind == "decision" && entry.item.cycle > 0);
         if entry.item.state == ItemState::Overdue {
             overdue.push(due_row(entry.clone(), key.clone()));
         }
-        if renewal && schedules::needs_attention(&entry.item, today, RENEWAL_DAYS) {
+        if entry.item.renews() && schedules::needs_attention(&entry.item, today, RENEWAL_DAYS) {
             renewals.push(due_row(entry, key));
         }
     }

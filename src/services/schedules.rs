@@ -200,10 +200,7 @@ pub fn calendar(
             .unwrap_or(Zone::Metropole);
         let schedule = compute(plan, &history_of(&commitment, own), today, zone);
         for item in schedule.items {
-            if filter.renewals
-                && item.kind != "renewal"
-                && !(item.kind == "decision" && item.cycle > 0)
-            {
+            if filter.renewals && !item.renews() {
                 continue;
             }
             if (!filter.state.is_empty() && state_code(item.state) != filter.state)

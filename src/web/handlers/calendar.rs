@@ -170,7 +170,12 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     let is_month = query.vue == "mois" || month.is_some();
     let first = month.unwrap_or_else(|| today().with_day(1).unwrap_or_else(today));
     let mut shown = if is_month {
-        entries.as_ref().clone()
+        // Only the month's items: the grid shows nothing else.
+        entries
+            .iter()
+            .filter(|e| e.item.due.year() == first.year() && e.item.due.month() == first.month())
+            .cloned()
+            .collect()
     } else {
         upcoming(&entries, query.periode == "tout")
     };

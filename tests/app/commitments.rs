@@ -558,4 +558,19 @@ fn a_long_calendar_goes_by_pages_that_keep_the_filters() {
         "a page past the end shows the last one"
     );
     assert!(last.body.contains("aria-current=\"page\">2</a>"));
+    // The month of the first item shows it in the grid, and only that month's items.
+    let due = first
+        .body
+        .split("<td>")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (month, year) = (&due[3..5], &due[6..10]);
+    let grid = admin.get(&format!("/calendrier?mois={year}-{month}&region=53"));
+    assert_eq!(grid.status, 200);
+    assert!(grid.body.contains("class=\"month-item"), "{due}");
+    assert!(grid.body.matches("class=\"month-item").count() < total);
 }

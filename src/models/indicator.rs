@@ -42,6 +42,33 @@ pub struct Definition {
     pub to_confirm: bool,
 }
 
+impl Definition {
+    /// A measure frameworks define (a shared code is one measure), with the target that
+    /// applies and the frameworks that carry it.
+    pub fn shared(
+        row: crate::models::framework::IndicatorRow,
+        target: Option<f64>,
+        frameworks: Vec<String>,
+    ) -> Self {
+        Definition {
+            target,
+            default_target: row.target,
+            code: row.code,
+            name: row.name,
+            unit: row.unit,
+            direction: row.direction,
+            frequency: row.frequency,
+            definition: row.definition,
+            numerator: row.numerator,
+            denominator: row.denominator,
+            source: row.source,
+            frameworks,
+            own: false,
+            to_confirm: row.to_confirm,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = indicator_values)]
 pub struct Value {
@@ -113,22 +140,8 @@ pub fn definitions_for(
             }
             continue;
         }
-        found.push(Definition {
-            target: targets.get(&row.code).copied().or(row.target),
-            default_target: row.target,
-            code: row.code,
-            name: row.name,
-            unit: row.unit,
-            direction: row.direction,
-            frequency: row.frequency,
-            definition: row.definition,
-            numerator: row.numerator,
-            denominator: row.denominator,
-            source: row.source,
-            frameworks: vec![framework],
-            own: false,
-            to_confirm: row.to_confirm,
-        });
+        let target = targets.get(&row.code).copied().or(row.target);
+        found.push(Definition::shared(row, target, vec![framework]));
     }
     for own in super::own_indicator::list_for(conn, organisation_id)? {
         found.push(Definition {

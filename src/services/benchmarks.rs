@@ -62,22 +62,8 @@ fn definition(conn: &mut DbConnection, code: &str) -> Result<Definition, AppErro
         .filter(framework_indicators::code.eq(code))
         .select(crate::models::framework::IndicatorRow::as_select())
         .first(conn)?;
-    Ok(Definition {
-        target: row.target,
-        default_target: row.target,
-        code: row.code,
-        name: row.name,
-        unit: row.unit,
-        direction: row.direction,
-        frequency: row.frequency,
-        definition: row.definition,
-        numerator: row.numerator,
-        denominator: row.denominator,
-        source: row.source,
-        frameworks: Vec::new(),
-        own: false,
-        to_confirm: row.to_confirm,
-    })
+    let target = row.target;
+    Ok(Definition::shared(row, target, Vec::new()))
 }
 
 /// The indicators that can be compared: every code of the imported frameworks, by name.

@@ -72,6 +72,11 @@ pub struct Settings {
     )]
     pub upload_limit_mb: u64,
 
+    /// Where users report an accessibility problem (an e-mail address or a page's URL), shown
+    /// on the accessibility statement
+    #[arg(long, env = "QUALITRACK_ACCESSIBILITY_CONTACT", global = true)]
+    pub accessibility_contact: Option<String>,
+
     #[command(flatten)]
     pub smtp: SmtpSettings,
 

@@ -32,6 +32,8 @@ pub struct AppState {
     pub idle_secs: i64,
     /// Scheme and host that forms must come from, when configured.
     pub public_origin: Option<String>,
+    /// Where users report an accessibility problem, if the deployment says
+    pub accessibility_contact: Option<String>,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
@@ -117,6 +119,7 @@ impl Application {
             calendars: Memo::default(),
             peers: Memo::default(),
             reports: crate::services::reports::Rendered::default(),
+            accessibility_contact: settings.accessibility_contact.clone(),
             public_origin: settings
                 .public_url
                 .as_ref()

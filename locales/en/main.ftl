@@ -12,6 +12,7 @@ nav-account = My account
 nav-logout = Sign out
 breadcrumbs = Breadcrumbs
 footer-api = API and documentation
+footer-accessibility = Accessibility: not compliant
 footer-language = Language
 pagination = Pagination
 pagination-previous = Previous page

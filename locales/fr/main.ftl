@@ -12,6 +12,7 @@ nav-account = Mon compte
 nav-logout = Se déconnecter
 breadcrumbs = Fil d’Ariane
 footer-api = API et documentation
+footer-accessibility = Accessibilité : non conforme
 footer-language = Langue
 pagination = Pagination
 pagination-previous = Page précédente

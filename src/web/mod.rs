@@ -10,9 +10,10 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    account, actions, admin, audits, auth, benchmarks, calendar, commitments, comparison,
-    dashboard, evidence, evidence_item, findings, frameworks, health, home, indicator_entry,
-    indicator_import, indicator_own, indicators, organisations, reports, sites, surveys,
+    accessibility, account, actions, admin, audits, auth, benchmarks, calendar, commitments,
+    comparison, dashboard, evidence, evidence_item, findings, frameworks, health, home,
+    indicator_entry, indicator_import, indicator_own, indicators, organisations, reports, sites,
+    surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -35,6 +36,7 @@ fn base_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", read().to(health::healthz))
         .route("/static/{path:.*}", read().to(assets::serve))
         .route("/", read().to(home::index))
+        .route("/accessibilite", read().to(accessibility::statement))
         .route("/connexion", read().to(auth::login_form))
         .route("/connexion", web::post().to(auth::login))
         .route("/deconnexion", web::post().to(auth::logout))

@@ -183,3 +183,33 @@ fn only_administrators_reach_administration_pages() {
         assert_eq!(app.count("users"), before);
     }
 }
+
+#[test]
+fn the_accessibility_statement_is_public_and_says_whom_to_tell() {
+    let app = spawn_app();
+    let visitor = app.client();
+    let login = visitor.get("/connexion");
+    assert!(
+        login
+            .body
+            .contains("<a href=\"/accessibilite\">Accessibilité : non conforme</a>"),
+        "every page's footer states the conformity and links to the statement"
+    );
+    let page = visitor.get("/accessibilite");
+    assert_eq!(page.status, 200);
+    for part in [
+        "<h1>Déclaration d’accessibilité</h1>",
+        "<strong>non conforme</strong>",
+        "Contenus non accessibles",
+        "<a href=\"mailto:accessibilite@exemple.fr\">accessibilite@exemple.fr</a>",
+        "Voies de recours",
+    ] {
+        assert!(page.body.contains(part), "{part}");
+    }
+    let signed_in = app.admin().get("/accessibilite");
+    assert_eq!(signed_in.status, 200);
+    assert!(
+        signed_in.body.contains("class=\"main-nav\""),
+        "the navigation stays"
+    );
+}

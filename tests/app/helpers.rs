@@ -114,6 +114,7 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
         public_url: None,
         workers: Some(1),
         smtp: qualitrack::config::SmtpSettings::default(),
+        accessibility_contact: Some("accessibilite@exemple.fr".into()),
         upload_limit_mb: 1,
         pool_size: 4,
     }

@@ -58,6 +58,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/healthz", "OOOOOOOOO"),
     (Get, "/static/{static}", "OOOOOOOOO"),
     (Get, "/", "LOOOOOOOO"),
+    (Get, "/accessibilite", "OOOOOOOOO"),
     (Get, "/connexion", "ORRRRRRRR"),
     (Post, "/connexion", "WWWWWWWWW"),
     (Post, "/langue", "WWWWWWWWW"),

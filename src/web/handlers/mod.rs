@@ -1,5 +1,6 @@
 //! One file per resource; each handler translates HTTP to a model call and picks a template.
 
+pub mod accessibility;
 pub mod account;
 pub mod actions;
 pub mod admin;

@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod bench;
 mod benchmarks;
+mod browser;
 mod cli;
 mod commitments;
 mod dashboard;

@@ -169,6 +169,13 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 
 diesel::table! {
+    framework_sources (framework_id) {
+        framework_id -> Text,
+        source -> Text,
+    }
+}
+
+diesel::table! {
     frameworks (id) {
         id -> Text,
         code -> Text,
@@ -182,7 +189,6 @@ diesel::table! {
         organisation_id -> Nullable<Text>,
         based_on_id -> Nullable<Text>,
         content_hash -> Text,
-        source -> Text,
         requirements_count -> Integer,
         indicators_count -> Integer,
         imported_at -> Timestamp,
@@ -460,7 +466,10 @@ diesel::joinable!(framework_indicators -> frameworks (framework_id));
 diesel::joinable!(framework_grades -> frameworks (framework_id));
 diesel::joinable!(framework_mappings -> frameworks (framework_id));
 
+diesel::joinable!(framework_sources -> frameworks (framework_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    framework_sources,
     organisations,
     sites,
     users,

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::auth::OrgScope;
 use crate::db::schema::{
-    framework_grades, framework_indicators, framework_mappings, framework_requirements, frameworks,
-    organisations,
+    framework_grades, framework_indicators, framework_mappings, framework_requirements,
+    framework_sources, frameworks, organisations,
 };
 use crate::db::{DbConnection, MultiBackend};
 use crate::error::AppError;
@@ -49,7 +49,6 @@ pub struct Framework {
     pub organisation_id: Option<String>,
     pub based_on_id: Option<String>,
     pub content_hash: String,
-    pub source: String,
     pub requirements_count: i32,
     pub indicators_count: i32,
     pub imported_at: NaiveDateTime,
@@ -179,6 +178,23 @@ pub fn find(conn: &mut DbConnection, scope: &OrgScope, id: &str) -> Result<Frame
         .first(conn)?)
 }
 
+/// Each shared framework's code and name, by name (the newest version first), for filters.
+pub fn shared_names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
+    Ok(frameworks::table
+        .filter(frameworks::organisation_id.is_null())
+        .order((frameworks::name.asc(), frameworks::imported_at.desc()))
+        .select((frameworks::code, frameworks::name))
+        .load(conn)?)
+}
+
+/// The TOML file a framework version was imported from.
+pub fn source(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
+    Ok(framework_sources::table
+        .find(id)
+        .select(framework_sources::source)
+        .first(conn)?)
+}
+
 pub fn summary(conn: &mut DbConnection, id: &str) -> Result<FrameworkSummary, AppError> {
     Ok(frameworks::table
         .find(id)
@@ -223,6 +239,19 @@ pub fn requirements(
         .order(framework_requirements::position.asc())
         .select(RequirementRow::as_select())
         .load(conn)?)
+}
+
+/// One requirement of a framework version, by its reference.
+pub fn requirement(
+    conn: &mut DbConnection,
+    framework_id: &str,
+    reference: &str,
+) -> Result<RequirementRow, AppError> {
+    Ok(framework_requirements::table
+        .filter(framework_requirements::framework_id.eq(framework_id))
+        .filter(framework_requirements::reference.eq(reference))
+        .select(RequirementRow::as_select())
+        .first(conn)?)
 }
 
 pub fn indicators(

@@ -48,8 +48,8 @@ pub fn versions(conn: &mut DbConnection, code: &str) -> Result<Vec<(String, Stri
         .load(conn)?)
 }
 
-fn parse(framework: &Framework) -> Result<FrameworkFile, AppError> {
-    toml::from_str(&framework.source)
+fn parse(conn: &mut DbConnection, framework: &Framework) -> Result<FrameworkFile, AppError> {
+    toml::from_str(&model::source(conn, &framework.id)?)
         .map_err(|e| AppError::unexpected(format!("stored framework unreadable: {e}")))
 }
 
@@ -97,7 +97,7 @@ pub fn create_stamped(
         .select((frameworks::id,))
         .first(conn)?;
     let model = model::find(conn, &crate::auth::OrgScope::All, &model_id)?;
-    let mut file = parse(&model)?;
+    let mut file = parse(conn, &model)?;
     file.framework.code = Spanned::new(
         0..0,
         crate::domain::framework::file::Slug(charter_code(organisation)),
@@ -177,7 +177,7 @@ pub fn save_version(
     current: &Framework,
     edit: &CharterEdit,
 ) -> Result<String, AppError> {
-    let mut file = parse(current)?;
+    let mut file = parse(conn, current)?;
     let mut errors = FieldErrors::new();
     for r in &mut file.requirements {
         let reference = r.reference.get_ref().0.clone();

@@ -6,7 +6,8 @@
 use diesel::prelude::*;
 
 use crate::db::schema::{
-    framework_grades, framework_indicators, framework_mappings, framework_requirements, frameworks,
+    framework_grades, framework_indicators, framework_mappings, framework_requirements,
+    framework_sources, frameworks,
 };
 use crate::db::{DbConnection, new_id, now};
 use crate::domain::Invalid;
@@ -162,10 +163,15 @@ fn write(
             frameworks::organisation_id.eq(&ownership.organisation_id),
             frameworks::based_on_id.eq(&ownership.based_on_id),
             frameworks::content_hash.eq(loaded.content_hash()),
-            frameworks::source.eq(&loaded.source),
             frameworks::requirements_count.eq(count(f.requirements.len())),
             frameworks::indicators_count.eq(count(f.indicators.len())),
             frameworks::imported_at.eq(imported_at),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(framework_sources::table)
+        .values((
+            framework_sources::framework_id.eq(&id),
+            framework_sources::source.eq(&loaded.source),
         ))
         .execute(conn)?;
 

@@ -108,8 +108,12 @@ pub async fn show_framework(
 /// The TOML file of a version, as imported.
 pub async fn framework_source(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (_, framework) = ctx
-        .user_run(move |conn, user| model::find(conn, &user.scope(), &id))
+    let (_, (framework, source)) = ctx
+        .user_run(move |conn, user| {
+            let framework = model::find(conn, &user.scope(), &id)?;
+            let source = model::source(conn, &framework.id)?;
+            Ok((framework, source))
+        })
         .await?;
     let file_name = format!(
         "{}-{}.toml",
@@ -121,7 +125,7 @@ pub async fn framework_source(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
     Ok(crate::web::page::download(
         "application/toml; charset=utf-8",
         &file_name,
-        framework.source,
+        source,
     ))
 }
 

@@ -84,11 +84,10 @@ fn today() -> NaiveDate {
 }
 
 /// The list: overdue, then what falls due within the horizon (unless `periode=tout`).
-fn upcoming(entries: &[CalendarEntry], everything: bool) -> Vec<CalendarEntry> {
+fn upcoming(entries: &[CalendarEntry], everything: bool, today: NaiveDate) -> Vec<&CalendarEntry> {
     entries
         .iter()
-        .filter(|e| everything || schedules::needs_attention(&e.item, today(), HORIZON_DAYS))
-        .cloned()
+        .filter(|e| everything || schedules::needs_attention(&e.item, today, HORIZON_DAYS))
         .collect()
 }
 
@@ -100,7 +99,7 @@ struct Day {
 }
 
 /// Weeks of the month (Monday first) with the index of the entries due each day.
-fn month_grid(entries: &[CalendarEntry], first: NaiveDate) -> Vec<Vec<Day>> {
+fn month_grid(entries: &[&CalendarEntry], first: NaiveDate, today: NaiveDate) -> Vec<Vec<Day>> {
     let mut weeks = Vec::new();
     let mut week: Vec<Day> = (0..first.weekday().num_days_from_monday())
         .map(|_| Day {
@@ -120,7 +119,7 @@ fn month_grid(entries: &[CalendarEntry], first: NaiveDate) -> Vec<Vec<Day>> {
         week.push(Day {
             date: Some(day),
             items,
-            today: day == today(),
+            today: day == today,
         });
         if week.len() == 7 {
             weeks.push(std::mem::take(&mut week));
@@ -149,11 +148,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
                 return Err(AppError::Forbidden);
             }
             let entries = schedules::calendar_kept(conn, &memo, &user.scope(), &filter, today())?;
-            let mut codes: Vec<(String, String)> = framework_model::list(conn, &user.scope())?
-                .into_iter()
-                .filter(|f| f.organisation_id.is_none())
-                .map(|f| (f.code, f.name))
-                .collect();
+            let mut codes = framework_model::shared_names(conn)?;
             codes.dedup_by(|a, b| a.0 == b.0);
             let feeds = calendar_feed::list_for(conn, &user.id)?;
             // Only those who see every commitment pick an auditor to filter on.
@@ -168,16 +163,17 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     let lang = ctx.lang(Some(&user));
     let month = NaiveDate::parse_from_str(&format!("{}-01", query.mois), "%Y-%m-%d").ok();
     let is_month = query.vue == "mois" || month.is_some();
-    let first = month.unwrap_or_else(|| today().with_day(1).unwrap_or_else(today));
-    let mut shown = if is_month {
+    // One day for the whole page: the kept calendar holds thousands of items at federation scale.
+    let today = today();
+    let first = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let mut shown: Vec<&CalendarEntry> = if is_month {
         // Only the month's items: the grid shows nothing else.
         entries
             .iter()
             .filter(|e| e.item.due.year() == first.year() && e.item.due.month() == first.month())
-            .cloned()
             .collect()
     } else {
-        upcoming(&entries, query.periode == "tout")
+        upcoming(&entries, query.periode == "tout", today)
     };
     // The list goes by pages (a federation has hundreds of items within 90 days); the month
     // view and the exports carry everything.
@@ -195,7 +191,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             .take(PER_PAGE)
             .collect();
     }
-    let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today())).collect();
+    let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today)).collect();
     let mut page = ctx.page(Some(&user), if renewals { "renewals" } else { "calendar" });
     page.insert("entries", &shown);
     page.insert(
@@ -231,7 +227,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             "next_month",
             &(first + Duration::days(32)).format("%Y-%m").to_string(),
         );
-        page.insert("weeks", &month_grid(&shown, first));
+        page.insert("weeks", &month_grid(&shown, first, today));
     }
     ctx.render("calendar/show.html", &page)
 }
@@ -271,7 +267,12 @@ async fn entries_for(
             schedules::calendar_kept(conn, &memo, &user.scope(), &filter, today())
         })
         .await?;
-    Ok((user, upcoming(&entries, everything)))
+    // The exports carry their rows off to other threads: owned copies.
+    let rows = upcoming(&entries, everything, today())
+        .into_iter()
+        .cloned()
+        .collect();
+    Ok((user, rows))
 }
 
 pub async fn export_csv(

@@ -16,10 +16,11 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::history::{self, Actor, Change};
 use crate::reports::audit_report::{self, ReportData};
+use crate::services::memo::Memo;
 
 /// A rendered report.
 pub struct Issued {
-    pub data: ReportData,
+    pub data: Arc<ReportData>,
     pub fingerprint: String,
     pub pdf: Arc<Vec<u8>>,
 }
@@ -41,11 +42,18 @@ impl Issued {
     }
 }
 
-/// Reports already laid out, by fingerprint and language. The same content always gives the
-/// same bytes, so a kept rendering is never stale; a report downloaded again (by the team, the
-/// organisme, the API) is not laid out again.
+/// Reports already laid out, by fingerprint and language, and each audit's report data with
+/// its fingerprint until the next write. The same content always gives the same bytes, so a
+/// kept rendering is never stale; a report downloaded again (by the team, the organisme, the
+/// API) is neither read again from the database nor laid out again.
 #[derive(Clone, Default)]
-pub struct Rendered(Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>);
+pub struct Rendered {
+    pdfs: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>,
+    loaded: Memo<Loaded>,
+}
+
+/// An audit's report data and its fingerprint.
+type Loaded = (Arc<ReportData>, String);
 
 /// Renderings kept; beyond, all are dropped.
 const RENDERED: usize = 32;
@@ -53,7 +61,7 @@ const RENDERED: usize = 32;
 impl Rendered {
     fn get_or_render(&self, key: String, render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         let lock = || {
-            self.0
+            self.pdfs
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
@@ -79,8 +87,14 @@ pub fn issue(
     audit_id: &str,
     lang: Lang,
 ) -> Result<Issued, AppError> {
-    let data = audit_report::load(conn, audit_id)?;
-    let fingerprint = audit_report::fingerprint(&data);
+    let loaded = rendered
+        .loaded
+        .get_or_compute(conn, audit_id.to_owned(), |conn| {
+            let data = audit_report::load(conn, audit_id)?;
+            let fingerprint = audit_report::fingerprint(&data);
+            Ok((Arc::new(data), fingerprint))
+        })?;
+    let (data, fingerprint) = (Arc::clone(&loaded.0), loaded.1.clone());
     let pdf = rendered.get_or_render(format!("{fingerprint}|{lang:?}"), || {
         audit_report::render(&data, &fingerprint, lang)
     });

@@ -34,6 +34,10 @@ pub struct AppState {
     pub public_origin: Option<String>,
     /// Where users report an accessibility problem, if the deployment says
     pub accessibility_contact: Option<String>,
+    /// Long findings screens, laid out until the next write.
+    pub screens: Memo<crate::web::handlers::findings::Screen>,
+    /// Dashboard page bodies (map, charts, tables), laid out until the next write.
+    pub dashboard_pages: Memo<String>,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
@@ -120,6 +124,8 @@ impl Application {
             peers: Memo::default(),
             reports: crate::services::reports::Rendered::default(),
             accessibility_contact: settings.accessibility_contact.clone(),
+            screens: Memo::default(),
+            dashboard_pages: Memo::default(),
             public_origin: settings
                 .public_url
                 .as_ref()

@@ -644,6 +644,7 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
         app,
         audit,
         auditor_email,
+        manager,
         ..
     } = setup_with("iso-9001-2015", "step:surveillance-1");
     let auditor = sign_in(&app, &auditor_email);
@@ -682,4 +683,31 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
     );
     let found = auditor.get(&format!("/audits/{audit}/constats?q=CONTEXTE"));
     assert!(found.body.contains("id=\"req-4.1\"") && !found.body.contains("id=\"req-5.1\""));
+
+    // The long screen is kept laid out, per rights: the organisme is offered its
+    // self-assessment where the auditor is offered the grading…
+    assert!(screen.body.contains("Noter<span") && !screen.body.contains("S’auto-évaluer<span"));
+    let own = manager.get(&format!("/audits/{audit}/constats"));
+    assert!(own.body.contains("S’auto-évaluer<span") && !own.body.contains("Noter<span"));
+    // …and a save shows at once on it.
+    let saved = htmx_post(
+        &auditor,
+        &row_path,
+        &[
+            ("grade_code", "nc-mineure"),
+            (
+                "finding",
+                "Enjeux climatiques absents de l’analyse du contexte.",
+            ),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let again = auditor.get(&format!("/audits/{audit}/constats"));
+    assert!(again.body.contains("1 exigence(s) évaluée(s) sur 91"));
+    assert!(
+        again
+            .body
+            .contains("Enjeux climatiques absents de l’analyse du contexte.")
+    );
 }

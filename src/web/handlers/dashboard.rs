@@ -15,8 +15,10 @@ use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
 use crate::reports::{dashboard as export, sheet};
 use crate::services::dashboard::{self, Dashboard, Filter};
 use crate::services::memo::Memo;
+use crate::startup::AppState;
 use crate::web::page::{Ctx, download};
 use std::sync::Arc;
+use tera::Context;
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -75,8 +77,17 @@ async fn gather(
 }
 
 pub async fn show(ctx: Ctx, query: web::Query<DashboardQuery>) -> Result<HttpResponse, AppError> {
-    let (user, d, lang) = gather(&ctx, query.into_inner().filter).await?;
-    render(&ctx, &user, &d, lang)
+    let filter = query.into_inner().filter;
+    let lang = ctx.lang(None);
+    let state = ctx.state.clone();
+    let (user, page) = ctx
+        .user_run(move |conn, user| {
+            let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+            let d = load(conn, &state.dashboards, user, filter, lang)?;
+            body(conn, &state, user, &d, lang)
+        })
+        .await?;
+    render(&ctx, &user, &page)
 }
 
 /// The filters every drill-down link keeps: region and family.
@@ -196,61 +207,83 @@ fn year_charts(d: &Dashboard, lang: Lang) -> Option<(String, String)> {
     Some((trend_svg(&holding), bars_svg(&granted)))
 }
 
-pub fn render(
-    ctx: &Ctx,
+/// The dashboard's page body, laid out once per dashboard and language until the next write:
+/// the map, the charts and the tables are the same for everyone who sees that dashboard, and
+/// drawing them took most of a page's time.
+pub fn body(
+    conn: &mut crate::db::DbConnection,
+    state: &AppState,
     user: &CurrentUser,
     d: &Dashboard,
     lang: Lang,
-) -> Result<HttpResponse, AppError> {
-    let focus = d
-        .frameworks
-        .iter()
-        .find(|f| Some(&f.key) == d.focus.as_ref());
-    let scope = scope_query(&d.filter);
-    let mut page = ctx.page(Some(user), "dashboard");
-    page.insert("d", d);
-    page.insert("focus", &focus);
-    page.insert("scope_query", &scope);
-    page.insert(
-        "export_query",
-        &serde_urlencoded::to_string(
-            [
-                ("framework", d.focus.clone().unwrap_or_default()),
-                ("region", d.filter.region.clone()),
-                ("family", d.filter.family.clone()),
-            ]
+) -> Result<Arc<String>, AppError> {
+    let key = format!(
+        "{:?}|{}|{}|{lang:?}",
+        user.scope(),
+        serde_json::to_string(&d.filter).unwrap_or_default(),
+        d.today
+    );
+    state.dashboard_pages.get_or_compute(conn, key, |_| {
+        let mut page = Context::new();
+        page.insert("lang", lang.code());
+        let focus = d
+            .frameworks
             .iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect::<Vec<_>>(),
-        )
-        .unwrap_or_default(),
-    );
-    if let Some(focus) = focus {
-        page.insert("map_svg", &map_svg(d, lang, &focus.name));
-        if let Some((holding, granted)) = year_charts(d, lang) {
-            page.insert("holding_svg", &holding);
-            page.insert("granted_svg", &granted);
+            .find(|f| Some(&f.key) == d.focus.as_ref());
+        let scope = scope_query(&d.filter);
+        page.insert("d", d);
+        page.insert("focus", &focus);
+        page.insert("scope_query", &scope);
+        page.insert(
+            "export_query",
+            &serde_urlencoded::to_string(
+                [
+                    ("framework", d.focus.clone().unwrap_or_default()),
+                    ("region", d.filter.region.clone()),
+                    ("family", d.filter.family.clone()),
+                ]
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>(),
+            )
+            .unwrap_or_default(),
+        );
+        if let Some(focus) = focus {
+            page.insert("map_svg", &map_svg(d, lang, &focus.name));
+            if let Some((holding, granted)) = year_charts(d, lang) {
+                page.insert("holding_svg", &holding);
+                page.insert("granted_svg", &granted);
+            }
         }
-    }
-    page.insert(
-        "standings",
-        &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-    );
-    page.insert(
-        "scoped_region",
-        &user
-            .region
-            .as_deref()
-            .and_then(Region::by_code)
-            .map(|r| r.name),
-    );
-    page.insert(
-        "region_name",
-        &Region::by_code(&d.filter.region).map(|r| r.name),
-    );
-    crate::web::handlers::organisations::choices(&mut page);
-    page.insert("tables", &export::TABLES);
-    page.insert("shown", &dashboard::LIST_SHOWN);
+        page.insert(
+            "standings",
+            &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+        );
+        page.insert(
+            "scoped_region",
+            &user
+                .region
+                .as_deref()
+                .and_then(Region::by_code)
+                .map(|r| r.name),
+        );
+        page.insert(
+            "region_name",
+            &Region::by_code(&d.filter.region).map(|r| r.name),
+        );
+        crate::web::handlers::organisations::choices(&mut page);
+        page.insert("tables", &export::TABLES);
+        page.insert("shown", &dashboard::LIST_SHOWN);
+        state
+            .templates
+            .render("federation/dashboard_body.html", &page)
+    })
+}
+
+/// The dashboard page around its kept body.
+pub fn render(ctx: &Ctx, user: &CurrentUser, body: &str) -> Result<HttpResponse, AppError> {
+    let mut page = ctx.page(Some(user), "dashboard");
+    page.insert("body_html", body);
     ctx.render("federation/dashboard.html", &page)
 }
 

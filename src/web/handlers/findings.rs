@@ -17,12 +17,14 @@ use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::i18n;
+use crate::i18n::{self, Lang};
 use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
 use crate::models::framework::{self as framework_model, RequirementRow};
 use crate::models::history::Actor;
+use crate::startup::AppState;
 use crate::web::handlers::audits::{can_run, visible};
 use crate::web::page::{Ctx, see_other};
+use crate::web::templates::Templates;
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -61,19 +63,62 @@ fn themes_by_reference(requirements: &[RequirementRow]) -> HashMap<&str, &str> {
         .collect()
 }
 
+/// A findings screen as kept until the next write: everything but what belongs to the
+/// request (the audit's row, the session's token and user). A long screen's rows are kept
+/// rendered: as summaries they carry no form, so nothing of the session (300 rows took most
+/// of the screen's time to lay out).
+pub struct Screen {
+    page: Context,
+    rows_html: Option<String>,
+}
+
 fn screen(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
     query: &ScreenQuery,
+    state: &AppState,
+    lang: Lang,
 ) -> Result<Context, AppError> {
     let (found, organisation) = visible(conn, user, id)?;
     if user.role == Role::Observer {
         return Err(AppError::Forbidden);
     }
     let team = audit::team(conn, &found.id)?;
+    let allowed = rights(user, &found, &team);
+    let key = format!(
+        "{}|{}|{}|{}|{}|{}|{}",
+        found.id,
+        allowed.grade,
+        allowed.self_assess,
+        query.filtre,
+        query.theme,
+        query.q,
+        lang.code()
+    );
+    let kept = state.screens.get_or_compute(conn, key, |conn| {
+        build_screen(conn, &found, allowed, query, &state.templates, lang)
+    })?;
+    let mut page = kept.page.clone();
+    if let Some(rows) = &kept.rows_html {
+        page.insert("rows_html", rows);
+    }
+    page.insert("rights", &allowed);
+    page.insert("audit", &found);
+    page.insert("organisation", &organisation);
+    Ok(page)
+}
+
+fn build_screen(
+    conn: &mut DbConnection,
+    found: &Audit,
+    allowed: Rights,
+    query: &ScreenQuery,
+    templates: &Templates,
+    lang: Lang,
+) -> Result<Screen, AppError> {
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
-    let shared = Shared::load(conn, &found)?;
+    let shared = Shared::load(conn, found)?;
     let findings: HashMap<String, Finding> = audit::findings_of(conn, &found.id)?
         .into_iter()
         .map(|f| (f.requirement_ref.clone(), f))
@@ -91,13 +136,15 @@ fn screen(
         .filter(|r| r.parent_ref.is_none())
         .map(|r| (r.reference.clone(), r.title.clone()))
         .collect();
+    let words = folded(&query.q);
     let mut rows: Vec<Row> = requirements
         .iter()
         .filter(|r| query.theme.is_empty() || theme_of[r.reference.as_str()] == query.theme)
         .filter(|r| {
-            let words = folded(&query.q);
-            let text = folded(&format!("{} {}", r.reference, r.title));
-            words.split_whitespace().all(|w| text.contains(w))
+            words.is_empty() || {
+                let text = folded(&format!("{} {}", r.reference, r.title));
+                words.split_whitespace().all(|w| text.contains(w))
+            }
         })
         .map(|r| (r, findings.get(&r.reference)))
         .filter(|(_, f)| match query.filtre.as_str() {
@@ -116,15 +163,22 @@ fn screen(
     }
     let mut page = Context::new();
     page.insert("compact", &compact);
-    page.insert("rights", &rights(user, &found, &team));
     page.insert("progress", &(assessed, requirements.len()));
     page.insert("themes", &themes);
     shared.insert(&mut page);
-    page.insert("rows", &rows);
     page.insert("query", query);
-    page.insert("audit", &found);
-    page.insert("organisation", &organisation);
-    Ok(page)
+    let rows_html = if compact {
+        let mut fragment = page.clone();
+        fragment.insert("rows", &rows);
+        fragment.insert("rights", &allowed);
+        fragment.insert("audit", found);
+        fragment.insert("lang", lang.code());
+        Some(templates.render("audits/finding_rows.html", &fragment)?)
+    } else {
+        page.insert("rows", &rows);
+        None
+    };
+    Ok(Screen { page, rows_html })
 }
 
 pub async fn show_findings(
@@ -134,8 +188,14 @@ pub async fn show_findings(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let query = query.into_inner();
+    let state = ctx.state.clone();
+    let lang = ctx.lang(None);
     let (user, data) = ctx
-        .user_run(move |conn, user| screen(conn, user, &id, &query))
+        .user_run(move |conn, user| {
+            // The page's language, as `ctx.page` will choose it.
+            let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+            screen(conn, user, &id, &query, &state, lang)
+        })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
@@ -177,10 +237,7 @@ fn assemble(
     shared: Shared,
 ) -> Result<RowData, AppError> {
     let allowed = rights(user, &found, team);
-    let requirement = framework_model::requirements(conn, &found.framework_id)?
-        .into_iter()
-        .find(|r| r.reference == reference)
-        .ok_or(AppError::NotFound)?;
+    let requirement = framework_model::requirement(conn, &found.framework_id, reference)?;
     Ok(RowData {
         found,
         allowed,

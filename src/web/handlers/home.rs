@@ -16,7 +16,6 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::audit::Audit;
 use crate::models::organisation;
-use crate::services::dashboard::Dashboard;
 use crate::services::memo::Memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, state_code};
 use crate::web::handlers::commitment_view::hint;
@@ -70,7 +69,7 @@ type Own = (
 );
 
 enum Home {
-    Rollout(Arc<Dashboard>, Lang),
+    Rollout(Arc<String>),
     Own(Own),
 }
 
@@ -136,7 +135,7 @@ fn own(
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let today = chrono::Utc::now().date_naive();
     let calendars = ctx.state.calendars.clone();
-    let dashboards = ctx.state.dashboards.clone();
+    let state = ctx.state.clone();
     let lang = ctx.lang(None);
     let (user, seen) = ctx
         .user_run(move |conn, user| {
@@ -144,14 +143,16 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
             if user.role == Role::Federation {
                 let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
                 let filter = crate::services::dashboard::Filter::default();
-                let d = dashboard::load(conn, &dashboards, user, filter, lang)?;
-                return Ok(Home::Rollout(d, lang));
+                let d = dashboard::load(conn, &state.dashboards, user, filter, lang)?;
+                return Ok(Home::Rollout(dashboard::body(
+                    conn, &state, user, &d, lang,
+                )?));
             }
             Ok(Home::Own(own(conn, &calendars, user, today)?))
         })
         .await?;
     let (figures, (entries, audits), indicators) = match seen {
-        Home::Rollout(d, lang) => return dashboard::render(&ctx, &user, &d, lang),
+        Home::Rollout(page) => return dashboard::render(&ctx, &user, &page),
         Home::Own(own) => own,
     };
     let lang = ctx.lang(Some(&user));

@@ -30,8 +30,6 @@ echo "database: ${QUALITRACK_DATABASE_URL%%:*}, $N organismes; wrk $DURATION per
 "$bin" generate --organisations "$N" --seed 1 >"$work/generate.out" 2>/dev/null
 password=$(grep -o 'shown only once): .*' "$work/generate.out" | sed 's/.*: //')
 
-# What to load: the largest audit still open to findings and its lead auditor, a requirement
-# of it, a decided audit for the PDF report, the largest organisme.
 query() {
     if [[ "$QUALITRACK_DATABASE_URL" == sqlite://* ]]; then
         python3 -c 'import sqlite3,sys; [print("|".join(map(str, r))) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])]' \
@@ -40,17 +38,11 @@ query() {
         psql -tA "$QUALITRACK_DATABASE_URL" -c "$1"
     fi
 }
-IFS='|' read -r audit auditor requirements < <(query "
-    SELECT a.id, u.email, COUNT(r.id) FROM audits a
-    JOIN users u ON u.id = a.lead_auditor_id
-    JOIN framework_requirements r ON r.framework_id = a.framework_id AND r.parent_ref IS NOT NULL
-    WHERE a.state IN ('preparation', 'on_site')
-    GROUP BY a.id, u.email ORDER BY COUNT(r.id) DESC, a.id LIMIT 1")
-IFS='|' read -r ref version < <(query "
-    SELECT r.ref, COALESCE(f.version, 0) FROM audits a
-    JOIN framework_requirements r ON r.framework_id = a.framework_id AND r.parent_ref IS NOT NULL
-    LEFT JOIN findings f ON f.audit_id = a.id AND f.requirement_ref = r.ref
-    WHERE a.id = '$audit' ORDER BY r.position LIMIT 1")
+
+# What to load: a 300-requirement audit made below through the pages, a decided audit for
+# the PDF report, the largest organisme.
+IFS='|' read -r auditor_id auditor < <(query "
+    SELECT id, email FROM users WHERE role = 'auditor' ORDER BY email LIMIT 1")
 decided=$(query "SELECT id FROM audits WHERE state IN ('decided', 'closed') ORDER BY id LIMIT 1")
 org=$(query "SELECT id FROM organisations ORDER BY homes DESC, id LIMIT 1")
 
@@ -68,8 +60,49 @@ login() { # $1 e-mail, $2 cookie jar; prints the session cookie
     grep qualitrack_session "$2" | awk '{print $6"="$7}'
 }
 staff=$(login federation@qualitrack.test "$work/staff")
+admin=$(login admin@qualitrack.test "$work/admin")
 auditor_cookie=$(login "$auditor" "$work/auditor")
-csrf=$(curl -fs -H "Cookie: $auditor_cookie" "$base/audits/$audit/constats" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//')
+token_of() { # $1 cookie, $2 page: the CSRF token of that session
+    curl -fs -H "Cookie: $1" "$base$2" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//;s/"//'
+}
+location() { # the path a form's answer redirects to
+    grep -i '^location:' | tr -d '\r' | sed 's/^[Ll]ocation: //'
+}
+
+# The 300-requirement audit: Qualibail IV's cycle and grades with 20 themes of 14
+# requirements, imported by the administrator, committed to by the largest organisme, its
+# first follow-up audit planned with an auditor, who records a finding on every requirement.
+python3 - "$work/bench-300.toml" <<'PY'
+import sys
+head = open("audit-frameworks/qualibail-iv.toml", encoding="utf-8").read().split("\n[[requirements]]")[0]
+head = head.replace('code = "qualibail-iv"', 'code = "bench-300"', 1).replace('version = "IV"', 'version = "1"', 1)
+parts = [head]
+for t in range(1, 21):
+    parts.append(f'\n[[requirements]]\nref = "T{t}"\ntitle = "Thème {t} : relation avec les locataires et qualité du service rendu"\n')
+    for i in range(1, 15):
+        parts.append(f'\n[[requirements]]\nref = "T{t}.{i}"\nparent = "T{t}"\ntitle = "Exigence {t}.{i} : les demandes des locataires reçoivent une réponse écrite dans le délai annoncé"\nguidance = "Vérifier sur un échantillon de demandes la date de réception, la date de réponse et le contenu de la réponse."\nevidence = ["Registre des demandes", "Échantillon de courriers de réponse", "Tableau de bord mensuel"]\n')
+open(sys.argv[1], "w", encoding="utf-8").write("".join(parts))
+PY
+admin_csrf=$(token_of "$admin" /referentiels/importer)
+curl -fs -o /dev/null -H "Cookie: $admin" -F "files=@$work/bench-300.toml" \
+    "$base/referentiels/importer?csrf_token=$admin_csrf"
+framework=$(query "SELECT id FROM frameworks WHERE code = 'bench-300'")
+commitment=$(curl -fs -o /dev/null -D - -H "Cookie: $admin" --data "csrf_token=$admin_csrf&framework_id=$framework&state=granted&start_date=2024-01-10&decision_date=2024-04-10" \
+    "$base/organismes/$org/engagements" | location)
+audit=$(curl -fs -o /dev/null -D - -H "Cookie: $admin" --data "csrf_token=$admin_csrf&slot=step:suivi-1&start_date=2025-03-03&end_date=2025-03-05&lead_auditor_id=$auditor_id" \
+    "$base$commitment/planification" | location)
+audit="${audit#/audits/}"
+csrf=$(token_of "$auditor_cookie" "/audits/$audit")
+for t in $(seq 20); do
+    for i in $(seq 14); do
+        curl -fs -o /dev/null -H "Cookie: $auditor_cookie" -H "HX-Request: true" \
+            --data "csrf_token=$csrf&grade_code=constat-conformite&finding=Demandes+trait%C3%A9es+dans+le+d%C3%A9lai&version=0" \
+            "$base/audits/$audit/constats/T$t.$i"
+    done
+done
+requirements=$(query "SELECT COUNT(*) FROM framework_requirements WHERE framework_id = '$framework'")
+ref="T1.1"
+version=1
 
 # Saving a finding: the same content each time; after the first save the others are retries
 # of it, which the server recognises and answers without writing again.
@@ -78,7 +111,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["HX-Request"] = "true"
 wrk.headers["Cookie"] = "$auditor_cookie"
-wrk.body = "csrf_token=$csrf&grade_code=$(query "SELECT code FROM framework_grades g JOIN audits a ON a.framework_id = g.framework_id WHERE a.id = '$audit' AND g.severity = 0 AND g.code <> 'point-fort' LIMIT 1")&finding=Proc%C3%A9dure+appliqu%C3%A9e&version=$version"
+wrk.body = "csrf_token=$csrf&grade_code=point-fort&finding=Proc%C3%A9dure+appliqu%C3%A9e&version=$version"
 LUA
 
 declare -A static_rps=()
@@ -104,7 +137,7 @@ run() { # $1 label, $2 cookie, $3 path, [$4 lua script]
     done
 }
 
-echo "largest open audit: $requirements requirements; organisme: $org"
+echo "audit: $requirements requirements, $(query "SELECT COUNT(*) FROM findings WHERE audit_id = '$audit'") findings; organisme: $org"
 echo
 echo "| page | clients | requests/s | p50 ms | p99 ms | errors | share of static |"
 echo "|---|---:|---:|---:|---:|---:|---:|"

@@ -120,7 +120,7 @@ fn generate(database: &TestDatabase, seed: &str) -> String {
 }
 
 /// The password and the first quality manager's e-mail, as the command printed them.
-fn printed_login(stdout: &str) -> (String, String) {
+pub(crate) fn printed_login(stdout: &str) -> (String, String) {
     let password = stdout
         .lines()
         .find_map(|l| l.split("(shown only once): ").nth(1))

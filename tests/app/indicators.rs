@@ -30,7 +30,17 @@ pub(crate) fn setup() -> Setup {
         ],
     );
     assert_eq!(created.status, 303, "{}", created.body);
-    for (name, homes) in [("Agence Nord", "3000"), ("Agence Sud", "1000")] {
+    agencies(
+        &manager,
+        &org,
+        &[("Agence Nord", "3000"), ("Agence Sud", "1000")],
+    );
+    Setup { app, org, manager }
+}
+
+/// Agencies of the organisme, declared by its quality manager: (name, homes).
+pub(crate) fn agencies(manager: &Client, org: &str, sites: &[(&str, &str)]) {
+    for (name, homes) in sites {
         let site = manager.post_form(
             &format!("/organismes/{org}/sites"),
             &[
@@ -44,7 +54,6 @@ pub(crate) fn setup() -> Setup {
         );
         assert_eq!(site.status, 303, "{}", site.body);
     }
-    Setup { app, org, manager }
 }
 
 fn value_count(app: &TestApp) -> i64 {

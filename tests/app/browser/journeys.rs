@@ -8,6 +8,7 @@ use qualitrack::domain::Role;
 use super::{Browser, demo, open};
 use crate::audits::{Setup, setup, user_id};
 use crate::helpers::{PASSWORD, siren, spawn_app};
+use crate::indicators::agencies;
 
 const ENTER: &str = "\u{E007}";
 const CONTROL: &str = "\u{E009}";
@@ -140,20 +141,11 @@ fn organisme_with_agencies(app: &crate::helpers::TestApp) -> (String, String, St
     let auditor_email = app.create_user(Role::Auditor, None, None);
     let auditor = user_id(app, &auditor_email);
     let manager = app.login_as(Role::QualityManager, Some(&org), None);
-    for name in ["Agence Nord", "Agence Sud"] {
-        let site = manager.post_form(
-            &format!("/organismes/{org}/sites"),
-            &[
-                ("name", name),
-                ("kind", "agence"),
-                ("address", "1 rue Haute"),
-                ("postal_code", "11000"),
-                ("commune", "Carcassonne"),
-                ("homes", "2000"),
-            ],
-        );
-        assert_eq!(site.status, 303, "{}", site.body);
-    }
+    agencies(
+        &manager,
+        &org,
+        &[("Agence Nord", "2000"), ("Agence Sud", "2000")],
+    );
     (org, manager_email, auditor)
 }
 
@@ -270,30 +262,16 @@ fn the_quality_manager_commits_imports_uploads_and_self_assesses() {
     assert!(row.contains("Procédure d’accueil des demandeurs"), "{row}");
 }
 
-/// Presses J until the row `id` has the focus (the screen's keyboard navigation).
-fn move_to_row(browser: &Browser, id: &str) {
+/// Presses `key` until the element `id` has the focus (J between rows, Tab between fields).
+fn press_until(browser: &Browser, key: &str, id: &str) {
     for _ in 0..40 {
         if browser.focused_id() == id {
             return;
         }
-        browser.press(&[], &["j"]);
+        browser.press(&[], &[key]);
     }
     panic!(
-        "J never reached {id}; the focus is on {}",
-        browser.focused_id()
-    );
-}
-
-/// Presses Tab until the element `id` has the focus.
-fn tab_to(browser: &Browser, id: &str) {
-    for _ in 0..40 {
-        if browser.focused_id() == id {
-            return;
-        }
-        browser.press(&[], &[TAB]);
-    }
-    panic!(
-        "Tab never reached {id}; the focus is on {}",
+        "{key:?} never reached {id}; the focus is on {}",
         browser.focused_id()
     );
 }
@@ -334,16 +312,16 @@ fn the_auditor_records_findings_with_the_keyboard_submits_and_downloads_the_repo
     // Ctrl+Enter to save, Escape back to the row, J to the next one.
     browser.visit(&format!("/audits/{audit}/constats"));
     browser.wait_for("[data-keyboard-rows]");
-    move_to_row(&browser, "req-E1.1");
+    press_until(&browser, "j", "req-E1.1");
     browser.press(&[], &["3"]);
     let grade = browser.focused_id();
     assert!(
         grade.starts_with("g-E1.1-"),
         "a digit chose a grade: {grade}"
     );
-    tab_to(&browser, "finding-E1.1");
+    press_until(&browser, TAB, "finding-E1.1");
     browser.press(&[], &["Affichage absent de l’agence de Narbonne."]);
-    tab_to(&browser, "d-add-E1.1");
+    press_until(&browser, TAB, "d-add-E1.1");
     browser.press(&[], &["Registre des réclamations 2025"]);
     browser.press(&[CONTROL], &[ENTER]);
     eventually_saved(&browser, "E1.1");
@@ -357,9 +335,9 @@ fn the_auditor_records_findings_with_the_keyboard_submits_and_downloads_the_repo
             browser.focused_id()
         );
     }
-    move_to_row(&browser, "req-E1.2");
+    press_until(&browser, "j", "req-E1.2");
     browser.press(&[], &["1"]);
-    tab_to(&browser, "finding-E1.2");
+    press_until(&browser, TAB, "finding-E1.2");
     browser.press(
         &[],
         &["Conseillers formés, réponses vérifiées par appels mystère."],

@@ -341,12 +341,7 @@ pub fn demo() -> Demo {
         "{}",
         String::from_utf8_lossy(&loaded.stderr)
     );
-    let password = stdout
-        .lines()
-        .find_map(|l| l.split("(shown only once): ").nth(1))
-        .expect("the password is printed")
-        .trim()
-        .to_owned();
+    let (password, _) = crate::generate::printed_login(&stdout);
     let app = crate::helpers::spawn_app_on(database);
     let org = first(
         &app,

@@ -95,7 +95,7 @@ pub async fn upload(
     let check = key.clone();
     api.run(move |conn, user| {
         let found = organisation::find_by_key(conn, &user.scope(), &check)?;
-        user.require_edit_organisation(&found.id)
+        user.require_add_evidence(&found.id)
     })
     .await?;
     let upload = receive(&api.state, payload).await?;

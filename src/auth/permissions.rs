@@ -79,6 +79,21 @@ impl CurrentUser {
         }
     }
 
+    /// Adding documents to an organisme's library: whoever edits the organisme, and the
+    /// auditors it is visible to (through an audit they are assigned), who bring the proof
+    /// they gather on site. Changing the organisme's documents stays with its own people.
+    pub fn can_add_evidence(&self, organisation_id: &str) -> bool {
+        self.can_edit_organisation(organisation_id) || self.role == Role::Auditor
+    }
+
+    pub fn require_add_evidence(&self, organisation_id: &str) -> Result<(), AppError> {
+        if self.can_add_evidence(organisation_id) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// Whether the user may read the change history of an organisme they can see.
     pub fn can_read_history(&self) -> bool {
         !matches!(self.role, Role::Observer)

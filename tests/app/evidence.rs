@@ -328,3 +328,65 @@ fn the_api_uploads_lists_and_downloads_evidence_within_the_organisme() {
     );
     assert_eq!(app.count("evidence"), before + 1);
 }
+
+/// The id in the first `href="/preuves/…"` link of a page (a document, not a file).
+fn first_document(page: &str) -> String {
+    page.split("href=\"/preuves/")
+        .skip(1)
+        .find(|rest| !rest.starts_with("fichiers/"))
+        .and_then(|rest| rest.split('"').next())
+        .expect("a document link")
+        .to_owned()
+}
+
+#[test]
+fn an_assigned_auditor_adds_proof_but_leaves_the_organismes_documents_alone() {
+    let crate::audits::Setup {
+        app,
+        org,
+        manager,
+        auditor_email,
+        ..
+    } = crate::audits::setup();
+    let library = format!("/organismes/{org}/preuves");
+    let own = manager.upload_with(
+        &library,
+        &[("title", "Procédure d’affichage")],
+        &[("procedure.pdf", PDF)],
+    );
+    assert_eq!(own.status, 303, "{}", own.body);
+    let document = first_document(&manager.get(&library).body);
+
+    let auditor = crate::audits::sign_in(&app, &auditor_email);
+    assert!(auditor.get(&library).body.contains("Déposer des preuves"));
+    let proof = auditor.upload_with(
+        &library,
+        &[("title", "Photo de l’affichage, agence Nord")],
+        &[("affichage.pdf", b"%PDF-1.7\nphoto\n%%EOF\n")],
+    );
+    assert_eq!(proof.status, 303, "{}", proof.body);
+    let seen = manager.get(&library).body;
+    assert!(seen.contains("Photo de l’affichage, agence Nord"));
+    assert!(
+        seen.contains(&auditor_email),
+        "the file says who brought it"
+    );
+    assert!(
+        manager
+            .get(&format!("/organismes/{org}/historique"))
+            .body
+            .contains(&auditor_email),
+        "the addition is in the organisme's history"
+    );
+    // The organisme's own documents stay theirs to revise.
+    let revised = auditor.upload_with(
+        &format!("/preuves/{document}/revisions"),
+        &[],
+        &[("v2.pdf", PDF)],
+    );
+    assert_eq!(revised.status, 403);
+    // An auditor of no audit there does not even see the library.
+    let stranger_email = app.create_user(Role::Auditor, None, None);
+    let stranger = crate::audits::sign_in(&app, &stranger_email);
+    assert_eq!(stranger.get(&library).status, 404);
+}

@@ -47,7 +47,7 @@ fn library(
         })
         .collect();
     let mut page = Context::new();
-    page.insert("can_upload", &user.can_edit_organisation(&organisation.id));
+    page.insert("can_upload", &user.can_add_evidence(&organisation.id));
     page.insert("sites", &site::list_for(conn, &organisation.id)?);
     page.insert(
         "frameworks",
@@ -241,12 +241,17 @@ pub(super) fn check_description(
     evidence::check_supports(conn, organisation_id, &description.requirements)
 }
 
-/// Whether the user may add to the organisme's files, checked before any byte is stored.
-pub(crate) async fn may_edit(ctx: &Ctx, organisation_id: &str) -> Result<(), AppError> {
+/// Whether the user may send files to the organisme (`rule`: add documents, import values…),
+/// checked before any byte is stored.
+pub(crate) async fn may_send(
+    ctx: &Ctx,
+    organisation_id: &str,
+    rule: fn(&CurrentUser, &str) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let id = organisation_id.to_owned();
     ctx.user_run(move |conn, user| {
         let found = organisation::find(conn, &user.scope(), &id)?;
-        user.require_edit_organisation(&found.id)
+        rule(user, &found.id)
     })
     .await
     .map(|_| ())
@@ -271,7 +276,7 @@ pub(crate) fn record(
     organisation_id: &str,
     upload: &Upload,
 ) -> Result<Vec<Evidence>, AppError> {
-    user.require_edit_organisation(organisation_id)?;
+    user.require_add_evidence(organisation_id)?;
     let several = upload.files.len() > 1;
     let mut created = Vec::new();
     for (file, _) in &upload.files {
@@ -300,7 +305,7 @@ pub async fn upload_evidence(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    may_edit(&ctx, &id).await?;
+    may_send(&ctx, &id, CurrentUser::require_add_evidence).await?;
     let received = receive(&ctx.state, payload).await;
     let upload = match received {
         Ok(upload) => upload,

@@ -9,8 +9,9 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
-use super::evidence::{keep, may_edit, receive};
+use super::evidence::{keep, may_send, receive};
 use super::indicators::readable;
+use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
 use crate::domain::indicators::csv_file;
@@ -77,7 +78,7 @@ pub async fn upload_import(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    may_edit(&ctx, &id).await?;
+    may_send(&ctx, &id, CurrentUser::require_edit_organisation).await?;
     let upload = match receive(&ctx.state, payload).await {
         Ok(upload) if upload.files.len() == 1 => upload,
         Ok(upload) => {

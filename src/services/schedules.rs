@@ -71,6 +71,39 @@ pub fn for_commitment(
     Ok((schedule, plan, zone))
 }
 
+/// Every commitment of one organisme, oldest first, with its framework's name and version and
+/// its schedule as of `today`: four queries whatever their number (the organisme's page).
+pub fn of_organisation(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<(Commitment, String, String, Schedule)>, AppError> {
+    let rows: Vec<(Commitment, String, String, String)> = commitments::table
+        .inner_join(frameworks::table)
+        .filter(commitments::organisation_id.eq(organisation_id))
+        .order(commitments::created_at.asc())
+        .select((
+            Commitment::as_select(),
+            frameworks::name,
+            frameworks::version,
+            frameworks::cycle,
+        ))
+        .load(conn)?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.id.as_str()).collect();
+    let events = events_by_commitment(conn, &ids)?;
+    let zone = zones(conn, &[organisation_id.to_owned()])?
+        .remove(organisation_id)
+        .unwrap_or(Zone::Metropole);
+    rows.into_iter()
+        .map(|(commitment, name, version, cycle)| {
+            let plan = CyclePlan::parse(&cycle).map_err(AppError::unexpected)?;
+            let own = events.get(&commitment.id).map_or(&[][..], Vec::as_slice);
+            let schedule = compute(&plan, &history_of(&commitment, own), today, zone);
+            Ok((commitment, name, version, schedule))
+        })
+        .collect()
+}
+
 /// Filters of the calendar; every field is optional and they travel in the URL.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]

@@ -247,16 +247,11 @@ fn commitment_cards(
     conn: &mut crate::db::DbConnection,
     organisation_id: &str,
 ) -> Result<Vec<Card>, AppError> {
-    let today = chrono::Utc::now().date_naive();
-    let mut cards = Vec::new();
-    for c in crate::models::commitment::list_for(conn, organisation_id)? {
-        let framework = crate::models::framework::summary(conn, &c.framework_id)?;
-        let events = crate::models::commitment::events(conn, &c.id)?;
-        let (schedule, _, _) =
-            crate::services::schedules::for_commitment(conn, &c, &events, today)?;
-        cards.push((c, framework.name, framework.version, schedule));
-    }
-    Ok(cards)
+    crate::services::schedules::of_organisation(
+        conn,
+        organisation_id,
+        chrono::Utc::now().date_naive(),
+    )
 }
 
 pub async fn edit_organisation_form(

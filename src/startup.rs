@@ -38,6 +38,8 @@ pub struct AppState {
     pub screens: Memo<crate::web::handlers::findings::Screen>,
     /// Dashboard page bodies (map, charts, tables), laid out until the next write.
     pub dashboard_pages: Memo<String>,
+    /// Pages of the calendar's list, laid out until the next write.
+    pub calendar_lists: Memo<String>,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
@@ -126,6 +128,7 @@ impl Application {
             accessibility_contact: settings.accessibility_contact.clone(),
             screens: Memo::default(),
             dashboard_pages: Memo::default(),
+            calendar_lists: Memo::default(),
             public_origin: settings
                 .public_url
                 .as_ref()

@@ -245,6 +245,22 @@ fn the_calendar_shows_what_is_overdue_first_and_exports_it() {
     assert!(!filtered.body.contains("Office tranquille"));
     let month = federation.get("/calendrier?vue=mois");
     assert!(month.body.contains("lun."));
+    // The list is kept laid out between writes; a new commitment shows at once.
+    let newcomer = app.create_organisation("Office nouveau venu", 7, "32");
+    granted(
+        &app,
+        &admin,
+        &newcomer,
+        "qualibail-iv",
+        &long_ago,
+        &two_years_ago,
+    );
+    assert!(
+        federation
+            .get("/calendrier")
+            .body
+            .contains("Office nouveau venu")
+    );
 
     let csv = federation.get("/calendrier/export.csv?periode=tout");
     assert_eq!(csv.status, 200);

@@ -21,6 +21,8 @@ use crate::reports::calendar as export;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
 use crate::web::handlers::commitment_view::hint;
 use crate::web::page::{Ctx, download, see_other};
+use crate::web::templates::Templates;
+use tera::Context;
 
 /// Days ahead shown by default in the list.
 const HORIZON_DAYS: i64 = 90;
@@ -139,15 +141,94 @@ fn month_grid(entries: &[&CalendarEntry], first: NaiveDate, today: NaiveDate) ->
     weeks
 }
 
+/// One page of the list (`templates/calendar/list.html`): overdue first, then what falls due
+/// within the horizon; by pages, since a federation has hundreds of items within 90 days (the
+/// month view and the exports carry everything).
+fn list_html(
+    templates: &Templates,
+    entries: &[CalendarEntry],
+    query: &CalendarQuery,
+    lang: Lang,
+    today: NaiveDate,
+) -> Result<String, AppError> {
+    let listed = upcoming(entries, query.periode == "tout", today);
+    let total = listed.len();
+    let overdue = listed
+        .iter()
+        .filter(|e| e.item.state == ItemState::Overdue)
+        .count();
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let current = query.page.clamp(1, pages);
+    let shown: Vec<&CalendarEntry> = listed
+        .into_iter()
+        .skip((current - 1) * PER_PAGE)
+        .take(PER_PAGE)
+        .collect();
+    let mut page = Context::new();
+    page.insert("lang", lang.code());
+    page.insert(
+        "states",
+        &shown
+            .iter()
+            .map(|e| schedules::state_code(e.item.state))
+            .collect::<Vec<_>>(),
+    );
+    page.insert(
+        "hints",
+        &shown
+            .iter()
+            .map(|e| hint(lang, &e.item, today))
+            .collect::<Vec<_>>(),
+    );
+    page.insert("overdue", &overdue);
+    page.insert("total", &total);
+    page.insert("pages", &pages);
+    page.insert("current", &current);
+    page.insert("first", &((current - 1) * PER_PAGE + 1));
+    page.insert("last", &((current - 1) * PER_PAGE + shown.len()));
+    page.insert("query_string", &query.query_string());
+    page.insert("entries", &shown);
+    templates.render("calendar/list.html", &page)
+}
+
 async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
     let filter = query.filter(renewals);
-    let memo = ctx.state.calendars.clone();
-    let (user, (entries, frameworks, (feeds, auditors))) = ctx
+    let state = ctx.state.clone();
+    let fallback = ctx.lang(None);
+    let month = NaiveDate::parse_from_str(&format!("{}-01", query.mois), "%Y-%m-%d").ok();
+    let is_month = query.vue == "mois" || month.is_some();
+    // One day for the whole page: the kept calendar holds thousands of items at federation scale.
+    let today = today();
+    let listing = query.clone();
+    let (user, (entries, list, frameworks, (feeds, auditors))) = ctx
         .user_run(move |conn, user| {
             if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
                 return Err(AppError::Forbidden);
             }
-            let entries = schedules::calendar_kept(conn, &memo, &user.scope(), &filter, today())?;
+            let entries =
+                schedules::calendar_kept(conn, &state.calendars, &user.scope(), &filter, today)?;
+            // The list's page is kept laid out until the next write, per scope, filters, page,
+            // language and day: the same for everyone who asks it.
+            let list = if is_month {
+                None
+            } else {
+                let lang = user
+                    .locale
+                    .as_deref()
+                    .and_then(Lang::parse)
+                    .unwrap_or(fallback);
+                let key = format!(
+                    "{:?}|{}|{}|{}|{}|{today}",
+                    user.scope(),
+                    listing.query_string(),
+                    renewals,
+                    listing.page,
+                    lang.code()
+                );
+                Some(state.calendar_lists.get_or_compute(conn, key, |_| {
+                    list_html(&state.templates, &entries, &listing, lang, today)
+                })?)
+            };
             let mut codes = framework_model::shared_names(conn)?;
             codes.dedup_by(|a, b| a.0 == b.0);
             let feeds = calendar_feed::list_for(conn, &user.id)?;
@@ -157,57 +238,11 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             } else {
                 Vec::new()
             };
-            Ok((entries, codes, (feeds, auditors)))
+            Ok((entries, list, codes, (feeds, auditors)))
         })
         .await?;
     let lang = ctx.lang(Some(&user));
-    let month = NaiveDate::parse_from_str(&format!("{}-01", query.mois), "%Y-%m-%d").ok();
-    let is_month = query.vue == "mois" || month.is_some();
-    // One day for the whole page: the kept calendar holds thousands of items at federation scale.
-    let today = today();
-    let first = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-    let mut shown: Vec<&CalendarEntry> = if is_month {
-        // Only the month's items: the grid shows nothing else.
-        entries
-            .iter()
-            .filter(|e| e.item.due.year() == first.year() && e.item.due.month() == first.month())
-            .collect()
-    } else {
-        upcoming(&entries, query.periode == "tout", today)
-    };
-    // The list goes by pages (a federation has hundreds of items within 90 days); the month
-    // view and the exports carry everything.
-    let total = shown.len();
-    let overdue = shown
-        .iter()
-        .filter(|e| e.item.state == ItemState::Overdue)
-        .count();
-    let pages = total.div_ceil(PER_PAGE).max(1);
-    let current = query.page.clamp(1, pages);
-    if !is_month {
-        shown = shown
-            .into_iter()
-            .skip((current - 1) * PER_PAGE)
-            .take(PER_PAGE)
-            .collect();
-    }
-    let hints: Vec<String> = shown.iter().map(|e| hint(lang, &e.item, today)).collect();
     let mut page = ctx.page(Some(&user), if renewals { "renewals" } else { "calendar" });
-    page.insert("entries", &shown);
-    page.insert(
-        "states",
-        &shown
-            .iter()
-            .map(|e| schedules::state_code(e.item.state))
-            .collect::<Vec<_>>(),
-    );
-    page.insert("hints", &hints);
-    page.insert("overdue", &overdue);
-    page.insert("total", &total);
-    page.insert("pages", &pages);
-    page.insert("current", &current);
-    page.insert("first", &((current - 1) * PER_PAGE + 1));
-    page.insert("last", &((current - 1) * PER_PAGE + shown.len()));
     page.insert("query", &query);
     page.insert("query_string", &query.query_string());
     page.insert("renewals", &renewals);
@@ -216,7 +251,22 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     page.insert("feeds", &feeds);
     page.insert("auditors", &auditors);
     page.insert("horizon", &HORIZON_DAYS);
-    if is_month {
+    if let Some(list) = list {
+        page.insert("list_html", list.as_str());
+    } else {
+        let first = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+        // Only the month's items: the grid shows nothing else.
+        let shown: Vec<&CalendarEntry> = entries
+            .iter()
+            .filter(|e| e.item.due.year() == first.year() && e.item.due.month() == first.month())
+            .collect();
+        page.insert(
+            "states",
+            &shown
+                .iter()
+                .map(|e| schedules::state_code(e.item.state))
+                .collect::<Vec<_>>(),
+        );
         page.insert("month", &first);
         page.insert("month_label", &month_label(first, lang));
         page.insert(
@@ -228,6 +278,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             &(first + Duration::days(32)).format("%Y-%m").to_string(),
         );
         page.insert("weeks", &month_grid(&shown, first, today));
+        page.insert("entries", &shown);
     }
     ctx.render("calendar/show.html", &page)
 }

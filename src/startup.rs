@@ -40,6 +40,8 @@ pub struct AppState {
     pub dashboard_pages: Memo<String>,
     /// Pages of the calendar's list, laid out until the next write.
     pub calendar_lists: Memo<String>,
+    /// What each audit's findings rows share (library, grades, sites), until the next write.
+    pub audit_shared: Memo<crate::web::handlers::finding_parts::Shared>,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
@@ -129,6 +131,7 @@ impl Application {
             screens: Memo::default(),
             dashboard_pages: Memo::default(),
             calendar_lists: Memo::default(),
+            audit_shared: Memo::default(),
             public_origin: settings
                 .public_url
                 .as_ref()

@@ -6,6 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +22,7 @@ use crate::i18n::{self, Lang};
 use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
 use crate::models::framework::{self as framework_model, RequirementRow};
 use crate::models::history::Actor;
+use crate::services::memo::Memo;
 use crate::startup::AppState;
 use crate::web::handlers::audits::{can_run, visible};
 use crate::web::page::{Ctx, see_other};
@@ -212,17 +214,28 @@ struct RowData {
     found: Audit,
     allowed: Rights,
     requirement: RequirementRow,
-    shared: Shared,
+    shared: Arc<Shared>,
+}
+
+/// What the audit's rows share, kept until the next write: a row opened or saved again (a
+/// retry) does not read the organisme's library, grades and sites again.
+fn shared_of(
+    conn: &mut DbConnection,
+    kept: &Memo<Shared>,
+    found: &Audit,
+) -> Result<Arc<Shared>, AppError> {
+    kept.get_or_compute(conn, found.id.clone(), |conn| Shared::load(conn, found))
 }
 
 fn row_data(
     conn: &mut DbConnection,
+    kept: &Memo<Shared>,
     user: &CurrentUser,
     found: Audit,
     reference: &str,
 ) -> Result<RowData, AppError> {
     let team = audit::team(conn, &found.id)?;
-    let shared = Shared::load(conn, &found)?;
+    let shared = shared_of(conn, kept, &found)?;
     assemble(conn, user, found, reference, &team, shared)
 }
 
@@ -234,7 +247,7 @@ fn assemble(
     found: Audit,
     reference: &str,
     team: &[String],
-    shared: Shared,
+    shared: Arc<Shared>,
 ) -> Result<RowData, AppError> {
     let allowed = rights(user, &found, team);
     let requirement = framework_model::requirement(conn, &found.framework_id, reference)?;
@@ -249,6 +262,7 @@ fn assemble(
 /// Writes the row for the user's role; checks that the user may.
 fn write_row(
     conn: &mut DbConnection,
+    kept: &Memo<Shared>,
     user: &CurrentUser,
     id: &str,
     reference: &str,
@@ -258,7 +272,7 @@ fn write_row(
     let (found, _) = visible(conn, user, id)?;
     let team = audit::team(conn, &found.id)?;
     let actor = Actor::user(&user.id, &user.email);
-    let shared = Shared::load(conn, &found)?;
+    let shared = shared_of(conn, kept, &found)?;
     let saved = match kind {
         Kind::Finding => {
             if !can_run(user, &found, &team) {
@@ -307,8 +321,12 @@ async fn save(
     let htmx = req.headers().contains_key("HX-Request");
     let attempted = form.content();
     let (lookup, wanted) = (id.clone(), reference.clone());
+    let kept = ctx.state.audit_shared.clone();
+    let again = kept.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| write_row(conn, user, &lookup, &wanted, &form, &kind))
+        .user_attempt(move |conn, user| {
+            write_row(conn, &kept, user, &lookup, &wanted, &form, &kind)
+        })
         .await?;
     let lang = ctx.lang(Some(&user));
     let (data, saved) = match attempt {
@@ -322,7 +340,7 @@ async fn save(
                     let stored = audit::findings_of(conn, &found.id)?
                         .into_iter()
                         .find(|f| f.requirement_ref == wanted);
-                    Ok((row_data(conn, user, found, &wanted)?, stored))
+                    Ok((row_data(conn, &again, user, found, &wanted)?, stored))
                 })
                 .await?;
             let message = i18n::field_messages(lang, &fields)
@@ -420,6 +438,7 @@ pub async fn open_row(
 ) -> Result<HttpResponse, AppError> {
     let (id, reference) = path.into_inner();
     let id = parse_id(&id)?;
+    let kept = ctx.state.audit_shared.clone();
     let (user, (data, stored, theme)) = ctx
         .user_run(move |conn, user| {
             let (found, _) = visible(conn, user, &id)?;
@@ -434,7 +453,11 @@ pub async fn open_row(
             let stored = audit::findings_of(conn, &found.id)?
                 .into_iter()
                 .find(|f| f.requirement_ref == reference);
-            Ok((row_data(conn, user, found, &reference)?, stored, theme))
+            Ok((
+                row_data(conn, &kept, user, found, &reference)?,
+                stored,
+                theme,
+            ))
         })
         .await?;
     if !req.headers().contains_key("HX-Request") {

@@ -2,6 +2,8 @@
 //! views with filters kept in the URL, the federation's renewals, exports (CSV, XLSX) and
 //! subscribable ICS feeds.
 
+use std::sync::Arc;
+
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, Duration, NaiveDate};
@@ -141,6 +143,20 @@ fn month_grid(entries: &[&CalendarEntry], first: NaiveDate, today: NaiveDate) ->
     weeks
 }
 
+/// Each item's state as the templates name it.
+fn state_codes(shown: &[&CalendarEntry]) -> Vec<&'static str> {
+    shown
+        .iter()
+        .map(|e| schedules::state_code(e.item.state))
+        .collect()
+}
+
+/// What the page shows below its filters: a page of the list, laid out, or the month's grid.
+enum View {
+    List(Arc<String>),
+    Month(Arc<Vec<CalendarEntry>>),
+}
+
 /// One page of the list (`templates/calendar/list.html`): overdue first, then what falls due
 /// within the horizon; by pages, since a federation has hundreds of items within 90 days (the
 /// month view and the exports carry everything).
@@ -166,13 +182,7 @@ fn list_html(
         .collect();
     let mut page = Context::new();
     page.insert("lang", lang.code());
-    page.insert(
-        "states",
-        &shown
-            .iter()
-            .map(|e| schedules::state_code(e.item.state))
-            .collect::<Vec<_>>(),
-    );
+    page.insert("states", &state_codes(&shown));
     page.insert(
         "hints",
         &shown
@@ -200,32 +210,39 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     // One day for the whole page: the kept calendar holds thousands of items at federation scale.
     let today = today();
     let listing = query.clone();
-    let (user, (entries, list, frameworks, (feeds, auditors))) = ctx
+    let (user, (view, frameworks, (feeds, auditors))) = ctx
         .user_run(move |conn, user| {
             if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
                 return Err(AppError::Forbidden);
             }
-            let entries =
-                schedules::calendar_kept(conn, &state.calendars, &user.scope(), &filter, today)?;
-            // The list's page is kept laid out until the next write, per scope, filters, page,
-            // language and day: the same for everyone who asks it.
-            let list = if is_month {
-                None
+            let scope = user.scope();
+            let view = if is_month {
+                View::Month(schedules::calendar_kept(
+                    conn,
+                    &state.calendars,
+                    &scope,
+                    &filter,
+                    today,
+                )?)
             } else {
+                // The list's page is kept laid out until the next write, per scope, filters,
+                // page, language and day: the same for everyone who asks it, and looked up
+                // before the items, which are read only to lay it out.
                 let lang = user
                     .locale
                     .as_deref()
                     .and_then(Lang::parse)
                     .unwrap_or(fallback);
                 let key = format!(
-                    "{:?}|{}|{}|{}|{}|{today}",
-                    user.scope(),
+                    "{scope:?}|{}|{}|{}|{}|{today}",
                     listing.query_string(),
                     renewals,
                     listing.page,
                     lang.code()
                 );
-                Some(state.calendar_lists.get_or_compute(conn, key, |_| {
+                View::List(state.calendar_lists.get_or_compute(conn, key, |conn| {
+                    let entries =
+                        schedules::calendar_kept(conn, &state.calendars, &scope, &filter, today)?;
                     list_html(&state.templates, &entries, &listing, lang, today)
                 })?)
             };
@@ -238,7 +255,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             } else {
                 Vec::new()
             };
-            Ok((entries, list, codes, (feeds, auditors)))
+            Ok((view, codes, (feeds, auditors)))
         })
         .await?;
     let lang = ctx.lang(Some(&user));
@@ -251,34 +268,31 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     page.insert("feeds", &feeds);
     page.insert("auditors", &auditors);
     page.insert("horizon", &HORIZON_DAYS);
-    if let Some(list) = list {
-        page.insert("list_html", list.as_str());
-    } else {
-        let first = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
-        // Only the month's items: the grid shows nothing else.
-        let shown: Vec<&CalendarEntry> = entries
-            .iter()
-            .filter(|e| e.item.due.year() == first.year() && e.item.due.month() == first.month())
-            .collect();
-        page.insert(
-            "states",
-            &shown
+    match view {
+        View::List(list) => page.insert("list_html", list.as_str()),
+        View::Month(entries) => {
+            let first = month.unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+            // Only the month's items: the grid shows nothing else.
+            let shown: Vec<&CalendarEntry> = entries
                 .iter()
-                .map(|e| schedules::state_code(e.item.state))
-                .collect::<Vec<_>>(),
-        );
-        page.insert("month", &first);
-        page.insert("month_label", &month_label(first, lang));
-        page.insert(
-            "previous_month",
-            &(first - Duration::days(1)).format("%Y-%m").to_string(),
-        );
-        page.insert(
-            "next_month",
-            &(first + Duration::days(32)).format("%Y-%m").to_string(),
-        );
-        page.insert("weeks", &month_grid(&shown, first, today));
-        page.insert("entries", &shown);
+                .filter(|e| {
+                    e.item.due.year() == first.year() && e.item.due.month() == first.month()
+                })
+                .collect();
+            page.insert("states", &state_codes(&shown));
+            page.insert("month", &first);
+            page.insert("month_label", &month_label(first, lang));
+            page.insert(
+                "previous_month",
+                &(first - Duration::days(1)).format("%Y-%m").to_string(),
+            );
+            page.insert(
+                "next_month",
+                &(first + Duration::days(32)).format("%Y-%m").to_string(),
+            );
+            page.insert("weeks", &month_grid(&shown, first, today));
+            page.insert("entries", &shown);
+        }
     }
     ctx.render("calendar/show.html", &page)
 }

@@ -35,29 +35,58 @@ fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-/// Federation staff and administrators only; a regional user's region is always the filter's.
-/// Served from `cache` while nothing was written.
-pub fn load(
-    conn: &mut crate::db::DbConnection,
-    cache: &Memo<Dashboard>,
+/// Federation staff and administrators only. What a dashboard is kept under: the user's scope,
+/// the filter (a regional user's region always in it), the day and the language.
+fn dashboard_key(
     user: &CurrentUser,
     mut filter: Filter,
     lang: Lang,
-) -> Result<Arc<Dashboard>, AppError> {
+) -> Result<(String, Filter, chrono::NaiveDate), AppError> {
     if !matches!(user.role, Role::Admin | Role::Federation) {
         return Err(AppError::Forbidden);
     }
     if let Some(region) = &user.region {
         filter.region.clone_from(region);
     }
-    let scope = user.scope();
     let today = today();
     let key = format!(
-        "{scope:?}|{}|{today}|{lang:?}",
+        "{:?}|{}|{today}|{lang:?}",
+        user.scope(),
         serde_json::to_string(&filter).unwrap_or_default()
     );
+    Ok((key, filter, today))
+}
+
+/// The dashboard's figures, served from `cache` while nothing was written.
+pub fn load(
+    conn: &mut crate::db::DbConnection,
+    cache: &Memo<Dashboard>,
+    user: &CurrentUser,
+    filter: Filter,
+    lang: Lang,
+) -> Result<Arc<Dashboard>, AppError> {
+    let (key, filter, today) = dashboard_key(user, filter, lang)?;
+    let scope = user.scope();
     cache.get_or_compute(conn, key, |conn| {
         dashboard::gather(conn, &scope, &filter, today, lang)
+    })
+}
+
+/// The dashboard's page body, laid out once per dashboard and language until the next write:
+/// the map, the charts and the tables are the same for everyone who sees that dashboard, and
+/// drawing them took most of a page's time. Kept under the figures' own key, it is looked up
+/// first: the figures are read only to lay it out.
+pub fn page(
+    conn: &mut crate::db::DbConnection,
+    state: &AppState,
+    user: &CurrentUser,
+    filter: Filter,
+    lang: Lang,
+) -> Result<Arc<String>, AppError> {
+    let (key, _, _) = dashboard_key(user, filter.clone(), lang)?;
+    state.dashboard_pages.get_or_compute(conn, key, |conn| {
+        let d = load(conn, &state.dashboards, user, filter, lang)?;
+        body(state, user, &d, lang)
     })
 }
 
@@ -83,8 +112,7 @@ pub async fn show(ctx: Ctx, query: web::Query<DashboardQuery>) -> Result<HttpRes
     let (user, page) = ctx
         .user_run(move |conn, user| {
             let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            let d = load(conn, &state.dashboards, user, filter, lang)?;
-            body(conn, &state, user, &d, lang)
+            page(conn, &state, user, filter, lang)
         })
         .await?;
     render(&ctx, &user, &page)
@@ -207,77 +235,66 @@ fn year_charts(d: &Dashboard, lang: Lang) -> Option<(String, String)> {
     Some((trend_svg(&holding), bars_svg(&granted)))
 }
 
-/// The dashboard's page body, laid out once per dashboard and language until the next write:
-/// the map, the charts and the tables are the same for everyone who sees that dashboard, and
-/// drawing them took most of a page's time.
-pub fn body(
-    conn: &mut crate::db::DbConnection,
+/// The body of the dashboard page for these figures (`federation/dashboard_body.html`).
+fn body(
     state: &AppState,
     user: &CurrentUser,
     d: &Dashboard,
     lang: Lang,
-) -> Result<Arc<String>, AppError> {
-    let key = format!(
-        "{:?}|{}|{}|{lang:?}",
-        user.scope(),
-        serde_json::to_string(&d.filter).unwrap_or_default(),
-        d.today
-    );
-    state.dashboard_pages.get_or_compute(conn, key, |_| {
-        let mut page = Context::new();
-        page.insert("lang", lang.code());
-        let focus = d
-            .frameworks
+) -> Result<String, AppError> {
+    let mut page = Context::new();
+    page.insert("lang", lang.code());
+    let focus = d
+        .frameworks
+        .iter()
+        .find(|f| Some(&f.key) == d.focus.as_ref());
+    let scope = scope_query(&d.filter);
+    page.insert("d", d);
+    page.insert("focus", &focus);
+    page.insert("scope_query", &scope);
+    page.insert(
+        "export_query",
+        &serde_urlencoded::to_string(
+            [
+                ("framework", d.focus.clone().unwrap_or_default()),
+                ("region", d.filter.region.clone()),
+                ("family", d.filter.family.clone()),
+            ]
             .iter()
-            .find(|f| Some(&f.key) == d.focus.as_ref());
-        let scope = scope_query(&d.filter);
-        page.insert("d", d);
-        page.insert("focus", &focus);
-        page.insert("scope_query", &scope);
-        page.insert(
-            "export_query",
-            &serde_urlencoded::to_string(
-                [
-                    ("framework", d.focus.clone().unwrap_or_default()),
-                    ("region", d.filter.region.clone()),
-                    ("family", d.filter.family.clone()),
-                ]
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .collect::<Vec<_>>(),
-            )
-            .unwrap_or_default(),
-        );
-        if let Some(focus) = focus {
-            page.insert("map_svg", &map_svg(d, lang, &focus.name));
-            if let Some((holding, granted)) = year_charts(d, lang) {
-                page.insert("holding_svg", &holding);
-                page.insert("granted_svg", &granted);
-            }
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default(),
+    );
+    if let Some(focus) = focus {
+        page.insert("map_svg", &map_svg(d, lang, &focus.name));
+        if let Some((holding, granted)) = year_charts(d, lang) {
+            page.insert("holding_svg", &holding);
+            page.insert("granted_svg", &granted);
         }
-        page.insert(
-            "standings",
-            &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-        );
-        page.insert(
-            "scoped_region",
-            &user
-                .region
-                .as_deref()
-                .and_then(Region::by_code)
-                .map(|r| r.name),
-        );
-        page.insert(
-            "region_name",
-            &Region::by_code(&d.filter.region).map(|r| r.name),
-        );
-        crate::web::handlers::organisations::choices(&mut page);
-        page.insert("tables", &export::TABLES);
-        page.insert("shown", &dashboard::LIST_SHOWN);
-        state
-            .templates
-            .render("federation/dashboard_body.html", &page)
-    })
+    }
+    page.insert(
+        "standings",
+        &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+    );
+    page.insert(
+        "scoped_region",
+        &user
+            .region
+            .as_deref()
+            .and_then(Region::by_code)
+            .map(|r| r.name),
+    );
+    page.insert(
+        "region_name",
+        &Region::by_code(&d.filter.region).map(|r| r.name),
+    );
+    crate::web::handlers::organisations::choices(&mut page);
+    page.insert("tables", &export::TABLES);
+    page.insert("shown", &dashboard::LIST_SHOWN);
+    state
+        .templates
+        .render("federation/dashboard_body.html", &page)
 }
 
 /// The dashboard page around its kept body.

@@ -143,9 +143,8 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
             if user.role == Role::Federation {
                 let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
                 let filter = crate::services::dashboard::Filter::default();
-                let d = dashboard::load(conn, &state.dashboards, user, filter, lang)?;
-                return Ok(Home::Rollout(dashboard::body(
-                    conn, &state, user, &d, lang,
+                return Ok(Home::Rollout(dashboard::page(
+                    conn, &state, user, filter, lang,
                 )?));
             }
             Ok(Home::Own(own(conn, &calendars, user, today)?))

@@ -264,13 +264,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::Fr);
             let issued = with_connection(&cli.settings, |conn| {
-                crate::services::reports::issue(
+                let issued = crate::services::reports::issue(
                     conn,
                     &crate::services::reports::Rendered::default(),
-                    &Actor::system("command line"),
                     id.trim(),
                     lang,
-                )
+                )?;
+                crate::services::reports::record(conn, &Actor::system("command line"), &issued)?;
+                Ok(issued)
             })?;
             std::fs::write(&output, issued.pdf.as_slice())
                 .with_context(|| format!("cannot write {}", output.display()))?;
@@ -332,7 +333,8 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
     })
 }
 
-/// Runs `f` on one connection inside a transaction; model errors become readable messages.
+/// Runs `f` on one connection inside a write transaction (it queues behind the server's
+/// writes on SQLite); model errors become readable messages.
 fn with_connection<T>(
     settings: &Settings,
     f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
@@ -342,7 +344,8 @@ fn with_connection<T>(
         .pool()
         .get()
         .context("cannot open a database connection")?;
-    diesel::Connection::transaction(&mut *conn, f).map_err(|e| anyhow::anyhow!(describe(&e)))
+    crate::db::transaction(&mut conn, crate::db::Access::Write, f)
+        .map_err(|e| anyhow::anyhow!(describe(&e)))
 }
 
 fn describe(error: &AppError) -> String {

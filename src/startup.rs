@@ -12,7 +12,6 @@ use actix_web::middleware::{Compress, Logger, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 
-use crate::auth::throttle::LoginThrottle;
 use crate::config::Settings;
 use crate::db::{self, Db, DbUrl};
 use crate::error::AppError;
@@ -28,28 +27,33 @@ use crate::web::{self as routes, middleware};
 pub struct AppState {
     pub db: Db,
     pub templates: Templates,
-    pub throttle: LoginThrottle,
     pub idle_secs: i64,
     /// Scheme and host that forms must come from, when configured.
     pub public_origin: Option<String>,
     /// Where users report an accessibility problem, if the deployment says
     pub accessibility_contact: Option<String>,
     /// Long findings screens, laid out until the next write.
-    pub screens: Memo<crate::web::handlers::findings::Screen>,
+    pub screens:
+        Memo<crate::web::handlers::findings::ScreenKey, crate::web::handlers::findings::Screen>,
     /// Dashboard page bodies (map, charts, tables), laid out until the next write.
-    pub dashboard_pages: Memo<String>,
+    pub dashboard_pages: Memo<crate::services::dashboard::DashboardKey, String>,
     /// Pages of the calendar's list, laid out until the next write.
-    pub calendar_lists: Memo<String>,
+    pub calendar_lists: Memo<crate::web::handlers::calendar::ListKey, String>,
     /// What each audit's findings rows share (library, grades, sites), until the next write.
-    pub audit_shared: Memo<crate::web::handlers::finding_parts::Shared>,
+    pub audit_shared:
+        Memo<crate::services::memo::AuditKey, crate::web::handlers::finding_parts::Shared>,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
     /// Answers kept until the next write: federation dashboards, calendars, and each
     /// indicator's figures across every organisme (for positions among peers).
-    pub dashboards: Memo<crate::services::dashboard::Dashboard>,
-    pub calendars: Memo<Vec<crate::services::schedules::CalendarEntry>>,
-    pub peers: Memo<crate::services::benchmarks::Benchmark>,
+    pub dashboards:
+        Memo<crate::services::dashboard::DashboardKey, crate::services::dashboard::Dashboard>,
+    pub calendars: Memo<
+        crate::services::schedules::CalendarKey,
+        Vec<crate::services::schedules::CalendarEntry>,
+    >,
+    pub peers: Memo<crate::services::benchmarks::PeersKey, crate::services::benchmarks::Benchmark>,
     /// Audit reports already laid out, by content.
     pub reports: crate::services::reports::Rendered,
 }
@@ -73,7 +77,7 @@ pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
 /// Imports the frameworks shipped in the binary; versions already there are left alone.
 async fn import_bundled_frameworks(db: &Db) -> anyhow::Result<()> {
     let report = db
-        .transaction(|conn| frameworks::import_bundled(conn, &Actor::system("start-up")))
+        .write(|conn| frameworks::import_bundled(conn, &Actor::system("start-up")))
         .await
         .map_err(|error| match error {
             AppError::FrameworkFiles(errors) => {
@@ -107,7 +111,7 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let db = open_database(settings)?;
         let initial_admin_password = db
-            .transaction(user::bootstrap_admin)
+            .write(user::bootstrap_admin)
             .await
             .map_err(|e: AppError| anyhow::anyhow!("cannot create the first administrator: {e}"))?;
         import_bundled_frameworks(&db).await?;
@@ -117,7 +121,6 @@ impl Application {
         let state = web::Data::new(AppState {
             db: db.clone(),
             templates,
-            throttle: LoginThrottle::default(),
             idle_secs: i64::try_from(settings.session_idle().as_secs()).unwrap_or(i64::MAX),
             storage: Box::new(crate::storage::LocalStorage::new(
                 settings.data_dir.join("evidence"),
@@ -128,7 +131,8 @@ impl Application {
             peers: Memo::default(),
             reports: crate::services::reports::Rendered::default(),
             accessibility_contact: settings.accessibility_contact.clone(),
-            screens: Memo::default(),
+            // A long screen's rows are kept laid out (about a megabyte for 300 rows).
+            screens: Memo::with_capacity(32),
             dashboard_pages: Memo::default(),
             calendar_lists: Memo::default(),
             audit_shared: Memo::default(),

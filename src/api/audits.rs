@@ -163,7 +163,7 @@ pub async fn save_finding(
 pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let rendered = api.state().reports.clone();
-    let issued = api
+    let (issued, actor) = api
         .run(move |conn, user| {
             let found = visible(conn, user, &id)?;
             let lang = user
@@ -171,14 +171,10 @@ pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse
                 .as_deref()
                 .and_then(crate::i18n::Lang::parse)
                 .unwrap_or(crate::i18n::DEFAULT_LANG);
-            crate::services::reports::issue(
-                conn,
-                &rendered,
-                &Actor::user(&user.id, &user.email),
-                &found.id,
-                lang,
-            )
+            let issued = crate::services::reports::issue(conn, &rendered, &found.id, lang)?;
+            Ok((issued, Actor::user(&user.id, &user.email)))
         })
         .await?;
+    let issued = crate::services::reports::record_if_new(&api.state().db, actor, issued).await?;
     Ok(crate::web::handlers::reports::pdf_response(&issued))
 }

@@ -21,7 +21,7 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
-use crate::db::DbConnection;
+use crate::db::{Access, DbConnection};
 use crate::error::AppError;
 use crate::models::{Paged, api_token};
 use crate::startup::AppState;
@@ -135,6 +135,7 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 pub struct ApiCtx {
     state: web::Data<AppState>,
     token: Option<String>,
+    access: Access,
 }
 
 impl FromRequest for ApiCtx {
@@ -151,7 +152,11 @@ impl FromRequest for ApiCtx {
         ready(
             req.app_data::<web::Data<AppState>>()
                 .cloned()
-                .map(|state| ApiCtx { state, token })
+                .map(|state| ApiCtx {
+                    state,
+                    token,
+                    access: Access::of(req.method()),
+                })
                 .ok_or_else(|| AppError::unexpected("application state missing").into()),
         )
     }
@@ -163,22 +168,44 @@ impl ApiCtx {
         &self.state
     }
 
-    /// Authenticates the token and runs `f` in one blocking hop, inside a transaction.
+    /// Authenticates the token and runs `f` in one blocking hop, inside a transaction that
+    /// reads for a `GET` and may write otherwise.
     pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let token = self.token.clone().ok_or(AppError::Unauthenticated)?;
-        self.state
+        let access = self.access;
+        let (value, stale_use) = self
+            .state
             .db
-            .transaction(move |conn| {
-                let user =
+            .hop(access, move |conn| {
+                let found =
                     api_token::authenticate(conn, &token)?.ok_or(AppError::Unauthenticated)?;
-                let current = user.current()?;
-                f(conn, &current)
+                let current = found.user.current()?;
+                let value = f(conn, &current)?;
+                let stale_use = match (found.stale_use, access) {
+                    (Some(id), Access::Write) => {
+                        api_token::record_use(conn, &id)?;
+                        None
+                    }
+                    (stale, _) => stale,
+                };
+                Ok((value, stale_use))
             })
-            .await
+            .await?;
+        // A read records the token's use in a write of its own, off the request: it queues
+        // like any write and its failure never fails the read.
+        if let Some(id) = stale_use {
+            let db = self.state.db.clone();
+            actix_web::rt::spawn(async move {
+                if let Err(error) = db.write(move |conn| api_token::record_use(conn, &id)).await {
+                    log::warn!("cannot record an API token's use: {error}");
+                }
+            });
+        }
+        Ok(value)
     }
 }
 

@@ -20,7 +20,7 @@ pub struct CurrentUser {
 }
 
 /// Which organismes a user may see.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum OrgScope {
     All,
     Region(String),

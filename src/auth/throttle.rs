@@ -1,110 +1,70 @@
-//! Login throttling: after repeated failures, an account (and separately an address) must
-//! wait before trying again. Kept in memory: each app node throttles what it sees, which is
-//! enough to make guessing slow; a shared store can replace it when nodes multiply.
+//! Login throttling rules: after repeated failures, an account (and separately an address)
+//! must wait before trying again. Pure: the counts live in the database
+//! (`models::login_failure`), shared by every node and kept across restarts.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use chrono::{Duration, NaiveDateTime};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Policy {
-    pub max_failures: u32,
+    pub max_failures: i32,
     pub window: Duration,
     pub lockout: Duration,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Entry {
-    failures: u32,
-    first_failure: Instant,
-    locked_until: Option<Instant>,
+/// Five failures of one account, or twenty from one address, within 15 minutes lock it for
+/// 15 minutes.
+pub const PER_ACCOUNT: Policy = Policy {
+    max_failures: 5,
+    window: Duration::minutes(15),
+    lockout: Duration::minutes(15),
+};
+pub const PER_ADDRESS: Policy = Policy {
+    max_failures: 20,
+    window: Duration::minutes(15),
+    lockout: Duration::minutes(15),
+};
+
+/// The failures counted for one account or address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i32,
+    pub first: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
 }
 
-#[derive(Debug)]
-pub struct LoginThrottle {
-    per_account: Policy,
-    per_address: Policy,
-    accounts: Mutex<HashMap<String, Entry>>,
-    addresses: Mutex<HashMap<String, Entry>>,
-}
-
-impl Default for LoginThrottle {
-    fn default() -> Self {
-        Self::new(
-            Policy {
-                max_failures: 5,
-                window: Duration::from_secs(15 * 60),
-                lockout: Duration::from_secs(15 * 60),
-            },
-            Policy {
-                max_failures: 20,
-                window: Duration::from_secs(15 * 60),
-                lockout: Duration::from_secs(15 * 60),
-            },
-        )
-    }
-}
-
-impl LoginThrottle {
-    pub fn new(per_account: Policy, per_address: Policy) -> Self {
-        Self {
-            per_account,
-            per_address,
-            accounts: Mutex::new(HashMap::new()),
-            addresses: Mutex::new(HashMap::new()),
-        }
+impl Failures {
+    /// How long the account or address must still wait, if it is locked now.
+    pub fn wait(&self, now: NaiveDateTime) -> Option<Duration> {
+        self.locked_until
+            .filter(|until| *until > now)
+            .map(|until| until - now)
     }
 
-    /// `Some(wait)` when either the account or the address is locked out now.
-    pub fn check(&self, account: &str, address: &str, now: Instant) -> Option<Duration> {
-        let account_wait = locked(&self.accounts, account, now);
-        let address_wait = locked(&self.addresses, address, now);
-        account_wait.max(address_wait)
-    }
-
-    pub fn record_failure(&self, account: &str, address: &str, now: Instant) {
-        record(&self.accounts, account, self.per_account, now);
-        record(&self.addresses, address, self.per_address, now);
-    }
-
-    /// A successful login clears the account's count (not the address's: one good password
-    /// must not reset the guessing budget of a whole address).
-    pub fn record_success(&self, account: &str) {
-        if let Ok(mut map) = self.accounts.lock() {
-            map.remove(account);
-        }
-    }
-}
-
-fn locked(map: &Mutex<HashMap<String, Entry>>, key: &str, now: Instant) -> Option<Duration> {
-    let map = map.lock().ok()?;
-    let until = map.get(key)?.locked_until?;
-    (until > now).then(|| until - now)
-}
-
-fn record(map: &Mutex<HashMap<String, Entry>>, key: &str, policy: Policy, now: Instant) {
-    let Ok(mut map) = map.lock() else { return };
-    // Forget stale entries now and then, so the map cannot grow without bound.
-    if map.len() > 10_000 {
-        map.retain(|_, e| now.duration_since(e.first_failure) < policy.window.max(policy.lockout));
-    }
-    let entry = map.entry(key.to_owned()).or_insert(Entry {
-        failures: 0,
-        first_failure: now,
-        locked_until: None,
-    });
-    if now.duration_since(entry.first_failure) > policy.window
-        || entry.locked_until.is_some_and(|until| until <= now)
-    {
-        *entry = Entry {
-            failures: 0,
-            first_failure: now,
+    /// The count after one more failure at `now`: a count older than the window, or whose
+    /// lockout is over, starts again.
+    pub fn after_failure(previous: Option<Self>, policy: Policy, now: NaiveDateTime) -> Self {
+        let fresh = Failures {
+            count: 0,
+            first: now,
             locked_until: None,
         };
+        let mut next = match previous {
+            Some(p) if now - p.first <= policy.window && p.locked_until.is_none_or(|u| u > now) => {
+                p
+            }
+            _ => fresh,
+        };
+        next.count += 1;
+        if next.count >= policy.max_failures {
+            next.locked_until = Some(now + policy.lockout);
+        }
+        next
     }
-    entry.failures += 1;
-    if entry.failures >= policy.max_failures {
-        entry.locked_until = Some(now + policy.lockout);
+
+    /// Whether the entry no longer matters (its window and any lockout are over).
+    pub fn expired(&self, policy: Policy, now: NaiveDateTime) -> bool {
+        now - self.first > policy.window.max(policy.lockout)
+            && self.locked_until.is_none_or(|u| u <= now)
     }
 }
 
@@ -112,54 +72,54 @@ fn record(map: &Mutex<HashMap<String, Entry>>, key: &str, policy: Policy, now: I
 mod tests {
     use super::*;
 
-    fn throttle() -> LoginThrottle {
-        let policy = |n| Policy {
-            max_failures: n,
-            window: Duration::from_secs(60),
-            lockout: Duration::from_secs(120),
-        };
-        LoginThrottle::new(policy(3), policy(5))
+    fn at(seconds: i64) -> NaiveDateTime {
+        chrono::DateTime::from_timestamp(1_800_000_000 + seconds, 0)
+            .unwrap()
+            .naive_utc()
+    }
+
+    const POLICY: Policy = Policy {
+        max_failures: 3,
+        window: Duration::seconds(60),
+        lockout: Duration::seconds(120),
+    };
+
+    fn fail(times: &[i64]) -> Failures {
+        times
+            .iter()
+            .fold(None, |previous, t| {
+                Some(Failures::after_failure(previous, POLICY, at(*t)))
+            })
+            .unwrap()
     }
 
     #[test]
-    fn account_locks_after_repeated_failures_then_frees() {
-        let t = throttle();
-        let start = Instant::now();
-        for _ in 0..2 {
-            t.record_failure("a@x.fr", "1.1.1.1", start);
-        }
-        assert!(t.check("a@x.fr", "1.1.1.1", start).is_none());
-        t.record_failure("a@x.fr", "1.1.1.1", start);
-        let wait = t.check("a@x.fr", "2.2.2.2", start).unwrap();
-        assert_eq!(wait, Duration::from_secs(120));
-        assert!(t.check("b@x.fr", "2.2.2.2", start).is_none());
-        assert!(
-            t.check("a@x.fr", "1.1.1.1", start + Duration::from_secs(121))
-                .is_none()
-        );
-    }
-
-    #[test]
-    fn address_locks_across_accounts() {
-        let t = throttle();
-        let now = Instant::now();
-        for i in 0..5 {
-            t.record_failure(&format!("user{i}@x.fr"), "9.9.9.9", now);
-        }
-        assert!(t.check("other@x.fr", "9.9.9.9", now).is_some());
-        assert!(t.check("other@x.fr", "8.8.8.8", now).is_none());
+    fn locks_after_repeated_failures_then_frees() {
+        assert_eq!(fail(&[0, 1]).wait(at(1)), None);
+        let locked = fail(&[0, 1, 2]);
+        assert_eq!(locked.wait(at(2)), Some(Duration::seconds(120)));
+        assert_eq!(locked.wait(at(100)), Some(Duration::seconds(22)));
+        assert_eq!(locked.wait(at(122)), None);
     }
 
     #[test]
     fn failures_outside_the_window_do_not_add_up() {
-        let t = throttle();
-        let now = Instant::now();
-        t.record_failure("a@x.fr", "1.1.1.1", now);
-        t.record_failure("a@x.fr", "1.1.1.1", now);
-        t.record_failure("a@x.fr", "1.1.1.1", now + Duration::from_secs(61));
-        assert!(
-            t.check("a@x.fr", "1.1.1.1", now + Duration::from_secs(61))
-                .is_none()
-        );
+        let counted = fail(&[0, 1, 62]);
+        assert_eq!(counted.count, 1);
+        assert_eq!(counted.wait(at(62)), None);
+    }
+
+    #[test]
+    fn a_failure_after_the_lockout_starts_a_new_count() {
+        let again = fail(&[0, 1, 2, 200]);
+        assert_eq!(again.count, 1);
+        assert_eq!(again.wait(at(200)), None);
+    }
+
+    #[test]
+    fn entries_expire_once_window_and_lockout_are_over() {
+        let locked = fail(&[0, 1, 2]);
+        assert!(!locked.expired(POLICY, at(100)));
+        assert!(locked.expired(POLICY, at(123)));
     }
 }

@@ -1,6 +1,7 @@
 //! Database access for both backends: the connection enum, the pool, embedded migrations,
 //! and `Db`, the one door through which request handlers reach the database.
 
+pub mod clock;
 pub mod schema;
 
 use std::time::Duration;
@@ -188,8 +189,27 @@ impl Db {
         &self.pool
     }
 
-    /// Runs `f` with a pooled connection on the blocking thread pool.
-    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    /// Runs `f` in one read-only transaction on the blocking thread pool: it sees one
+    /// snapshot, never waits for writers, and a write inside it fails loudly.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hop(Access::Read, f).await
+    }
+
+    /// Runs `f` in one write transaction on the blocking thread pool (see `transaction`).
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hop(Access::Write, f).await
+    }
+
+    /// One blocking hop: a pooled connection and one transaction of the given kind.
+    pub async fn hop<T, F>(&self, access: Access, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
@@ -197,19 +217,83 @@ impl Db {
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            transaction(&mut conn, access, f)
         })
         .await?
     }
+}
 
-    /// Like `run`, inside one transaction: an error rolls everything back.
-    pub async fn transaction<T, F>(&self, f: F) -> Result<T, AppError>
-    where
-        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.run(move |conn| conn.transaction(f)).await
+/// What a transaction may do. Pages and the API take it from the request's method: a `GET`
+/// reads, anything else may write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+impl Access {
+    pub fn of(method: &actix_web::http::Method) -> Self {
+        use actix_web::http::Method;
+        if [Method::GET, Method::HEAD, Method::OPTIONS].contains(method) {
+            Access::Read
+        } else {
+            Access::Write
+        }
     }
+}
+
+/// Runs `f` in one transaction; an error rolls everything back.
+///
+/// On SQLite a write transaction takes the write lock when it begins (`BEGIN IMMEDIATE`):
+/// in WAL mode a transaction that read first and then tries to write is refused at once
+/// when another connection writes (waiting could deadlock), so `busy_timeout` never applied
+/// and simultaneous writes failed. Taken at the start, the lock is queued for, and readers
+/// go on meanwhile. A read transaction is `query_only` on SQLite and `READ ONLY` on
+/// PostgreSQL, so a write slipped into a read fails in every test instead of failing
+/// under load. A write advances the change clock of what it touched before it commits.
+pub fn transaction<T>(
+    conn: &mut DbConnection,
+    access: Access,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    type Manager = <DbConnection as Connection>::TransactionManager;
+    match (&mut *conn, access) {
+        (DbConnection::Sqlite(c), Access::Read) => {
+            c.batch_execute("PRAGMA query_only = ON")?;
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?;
+        }
+        (DbConnection::Sqlite(c), Access::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        }
+        (DbConnection::Postgres(c), Access::Read) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN READ ONLY")?;
+        }
+        (DbConnection::Postgres(c), Access::Write) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN")?;
+        }
+    }
+    let outcome = match access {
+        Access::Read => f(conn),
+        Access::Write => {
+            let (outcome, touched) = clock::collecting(|| f(conn));
+            outcome.and_then(|value| clock::advance(conn, &touched).map(|()| value))
+        }
+    };
+    let ended = match outcome {
+        Ok(value) => Manager::commit_transaction(conn)
+            .map(|()| value)
+            .map_err(AppError::from),
+        Err(error) => match Manager::rollback_transaction(conn) {
+            Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
+            Err(rollback) => Err(rollback.into()),
+        },
+    };
+    // The connection goes back to the pool able to write, whatever happened.
+    if let (DbConnection::Sqlite(c), Access::Read) = (&mut *conn, access) {
+        c.batch_execute("PRAGMA query_only = OFF")?;
+    }
+    ended
 }
 
 /// Ids bound in one `IN (…)` list: well under SQLite's 32 766 and PostgreSQL's 65 535 bound

@@ -154,6 +154,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    change_clock (scope) {
+        scope -> Text,
+        tick -> BigInt,
+    }
+}
+
+diesel::table! {
+    login_failures (kind, key) {
+        kind -> Text,
+        key -> Text,
+        failures -> Integer,
+        first_failure -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     issued_reports (fingerprint) {
         fingerprint -> Text,
         audit_id -> Text,

@@ -109,8 +109,20 @@ pub fn revoke(conn: &mut DbConnection, user: &User, token_id: &str) -> Result<()
     )
 }
 
+/// A bearer secret's live token and its enabled user.
+pub struct Authenticated {
+    pub user: User,
+    /// The token, when its last use was recorded more than a minute ago (or never): last
+    /// use is informative, and writing it at most once a minute keeps reads cheap.
+    pub stale_use: Option<String>,
+}
+
 /// The active user behind a bearer secret, if the token is live and the account enabled.
-pub fn authenticate(conn: &mut DbConnection, secret: &str) -> Result<Option<User>, AppError> {
+/// Reads only: the caller records the use (`record_use`) in a write of its own.
+pub fn authenticate(
+    conn: &mut DbConnection,
+    secret: &str,
+) -> Result<Option<Authenticated>, AppError> {
     let hash = token::hash(secret);
     let found: Option<(ApiToken, User)> = api_tokens::table
         .inner_join(users::table)
@@ -120,17 +132,19 @@ pub fn authenticate(conn: &mut DbConnection, secret: &str) -> Result<Option<User
         .select((ApiToken::as_select(), User::as_select()))
         .first(conn)
         .optional()?;
-    let Some((token, user)) = found else {
-        return Ok(None);
-    };
-    // Last use is informative; writing it at most once a minute keeps reads cheap.
-    let stale = token
-        .last_used_at
-        .is_none_or(|t| now() - t > chrono::Duration::minutes(1));
-    if stale {
-        diesel::update(api_tokens::table.find(&token.id))
-            .set(api_tokens::last_used_at.eq(now()))
-            .execute(conn)?;
-    }
-    Ok(Some(user))
+    Ok(found.map(|(token, user)| Authenticated {
+        stale_use: token
+            .last_used_at
+            .is_none_or(|t| now() - t > chrono::Duration::minutes(1))
+            .then_some(token.id),
+        user,
+    }))
+}
+
+/// Records that a token was just used (bookkeeping: no history row, no page changes).
+pub fn record_use(conn: &mut DbConnection, token_id: &str) -> Result<(), AppError> {
+    diesel::update(api_tokens::table.find(token_id))
+        .set(api_tokens::last_used_at.eq(now()))
+        .execute(conn)?;
+    Ok(())
 }

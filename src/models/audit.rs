@@ -562,16 +562,17 @@ pub fn save_finding(
         &mut errors,
     )?;
     errors.into_result()?;
-    let stored = finding(conn, &audit.id, reference)?;
-    let current = stored.as_ref().map(Finding::content);
-    let outcome = save_outcome(
-        stored.as_ref().map(|f| f.version).zip(current.as_ref()),
-        base_version,
-        content,
-    );
-    let row = match settle(conn, actor, audit, reference, stored, outcome)? {
-        Ok(row) => row,
-        Err(done) => return Ok(done),
+    let decide = |stored: Option<&Finding>| {
+        let current = stored.map(|f| (f.version, f.content()));
+        save_outcome(
+            current.as_ref().map(|(v, c)| (*v, c)),
+            base_version,
+            content,
+        )
+    };
+    let row = match settle(conn, actor, audit, reference, decide)? {
+        Settled::Write(row) => row,
+        Settled::Done(done) => return Ok(done),
     };
     let changed = diesel::update(findings::table.find(&row.id))
         .filter(findings::version.eq(row.version))
@@ -624,16 +625,17 @@ pub fn save_self(
         &mut errors,
     )?;
     errors.into_result()?;
-    let stored = finding(conn, &audit.id, reference)?;
-    let current = stored.as_ref().map(Finding::self_content);
-    let outcome = save_outcome(
-        stored.as_ref().map(|f| f.version).zip(current.as_ref()),
-        base_version,
-        content,
-    );
-    let row = match settle(conn, actor, audit, reference, stored, outcome)? {
-        Ok(row) => row,
-        Err(done) => return Ok(done),
+    let decide = |stored: Option<&Finding>| {
+        let current = stored.map(|f| (f.version, f.self_content()));
+        save_outcome(
+            current.as_ref().map(|(v, c)| (*v, c)),
+            base_version,
+            content,
+        )
+    };
+    let row = match settle(conn, actor, audit, reference, decide)? {
+        Settled::Write(row) => row,
+        Settled::Done(done) => return Ok(done),
     };
     let changed = diesel::update(findings::table.find(&row.id))
         .filter(findings::version.eq(row.version))
@@ -682,20 +684,20 @@ fn check_links(
 }
 
 /// The row to update (created empty, at version 0, on first save), or the final answer when
-/// nothing is to be written (a retried save, or a conflict).
+/// nothing is to be written (a retried save, or a conflict). `decide` judges the save
+/// against the row as stored.
 fn settle(
     conn: &mut DbConnection,
     actor: &Actor,
     audit: &Audit,
     reference: &str,
-    stored: Option<Finding>,
-    outcome: SaveOutcome,
-) -> Result<Result<Finding, Saved>, AppError> {
-    match (outcome, stored) {
-        (SaveOutcome::Conflict, Some(current)) => Ok(Err(Saved::Conflict(current))),
-        (SaveOutcome::AlreadySaved, Some(current)) => Ok(Err(Saved::Stored(current))),
-        (_, Some(current)) => Ok(Ok(current)),
-        (_, None) => {
+    decide: impl Fn(Option<&Finding>) -> SaveOutcome,
+) -> Result<Settled, AppError> {
+    let stored = finding(conn, &audit.id, reference)?;
+    let Some(current) = stored.as_ref() else {
+        // Inside a savepoint: when someone created the row at the same instant (PostgreSQL
+        // lets both transactions try), this one goes on and judges its save against theirs.
+        let created = diesel::Connection::transaction(conn, |c| {
             diesel::insert_into(findings::table)
                 .values((
                     findings::id.eq(new_id()),
@@ -709,12 +711,42 @@ fn settle(
                     findings::updated_by.eq(&actor.label),
                     findings::version.eq(0),
                 ))
-                .execute(conn)
-                // Someone created the row at the same instant: their save wins, ours conflicts.
-                .map_err(|e| super::unique_violation_on(e, "version", "err-concurrent-save"))?;
-            Ok(Ok(
-                finding(conn, &audit.id, reference)?.ok_or(AppError::NotFound)?
+                .execute(c)
+        });
+        let raced = matches!(
+            created,
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
             ))
+        );
+        if !raced {
+            created?;
+        }
+        let row = finding(conn, &audit.id, reference)?.ok_or(AppError::NotFound)?;
+        return Ok(if raced {
+            Settled::judged(decide(Some(&row)), row)
+        } else {
+            Settled::Write(row)
+        });
+    };
+    Ok(Settled::judged(decide(Some(current)), current.clone()))
+}
+
+/// What a save does once the stored row is known.
+enum Settled {
+    /// Write the content over this row.
+    Write(Finding),
+    /// Nothing to write: this is the answer.
+    Done(Saved),
+}
+
+impl Settled {
+    fn judged(outcome: SaveOutcome, stored: Finding) -> Self {
+        match outcome {
+            SaveOutcome::Conflict => Settled::Done(Saved::Conflict(stored)),
+            SaveOutcome::AlreadySaved => Settled::Done(Saved::Stored(stored)),
+            SaveOutcome::Create | SaveOutcome::Update => Settled::Write(stored),
         }
     }
 }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::db::schema::history;
-use crate::db::{DbConnection, new_id, now};
+use crate::db::{DbConnection, clock, new_id, now};
 use crate::error::AppError;
 
 /// Who made a change: a user, or the system itself (start-up, command line).
@@ -110,6 +110,12 @@ pub fn record_as<T: Serialize>(
     diesel::insert_into(history::table)
         .values(&entry)
         .execute(conn)?;
+    // Kept pages learn of the change through the clock; a write outside `db::transaction`
+    // (none should be) advances it at once rather than not at all.
+    let scope = clock::Scope::of(change.organisation_id);
+    if !clock::note(scope.clone()) {
+        clock::advance(conn, &std::iter::once(scope).collect())?;
+    }
     Ok(())
 }
 

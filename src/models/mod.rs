@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod framework;
 pub mod history;
 pub mod indicator;
+pub mod login_failure;
 pub mod organisation;
 pub mod own_indicator;
 pub mod site;

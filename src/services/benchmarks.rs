@@ -12,13 +12,14 @@ use serde::Serialize;
 use super::indicator_board;
 use crate::auth::OrgScope;
 use crate::db::DbConnection;
+use crate::db::clock::Reach;
 use crate::db::schema::{framework_indicators, indicator_values, organisations, sites};
 use crate::domain::indicators::stats::{self, Summary};
 use crate::domain::indicators::{self, Direction, Figure, Unit};
 use crate::error::AppError;
 use crate::models::indicator::{Definition, Value};
 use crate::models::organisation;
-use crate::services::memo::Memo;
+use crate::services::memo::{self, Memo};
 
 /// Fewer peers than this with a figure, and an organisme is not shown its position.
 pub const MIN_PEERS: usize = 5;
@@ -211,15 +212,25 @@ pub struct Position {
     pub summary: Summary,
 }
 
+/// Every organisme's figures for one indicator (its code): any write may move them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PeersKey(pub String);
+
+impl memo::Key for PeersKey {
+    fn reach(&self) -> Reach<'_> {
+        Reach::All
+    }
+}
+
 /// Computed from every organisme's figure for the indicator, kept in `peers` until the next
 /// write: every organisme's indicator pages ask for it.
 pub fn position(
     conn: &mut DbConnection,
-    peers: &Memo<Benchmark>,
+    peers: &Memo<PeersKey, Benchmark>,
     organisation_id: &str,
     code: &str,
 ) -> Result<Option<Position>, AppError> {
-    let everyone = peers.get_or_compute(conn, code.to_owned(), |conn| {
+    let everyone = peers.get_or_compute(conn, PeersKey(code.to_owned()), |conn| {
         compute(
             conn,
             &OrgScope::All,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::OrgScope;
 use crate::db::DbConnection;
+use crate::db::clock::Reach;
 use crate::db::schema::{commitment_events, commitments, frameworks, organisations};
 use crate::domain::commitment::CommitmentState;
 use crate::domain::rollout::{self, Standing, Year, framework_key};
@@ -20,6 +21,7 @@ use crate::domain::{Family, Region};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::models::organisation;
+use crate::services::memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
 
 mod majors;
@@ -32,7 +34,18 @@ pub const RENEWAL_DAYS: i64 = 90;
 pub const LIST_SHOWN: usize = 15;
 
 /// What the dashboard is narrowed to; every field is optional and travels in the URL.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    Deserialize,
+    Serialize,
+    utoipa::IntoParams,
+    utoipa::ToSchema,
+)]
 #[serde(default)]
 pub struct Filter {
     /// The framework the breakdowns, the map and the chart are about (a framework code;
@@ -42,6 +55,21 @@ pub struct Filter {
     pub region: String,
     /// oph, esh, coop or sem
     pub family: String,
+}
+
+/// Every dimension of a dashboard: whose, narrowed how, on which day, in which language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DashboardKey {
+    pub scope: OrgScope,
+    pub filter: Filter,
+    pub today: NaiveDate,
+    pub lang: Lang,
+}
+
+impl memo::Key for DashboardKey {
+    fn reach(&self) -> Reach<'_> {
+        memo::reach_of(&self.scope)
+    }
 }
 
 /// Organismes by standing with one framework.

@@ -10,19 +10,21 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Serialize;
 
-use crate::db::schema::issued_reports;
-use crate::db::{DbConnection, now};
+use crate::db::schema::{audits, issued_reports};
+use crate::db::{Db, DbConnection, now};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::history::{self, Actor, Change};
 use crate::reports::audit_report::{self, ReportData};
-use crate::services::memo::Memo;
+use crate::services::memo::{AuditKey, Memo};
 
 /// A rendered report.
 pub struct Issued {
     pub data: Arc<ReportData>,
     pub fingerprint: String,
     pub pdf: Arc<Vec<u8>>,
+    /// Whether its fingerprint was already recorded
+    pub recorded: bool,
 }
 
 impl Issued {
@@ -48,9 +50,12 @@ impl Issued {
 /// API) is neither read again from the database nor laid out again.
 #[derive(Clone, Default)]
 pub struct Rendered {
-    pdfs: Arc<Mutex<HashMap<String, Arc<Vec<u8>>>>>,
-    loaded: Memo<Loaded>,
+    pdfs: Arc<Mutex<Renderings>>,
+    loaded: Memo<AuditKey, Loaded>,
 }
+
+/// Rendered reports by fingerprint and language.
+type Renderings = HashMap<(String, Lang), Arc<Vec<u8>>>;
 
 /// An audit's report data and its fingerprint.
 type Loaded = (Arc<ReportData>, String);
@@ -59,7 +64,7 @@ type Loaded = (Arc<ReportData>, String);
 const RENDERED: usize = 32;
 
 impl Rendered {
-    fn get_or_render(&self, key: String, render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
+    fn get_or_render(&self, key: (String, Lang), render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         let lock = || {
             self.pdfs
                 .lock()
@@ -78,59 +83,90 @@ impl Rendered {
     }
 }
 
-/// Renders the report of an audit the caller may see (or takes it from `rendered`), and
-/// records its fingerprint.
+/// Renders the report of an audit the caller may see (or takes it from `rendered`). Reads
+/// only: a report issued for the first time is then recorded by `record`.
 pub fn issue(
     conn: &mut DbConnection,
     rendered: &Rendered,
-    actor: &Actor,
     audit_id: &str,
     lang: Lang,
 ) -> Result<Issued, AppError> {
-    let loaded = rendered
-        .loaded
-        .get_or_compute(conn, audit_id.to_owned(), |conn| {
-            let data = audit_report::load(conn, audit_id)?;
-            let fingerprint = audit_report::fingerprint(&data);
-            Ok((Arc::new(data), fingerprint))
-        })?;
+    let organisation: String = audits::table
+        .find(audit_id)
+        .select(audits::organisation_id)
+        .first(conn)?;
+    let key = AuditKey {
+        organisation,
+        audit: audit_id.to_owned(),
+    };
+    let loaded = rendered.loaded.get_or_compute(conn, key, |conn| {
+        let data = audit_report::load(conn, audit_id)?;
+        let fingerprint = audit_report::fingerprint(&data);
+        Ok((Arc::new(data), fingerprint))
+    })?;
     let (data, fingerprint) = (Arc::clone(&loaded.0), loaded.1.clone());
-    let pdf = rendered.get_or_render(format!("{fingerprint}|{lang:?}"), || {
+    let pdf = rendered.get_or_render((fingerprint.clone(), lang), || {
         audit_report::render(&data, &fingerprint, lang)
     });
-    let known: i64 = issued_reports::table
+    let recorded = issued_reports::table
         .find(&fingerprint)
         .count()
-        .get_result(conn)?;
-    if known == 0 {
-        diesel::insert_into(issued_reports::table)
-            .values((
-                issued_reports::fingerprint.eq(&fingerprint),
-                issued_reports::audit_id.eq(&data.audit_id),
-                issued_reports::organisation_name.eq(&data.organisation),
-                issued_reports::audit_title.eq(&data.title),
-                issued_reports::content_date.eq(data.issued_on),
-                issued_reports::first_issued_at.eq(now()),
-            ))
-            .execute(conn)?;
-        history::record(
-            conn,
-            actor,
-            &Change {
-                entity: "audit",
-                entity_id: &data.audit_id,
-                organisation_id: Some(&data.organisation_id),
-                action: "report",
-                before: None,
-                after: Some(&serde_json::json!({ "fingerprint": fingerprint })),
-            },
-        )?;
-    }
+        .get_result::<i64>(conn)?
+        > 0;
     Ok(Issued {
         data,
         fingerprint,
         pdf,
+        recorded,
     })
+}
+
+/// Records a report's fingerprint the first time it is issued, with what a stranger may
+/// learn of it, so that a printed copy can be verified.
+pub fn record(conn: &mut DbConnection, actor: &Actor, issued: &Issued) -> Result<(), AppError> {
+    let (data, fingerprint) = (&issued.data, &issued.fingerprint);
+    let known: i64 = issued_reports::table
+        .find(fingerprint)
+        .count()
+        .get_result(conn)?;
+    if known > 0 {
+        return Ok(());
+    }
+    diesel::insert_into(issued_reports::table)
+        .values((
+            issued_reports::fingerprint.eq(fingerprint),
+            issued_reports::audit_id.eq(&data.audit_id),
+            issued_reports::organisation_name.eq(&data.organisation),
+            issued_reports::audit_title.eq(&data.title),
+            issued_reports::content_date.eq(data.issued_on),
+            issued_reports::first_issued_at.eq(now()),
+        ))
+        .execute(conn)?;
+    history::record(
+        conn,
+        actor,
+        &Change {
+            entity: "audit",
+            entity_id: &data.audit_id,
+            organisation_id: Some(&data.organisation_id),
+            action: "report",
+            before: None,
+            after: Some(&serde_json::json!({ "fingerprint": fingerprint })),
+        },
+    )
+}
+
+/// After a read that issued a report, records it in a write of its own when it is new
+/// (before the file is sent: its verification address must answer).
+pub async fn record_if_new(db: &Db, actor: Actor, issued: Issued) -> Result<Issued, AppError> {
+    if issued.recorded {
+        return Ok(issued);
+    }
+    db.write(move |conn| {
+        record(conn, &actor, &issued)?;
+        Ok(issued)
+    })
+    .await
 }
 
 /// What a stranger learns from a fingerprint: never the findings.

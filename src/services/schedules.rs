@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::OrgScope;
 use crate::db::DbConnection;
+use crate::db::clock::Reach;
 use crate::db::schema::{commitment_events, commitments, frameworks, organisations, sites};
 use crate::domain::calendar::Zone;
 use crate::domain::framework::plan::CyclePlan;
@@ -17,7 +18,7 @@ use crate::domain::schedule::{Item, ItemState, Schedule, compute};
 use crate::error::AppError;
 use crate::models::commitment::{Commitment, Event, history_of};
 use crate::models::organisation;
-use crate::services::memo::Memo;
+use crate::services::memo::{self, Memo};
 
 /// The holiday zone of an organisme: its head office's postal code when known (Alsace-Moselle
 /// is only part of Grand Est), otherwise its region.
@@ -105,7 +106,7 @@ pub fn of_organisation(
 }
 
 /// Filters of the calendar; every field is optional and they travel in the URL.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(default)]
 pub struct CalendarFilter {
     /// Framework code
@@ -267,17 +268,31 @@ pub fn calendar(
 /// the day): federation staff's calendars compute every commitment's schedule.
 pub fn calendar_kept(
     conn: &mut DbConnection,
-    memo: &Memo<Vec<CalendarEntry>>,
+    memo: &Memo<CalendarKey, Vec<CalendarEntry>>,
     scope: &OrgScope,
     filter: &CalendarFilter,
     today: NaiveDate,
 ) -> Result<Arc<Vec<CalendarEntry>>, AppError> {
-    let key = format!(
-        "{scope:?}|{}|{}|{today}",
-        serde_json::to_string(filter).unwrap_or_default(),
-        filter.pending
-    );
+    let key = CalendarKey {
+        scope: scope.clone(),
+        filter: filter.clone(),
+        today,
+    };
     memo.get_or_compute(conn, key, |conn| calendar(conn, scope, filter, today))
+}
+
+/// Every dimension of a calendar: whose, narrowed how, seen on which day.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CalendarKey {
+    pub scope: OrgScope,
+    pub filter: CalendarFilter,
+    pub today: NaiveDate,
+}
+
+impl memo::Key for CalendarKey {
+    fn reach(&self) -> Reach<'_> {
+        memo::reach_of(&self.scope)
+    }
 }
 
 /// Late, or with a window opening within `days`: what people must act on.

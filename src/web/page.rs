@@ -12,7 +12,7 @@ use tera::Context;
 
 use crate::auth::session::{self as sess, FlashKind};
 use crate::auth::{CurrentUser, SessionAuth};
-use crate::db::DbConnection;
+use crate::db::{Access, DbConnection};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
@@ -69,6 +69,11 @@ impl Ctx {
         SessionAuth::from_session(&self.session, self.state.idle_secs)
     }
 
+    /// Whether this request reads or may write: its transactions are begun accordingly.
+    pub fn access(&self) -> Access {
+        Access::of(self.req.method())
+    }
+
     /// Loads the signed-in user and runs `f` in the same blocking hop (and transaction).
     pub async fn user_run<T, F>(&self, f: F) -> Result<(CurrentUser, T), AppError>
     where
@@ -91,7 +96,7 @@ impl Ctx {
         let outcome = self
             .state
             .db
-            .transaction(move |conn| {
+            .hop(self.access(), move |conn| {
                 let current = load_user(conn, &auth)?;
                 if current.must_change_password && gate == PasswordGate::Enforce {
                     return Err(AppError::PasswordChangeRequired);
@@ -120,7 +125,7 @@ impl Ctx {
         let outcome = self
             .state
             .db
-            .run(move |conn| {
+            .hop(self.access(), move |conn| {
                 let current = load_user(conn, &auth)?;
                 if current.must_change_password {
                     return Err(AppError::PasswordChangeRequired);

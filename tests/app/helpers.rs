@@ -453,7 +453,8 @@ impl TestApp {
     ) -> T {
         let pool = self.db.pool().clone();
         let mut conn = pool.get().expect("connection");
-        f(&mut conn).expect("database work")
+        qualitrack::db::transaction(&mut conn, qualitrack::db::Access::Write, f)
+            .expect("database work")
     }
 
     pub fn create_organisation(&self, name: &str, n: u32, region: &str) -> String {

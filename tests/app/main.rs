@@ -12,6 +12,7 @@ mod benchmarks;
 mod browser;
 mod cli;
 mod commitments;
+mod concurrency;
 mod dashboard;
 mod evidence;
 mod evidence_links;

@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use chrono::{Duration, NaiveDate};
-use diesel::prelude::*;
 
 use super::context::{Env, Files};
 use super::places::area;
@@ -206,8 +205,10 @@ pub fn demo(settings: &Settings, as_of_text: Option<&str>) -> anyhow::Result<()>
         .map(|(i, o)| o.plan(i))
         .collect();
     write::require_empty(&mut conn)?;
-    let logins = conn
-        .transaction(|conn| -> Result<write::Logins, AppError> {
+    let logins = crate::db::transaction(
+        &mut conn,
+        crate::db::Access::Write,
+        |conn| -> Result<write::Logins, AppError> {
             let epoch = write::epoch(as_of);
             let catalog = write::import_frameworks(conn, SEED, epoch, label)?;
             let mut batch = Batch::default();
@@ -257,8 +258,9 @@ pub fn demo(settings: &Settings, as_of_text: Option<&str>) -> anyhow::Result<()>
                 format!("observateur@{}.test", plans[0].slug),
             ));
             Ok(logins)
-        })
-        .map_err(|e| anyhow::anyhow!(super::super::describe(&e)))?;
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(super::super::describe(&e)))?;
     println!(
         "demo loaded (as of {as_of}) on {} in {:.1} s: {}",
         db.backend().name(),

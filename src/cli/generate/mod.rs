@@ -93,8 +93,10 @@ pub fn generate(settings: &Settings, options: &Options) -> anyhow::Result<()> {
     let mut counts = Counts::new();
     let label = "qualitrack generate";
     write::require_empty(&mut conn)?;
-    let logins = conn
-        .transaction(|conn| -> Result<write::Logins, AppError> {
+    let logins = crate::db::transaction(
+        &mut conn,
+        crate::db::Access::Write,
+        |conn| -> Result<write::Logins, AppError> {
             let epoch = write::epoch(as_of);
             let catalog = write::import_frameworks(conn, options.seed, epoch, label)?;
             let plans = plan::organisations(options.seed, n);
@@ -127,8 +129,9 @@ pub fn generate(settings: &Settings, options: &Options) -> anyhow::Result<()> {
                 ));
             }
             Ok(logins)
-        })
-        .map_err(|e| anyhow::anyhow!(super::describe(&e)));
+        },
+    )
+    .map_err(|e| anyhow::anyhow!(super::describe(&e)));
     bar.finish_and_clear();
     let logins = logins?;
     let elapsed = started.elapsed();

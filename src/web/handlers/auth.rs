@@ -1,16 +1,15 @@
 //! Signing in and out. A wrong password and an unknown e-mail get the same answer after the
 //! same work; repeated failures lock the account, and the address, for a while.
 
-use std::time::Instant;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::password;
 use crate::auth::session::{self as sess, FlashKind};
+use crate::db::now;
 use crate::error::AppError;
-use crate::models::user;
+use crate::models::{login_failure, user};
 use crate::web::page::{Ctx, see_other};
 
 #[derive(Debug, Deserialize)]
@@ -58,8 +57,23 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
         .unwrap_or_default();
     let next = safe_next(form.suivant.as_deref()).to_owned();
 
-    if let Some(wait) = ctx.state.throttle.check(&email, &address, Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
+    // The counts and the account are read first; the password is checked outside any
+    // transaction (argon2 takes tens of milliseconds), and the outcome written after.
+    let (wait, account) = {
+        let (email, address) = (email.clone(), address.clone());
+        ctx.state
+            .db
+            .read(move |conn| {
+                let wait = login_failure::wait(conn, &email, &address, now())?;
+                Ok((wait, user::find_by_email(conn, &email)?))
+            })
+            .await?
+    };
+    if let Some(wait) = wait {
+        let minutes = u64::try_from(wait.num_seconds())
+            .unwrap_or(0)
+            .div_ceil(60)
+            .max(1);
         return login_refused(
             &ctx,
             &email,
@@ -69,33 +83,22 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
             minutes,
         );
     }
-
     let password_typed = form.password;
-    let found = ctx
-        .state
+    let stored = account.as_ref().map(|u| u.password_hash.clone());
+    let ok = web::block(move || password::verify(&password_typed, stored.as_deref())).await?;
+    let found = account.filter(|u| ok && !u.disabled);
+    let (recorded, failed_email) = (found.clone(), email.clone());
+    ctx.state
         .db
-        .run(move |conn| {
-            let account = user::find_by_email(conn, &email)?;
-            let usable = account.as_ref().filter(|u| !u.disabled);
-            let ok = password::verify(
-                &password_typed,
-                account.as_ref().map(|u| u.password_hash.as_str()),
-            );
-            match (ok, usable) {
-                (true, Some(account)) => {
-                    user::record_login(conn, account)?;
-                    Ok(Some(account.clone()))
-                }
-                _ => Ok(None),
+        .write(move |conn| match &recorded {
+            Some(account) => {
+                login_failure::clear_account(conn, &failed_email)?;
+                user::record_login(conn, account)
             }
+            None => login_failure::record_failure(conn, &failed_email, &address, now()),
         })
         .await?;
-
-    let email = form.email.trim().to_lowercase();
     let Some(account) = found else {
-        ctx.state
-            .throttle
-            .record_failure(&email, &address, Instant::now());
         return login_refused(
             &ctx,
             &email,
@@ -105,7 +108,6 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
             0,
         );
     };
-    ctx.state.throttle.record_success(&email);
     sess::begin(&ctx.session, &account.id, &account.password_hash);
     if let Some(lang) = account.locale.as_deref().and_then(crate::i18n::Lang::parse) {
         sess::set_lang(&ctx.session, lang);

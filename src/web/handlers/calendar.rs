@@ -20,7 +20,8 @@ use crate::models::calendar_feed;
 use crate::models::framework as framework_model;
 use crate::models::history::Actor;
 use crate::reports::calendar as export;
-use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
+use crate::services::memo;
+use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey};
 use crate::web::handlers::commitment_view::hint;
 use crate::web::page::{Ctx, download, see_other};
 use crate::web::templates::Templates;
@@ -31,7 +32,7 @@ const HORIZON_DAYS: i64 = 90;
 /// Items per page of the list.
 const PER_PAGE: usize = 100;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(default)]
 pub struct CalendarQuery {
     pub framework: String,
@@ -201,6 +202,21 @@ fn list_html(
     templates.render("calendar/list.html", &page)
 }
 
+/// Every dimension of a list page: the calendar it shows (whose, filters, renewals, day),
+/// the query it was asked with (page included) and the language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ListKey {
+    calendar: CalendarKey,
+    query: CalendarQuery,
+    lang: Lang,
+}
+
+impl memo::Key for ListKey {
+    fn reach(&self) -> crate::db::clock::Reach<'_> {
+        self.calendar.reach()
+    }
+}
+
 async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
     let filter = query.filter(renewals);
     let state = ctx.state.clone();
@@ -233,13 +249,15 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
                     .as_deref()
                     .and_then(Lang::parse)
                     .unwrap_or(fallback);
-                let key = format!(
-                    "{scope:?}|{}|{}|{}|{}|{today}",
-                    listing.query_string(),
-                    renewals,
-                    listing.page,
-                    lang.code()
-                );
+                let key = ListKey {
+                    calendar: CalendarKey {
+                        scope: scope.clone(),
+                        filter: filter.clone(),
+                        today,
+                    },
+                    query: listing.clone(),
+                    lang,
+                };
                 View::List(state.calendar_lists.get_or_compute(conn, key, |conn| {
                     let entries =
                         schedules::calendar_kept(conn, &state.calendars, &scope, &filter, today)?;
@@ -470,7 +488,7 @@ pub async fn ics_feed(
     let base = base_url(&req, state.public_origin.as_deref());
     let (entries, name) = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let (feed, owner) =
                 calendar_feed::authenticate(conn, &secret)?.ok_or(AppError::NotFound)?;
             let current = owner.current()?;

@@ -13,7 +13,7 @@ use crate::i18n::{self, Lang};
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
 use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
 use crate::reports::{dashboard as export, sheet};
-use crate::services::dashboard::{self, Dashboard, Filter};
+use crate::services::dashboard::{self, Dashboard, DashboardKey, Filter};
 use crate::services::memo::Memo;
 use crate::startup::AppState;
 use crate::web::page::{Ctx, download};
@@ -41,34 +41,32 @@ fn dashboard_key(
     user: &CurrentUser,
     mut filter: Filter,
     lang: Lang,
-) -> Result<(String, Filter, chrono::NaiveDate), AppError> {
+) -> Result<DashboardKey, AppError> {
     if !matches!(user.role, Role::Admin | Role::Federation) {
         return Err(AppError::Forbidden);
     }
     if let Some(region) = &user.region {
         filter.region.clone_from(region);
     }
-    let today = today();
-    let key = format!(
-        "{:?}|{}|{today}|{lang:?}",
-        user.scope(),
-        serde_json::to_string(&filter).unwrap_or_default()
-    );
-    Ok((key, filter, today))
+    Ok(DashboardKey {
+        scope: user.scope(),
+        filter,
+        today: today(),
+        lang,
+    })
 }
 
 /// The dashboard's figures, served from `cache` while nothing was written.
 pub fn load(
     conn: &mut crate::db::DbConnection,
-    cache: &Memo<Dashboard>,
+    cache: &Memo<DashboardKey, Dashboard>,
     user: &CurrentUser,
     filter: Filter,
     lang: Lang,
 ) -> Result<Arc<Dashboard>, AppError> {
-    let (key, filter, today) = dashboard_key(user, filter, lang)?;
-    let scope = user.scope();
-    cache.get_or_compute(conn, key, |conn| {
-        dashboard::gather(conn, &scope, &filter, today, lang)
+    let key = dashboard_key(user, filter, lang)?;
+    cache.get_or_compute(conn, key.clone(), |conn| {
+        dashboard::gather(conn, &key.scope, &key.filter, key.today, lang)
     })
 }
 
@@ -83,7 +81,7 @@ pub fn page(
     filter: Filter,
     lang: Lang,
 ) -> Result<Arc<String>, AppError> {
-    let (key, _, _) = dashboard_key(user, filter.clone(), lang)?;
+    let key = dashboard_key(user, filter.clone(), lang)?;
     state.dashboard_pages.get_or_compute(conn, key, |conn| {
         let d = load(conn, &state.dashboards, user, filter, lang)?;
         body(state, user, &d, lang)

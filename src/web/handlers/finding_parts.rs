@@ -19,7 +19,7 @@ use crate::models::{evidence, site};
 use crate::web::handlers::audits::can_run;
 
 /// Who may write what on this audit's findings.
-#[derive(Debug, Serialize, Clone, Copy)]
+#[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Rights {
     pub grade: bool,
     pub self_assess: bool,

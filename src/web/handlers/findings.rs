@@ -15,6 +15,7 @@ use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
+use crate::db::clock::Reach;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::Role;
 use crate::error::AppError;
@@ -22,13 +23,13 @@ use crate::i18n::{self, Lang};
 use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
 use crate::models::framework::{self as framework_model, RequirementRow};
 use crate::models::history::Actor;
-use crate::services::memo::Memo;
+use crate::services::memo::{self, AuditKey, Memo};
 use crate::startup::AppState;
 use crate::web::handlers::audits::{can_run, visible};
 use crate::web::page::{Ctx, see_other};
 use crate::web::templates::Templates;
 
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ScreenQuery {
     /// `non-evalues` or `nc`
@@ -74,6 +75,22 @@ pub struct Screen {
     rows_html: Option<String>,
 }
 
+/// Every dimension of a kept screen: the audit, what the reader may write, the filters and
+/// the language.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ScreenKey {
+    audit: AuditKey,
+    rights: Rights,
+    query: ScreenQuery,
+    lang: Lang,
+}
+
+impl memo::Key for ScreenKey {
+    fn reach(&self) -> Reach<'_> {
+        self.audit.reach()
+    }
+}
+
 fn screen(
     conn: &mut DbConnection,
     user: &CurrentUser,
@@ -88,16 +105,12 @@ fn screen(
     }
     let team = audit::team(conn, &found.id)?;
     let allowed = rights(user, &found, &team);
-    let key = format!(
-        "{}|{}|{}|{}|{}|{}|{}",
-        found.id,
-        allowed.grade,
-        allowed.self_assess,
-        query.filtre,
-        query.theme,
-        query.q,
-        lang.code()
-    );
+    let key = ScreenKey {
+        audit: AuditKey::of(&found),
+        rights: allowed,
+        query: query.clone(),
+        lang,
+    };
     let kept = state.screens.get_or_compute(conn, key, |conn| {
         build_screen(conn, &found, allowed, query, &state.templates, lang)
     })?;
@@ -221,15 +234,15 @@ struct RowData {
 /// retry) does not read the organisme's library, grades and sites again.
 fn shared_of(
     conn: &mut DbConnection,
-    kept: &Memo<Shared>,
+    kept: &Memo<AuditKey, Shared>,
     found: &Audit,
 ) -> Result<Arc<Shared>, AppError> {
-    kept.get_or_compute(conn, found.id.clone(), |conn| Shared::load(conn, found))
+    kept.get_or_compute(conn, AuditKey::of(found), |conn| Shared::load(conn, found))
 }
 
 fn row_data(
     conn: &mut DbConnection,
-    kept: &Memo<Shared>,
+    kept: &Memo<AuditKey, Shared>,
     user: &CurrentUser,
     found: Audit,
     reference: &str,
@@ -262,7 +275,7 @@ fn assemble(
 /// Writes the row for the user's role; checks that the user may.
 fn write_row(
     conn: &mut DbConnection,
-    kept: &Memo<Shared>,
+    kept: &Memo<AuditKey, Shared>,
     user: &CurrentUser,
     id: &str,
     reference: &str,

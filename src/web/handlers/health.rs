@@ -9,7 +9,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let backend = state.db.backend().name();
     let reachable = state
         .db
-        .run(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
+        .read(|conn| conn.batch_execute("SELECT 1").map_err(Into::into))
         .await;
     let body = |status: &str| {
         serde_json::json!({

@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use crate::models::audit::Audit;
 use crate::models::organisation;
 use crate::services::memo::Memo;
-use crate::services::schedules::{self, CalendarEntry, CalendarFilter, state_code};
+use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey, state_code};
 use crate::web::handlers::commitment_view::hint;
 use crate::web::handlers::dashboard;
 use crate::web::page::Ctx;
@@ -77,7 +77,7 @@ enum Home {
 /// organisme's indicators (people of one organisme).
 fn own(
     conn: &mut DbConnection,
-    calendars: &Memo<Vec<CalendarEntry>>,
+    calendars: &Memo<CalendarKey, Vec<CalendarEntry>>,
     user: &CurrentUser,
     today: NaiveDate,
 ) -> Result<Own, AppError> {

@@ -22,7 +22,7 @@ use crate::models::indicator;
 use crate::models::organisation::{self, Organisation};
 use crate::models::site;
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
-use crate::services::benchmarks::Benchmark;
+use crate::services::benchmarks::{Benchmark, PeersKey};
 use crate::services::indicator_board::{self, Series};
 use crate::services::memo::Memo;
 use crate::web::page::{Ctx, see_other};
@@ -166,7 +166,7 @@ fn charts(series: &Series, sites: &[SiteValue], lang: Lang) -> (String, String) 
 
 fn indicator_page(
     conn: &mut DbConnection,
-    peers: &Memo<Benchmark>,
+    peers: &Memo<PeersKey, Benchmark>,
     user: &CurrentUser,
     id: &str,
     code: &str,

@@ -31,7 +31,7 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
     let id = parse_id(&path.into_inner())?;
     let lang = ctx.lang(None);
     let rendered = ctx.state.reports.clone();
-    let (_, issued) = ctx
+    let (user, issued) = ctx
         .user_run(move |conn, user| {
             if user.role == Role::Observer {
                 return Err(AppError::Forbidden);
@@ -42,15 +42,11 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
                 .as_deref()
                 .and_then(crate::i18n::Lang::parse)
                 .unwrap_or(lang);
-            reports::issue(
-                conn,
-                &rendered,
-                &Actor::user(&user.id, &user.email),
-                &found.id,
-                lang,
-            )
+            reports::issue(conn, &rendered, &found.id, lang)
         })
         .await?;
+    let actor = Actor::user(&user.id, &user.email);
+    let issued = reports::record_if_new(&ctx.state.db, actor, issued).await?;
     Ok(pdf_response(&issued))
 }
 
@@ -62,7 +58,7 @@ pub async fn verify(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, A
     let found = ctx
         .state
         .db
-        .run(move |conn| reports::verify(conn, &wanted))
+        .read(move |conn| reports::verify(conn, &wanted))
         .await?;
     let mut page = ctx.page(None, "");
     page.insert("fingerprint", &fingerprint);

@@ -681,7 +681,6 @@ err-end-before-start = The last day is before the first.
 err-decision-before-audit = The decision cannot precede the end of the audit.
 err-findings-frozen = The report is submitted: findings are frozen. Reopen it, with a reason, to change them.
 err-self-closed = Self-assessment happens before the audit; it is closed.
-err-concurrent-save = Someone saved this finding at the same instant: reload the page.
 findings-guidance = Guidance and expected evidence
 findings-conflict = { $who } saved another version of this finding while you were writing. Nothing was overwritten.
 findings-stored = Saved version

@@ -681,7 +681,6 @@ err-end-before-start = Le dernier jour précède le premier.
 err-decision-before-audit = La décision ne peut précéder la fin de l’audit.
 err-findings-frozen = Le rapport est soumis : les constats sont figés. Rouvrez-le, avec un motif, pour les modifier.
 err-self-closed = L’autoévaluation se fait avant l’audit ; elle est close.
-err-concurrent-save = Quelqu’un a enregistré ce constat au même instant : rechargez la page.
 findings-guidance = Recommandations et preuves attendues
 findings-conflict = { $who } a enregistré une autre version de ce constat pendant que vous écriviez. Rien n’a été écrasé.
 findings-stored = Version enregistrée

@@ -216,15 +216,29 @@ pub fn write_values(
     values: &[NewValue],
     progress: &mut dyn FnMut(usize),
 ) -> Result<Written, AppError> {
-    let codes: Vec<&str> = {
-        let mut codes: Vec<&str> = values.iter().map(|v| v.indicator_code.as_str()).collect();
-        codes.sort_unstable();
-        codes.dedup();
-        codes
+    // On PostgreSQL two writers may insert the same value at the same instant: the unique
+    // index refuses the second once the first commits. Written again (inside a savepoint),
+    // it finds that row and updates it, as if it had come a moment later.
+    let mut attempt = |conn: &mut DbConnection| {
+        diesel::Connection::transaction(conn, |c| {
+            write_once(c, actor, organisation_id, origin, values, progress)
+        })
     };
-    let stored: HashMap<Key, Value> = indicator_values::table
+    match attempt(conn) {
+        Err(AppError::Conflict) => attempt(conn),
+        other => other,
+    }
+}
+
+/// The organisme's values of these indicators, by indicator, period and site.
+fn stored_values(
+    conn: &mut DbConnection,
+    organisation_id: &str,
+    codes: &[&str],
+) -> Result<HashMap<Key, Value>, AppError> {
+    Ok(indicator_values::table
         .filter(indicator_values::organisation_id.eq(organisation_id))
-        .filter(indicator_values::indicator_code.eq_any(&codes))
+        .filter(indicator_values::indicator_code.eq_any(codes))
         .select(Value::as_select())
         .load(conn)?
         .into_iter()
@@ -234,7 +248,24 @@ pub fn write_values(
                 v,
             )
         })
-        .collect();
+        .collect())
+}
+
+fn write_once(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    organisation_id: &str,
+    origin: &str,
+    values: &[NewValue],
+    progress: &mut dyn FnMut(usize),
+) -> Result<Written, AppError> {
+    let codes: Vec<&str> = {
+        let mut codes: Vec<&str> = values.iter().map(|v| v.indicator_code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    };
+    let stored = stored_values(conn, organisation_id, &codes)?;
     let mut written = Written::default();
     let mut changes = Vec::new();
     // New values go in by batches: thousands of lines import in one round trip per 500.
@@ -293,8 +324,13 @@ pub fn write_values(
             }
         }
     }
-    crate::insert_batch!(&mut *conn, indicator_values::table, &fresh)
-        .map_err(|e| super::unique_violation_on(e, "values", "err-concurrent-save"))?;
+    crate::insert_batch!(&mut *conn, indicator_values::table, &fresh).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => AppError::Conflict,
+        other => other.into(),
+    })?;
     progress(values.len());
     if !changes.is_empty() {
         history::record(

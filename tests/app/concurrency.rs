@@ -364,10 +364,52 @@ fn a_write_to_one_organisme_leaves_the_other_organismes_kept_answers_alone() {
     crate::indicators::agencies(&manager, &b, &[("Agence Est", "800")]);
     let after = stamps();
     assert_eq!(after[0], before[0], "organisme A's answers stay kept");
-    assert_ne!(after[1], before[1], "organisme B's answers are computed again");
+    assert_ne!(
+        after[1], before[1],
+        "organisme B's answers are computed again"
+    );
     assert_ne!(after[2], before[2], "pages over every organisme too");
     // What belongs to no organisme (an auditor's account) may show on any page.
     app.create_user(Role::Auditor, None, None);
     let shared = stamps();
     assert!(shared.iter().zip(&after).all(|(s, a)| s != a), "{shared:?}");
+}
+
+#[test]
+fn simultaneous_writers_of_the_same_indicator_value_all_succeed_and_one_value_is_kept() {
+    let Setup {
+        app, org, manager, ..
+    } = setup();
+    let token = manager.create_api_token("Infocentre");
+    let before = app.count("indicator_values");
+    let start = Barrier::new(8);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (app, org, token, start) = (&app, &org, &token, &start);
+                s.spawn(move || {
+                    start.wait();
+                    app.api_call(
+                        "POST",
+                        "/api/v1/indicator-values",
+                        Some(token),
+                        Some(json!({ "organisation": org, "values": [
+                            { "indicator": "taux-decroche", "period": "2025-06", "value": 70 + i }
+                        ]})),
+                    )
+                    .0
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 201),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        app.count("indicator_values") - before,
+        1,
+        "one value for one period"
+    );
 }

@@ -54,6 +54,11 @@ pub struct AppState {
         Vec<crate::services::schedules::CalendarEntry>,
     >,
     pub peers: Memo<crate::services::benchmarks::PeersKey, crate::services::benchmarks::Benchmark>,
+    /// Each organisme's indicators board, until its next write.
+    pub boards: Memo<
+        crate::web::handlers::indicators::BoardKey,
+        Vec<crate::web::handlers::indicators::Group>,
+    >,
     /// Audit reports already laid out, by content.
     pub reports: crate::services::reports::Rendered,
 }
@@ -129,6 +134,7 @@ impl Application {
             dashboards: Memo::default(),
             calendars: Memo::default(),
             peers: Memo::default(),
+            boards: Memo::default(),
             reports: crate::services::reports::Rendered::default(),
             accessibility_contact: settings.accessibility_contact.clone(),
             // A long screen's rows are kept laid out (about a megabyte for 300 rows).

@@ -10,6 +10,7 @@ use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
+use crate::db::clock::Reach;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::FieldErrors;
 use crate::domain::indicators::Unit;
@@ -24,7 +25,7 @@ use crate::models::site;
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
 use crate::services::benchmarks::{Benchmark, PeersKey};
 use crate::services::indicator_board::{self, Series};
-use crate::services::memo::Memo;
+use crate::services::memo::{self, Memo};
 use crate::web::page::{Ctx, see_other};
 
 /// Who sees an organisme's indicators sees them all; who edits the organisme enters them.
@@ -39,7 +40,7 @@ pub(crate) fn readable(
 /// Indicators grouped as the organisme follows them: per framework of its commitments
 /// (a shared indicator appears under each), then its own.
 #[derive(Debug, Serialize)]
-struct Group {
+pub struct Group {
     code: String,
     name: String,
     series: Vec<Row>,
@@ -88,10 +89,32 @@ fn groups(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Group>, 
     Ok(groups)
 }
 
-fn board_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Context, AppError> {
+/// An organisme's board, kept until its next write (or a shared one: a framework's
+/// indicators): reading every site's values and drawing the trends was most of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BoardKey {
+    organisation: String,
+}
+
+impl memo::Key for BoardKey {
+    fn reach(&self) -> Reach<'_> {
+        Reach::Organisation(&self.organisation)
+    }
+}
+
+fn board_page(
+    conn: &mut DbConnection,
+    boards: &Memo<BoardKey, Vec<Group>>,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Context, AppError> {
     let organisation = readable(conn, user, id)?;
+    let key = BoardKey {
+        organisation: organisation.id.clone(),
+    };
+    let groups = boards.get_or_compute(conn, key, |conn| groups(conn, &organisation.id))?;
     let mut page = Context::new();
-    page.insert("groups", &groups(conn, &organisation.id)?);
+    page.insert("groups", &*groups);
     page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
     page.insert("organisation", &organisation);
     Ok(page)
@@ -99,8 +122,9 @@ fn board_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<C
 
 pub async fn show_board(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
+    let boards = ctx.state.boards.clone();
     let (user, data) = ctx
-        .user_run(move |conn, user| board_page(conn, user, &id))
+        .user_run(move |conn, user| board_page(conn, &boards, user, &id))
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);

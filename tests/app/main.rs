@@ -15,6 +15,7 @@ mod commitments;
 mod dashboard;
 mod evidence;
 mod evidence_links;
+mod exports;
 mod faults;
 mod framework_files;
 mod frameworks;

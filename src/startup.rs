@@ -141,7 +141,7 @@ impl Application {
         let cookie_secure = settings.cookie_secure;
         let mut server = HttpServer::new(move || {
             let sessions = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
-                .cookie_name("qualitrack_session".to_owned())
+                .cookie_name(crate::auth::session::cookie_name(cookie_secure).to_owned())
                 .cookie_secure(cookie_secure)
                 .cookie_http_only(true)
                 .cookie_same_site(SameSite::Lax)
@@ -155,8 +155,9 @@ impl Application {
                 .configure(routes::configure)
                 .wrap(from_fn(middleware::csrf_protection))
                 .wrap(from_fn(middleware::error_pages))
+                .wrap(from_fn(middleware::no_store))
                 .wrap(sessions)
-                .wrap(middleware::security_headers())
+                .wrap(middleware::security_headers(cookie_secure))
                 .wrap(Compress::default())
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
         })

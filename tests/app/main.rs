@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod commitments;
 mod dashboard;
+mod deployment;
 mod evidence;
 mod evidence_links;
 mod exports;

@@ -151,6 +151,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(routes::json_config())
+                .app_data(routes::form_config())
                 .app_data(routes::query_config())
                 .configure(routes::configure)
                 .wrap(from_fn(middleware::csrf_protection))

@@ -17,9 +17,10 @@ use crate::error::{AppError, ErrorInfo};
 use crate::i18n::{self, Lang};
 use crate::startup::AppState;
 
-/// Largest form body read for its CSRF token; larger forms are uploads, which carry the
-/// token in a header.
-const FORM_LIMIT: usize = 256 * 1024;
+/// Largest form body read for its CSRF token, and accepted by form handlers (`form_config`):
+/// room for every long text of a form at its field's limit, percent-encoded (5 000 accented
+/// characters take 45 KB). Larger bodies are uploads, which carry the token in a header.
+pub const FORM_LIMIT: usize = 256 * 1024;
 
 /// The headers of every answer; `https` (secure cookies) adds HSTS, two years, which only a
 /// deployment behind TLS may promise.

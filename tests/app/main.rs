@@ -23,6 +23,7 @@ mod frameworks;
 mod generate;
 mod helpers;
 mod indicators;
+mod long_texts;
 mod organisations;
 mod reports;
 mod security_matrix;

@@ -19,6 +19,7 @@ mod evidence_links;
 mod exports;
 mod faults;
 mod framework_files;
+mod framework_validate;
 mod frameworks;
 mod generate;
 mod helpers;

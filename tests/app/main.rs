@@ -23,6 +23,7 @@ mod framework_validate;
 mod frameworks;
 mod generate;
 mod helpers;
+mod indicator_columns;
 mod indicators;
 mod long_texts;
 mod organisations;

@@ -1,6 +1,7 @@
 //! The `qualitrack` command: serve the application (default) and administrative commands.
 
 mod backup;
+mod framework_check;
 mod generate;
 mod indicators;
 
@@ -162,7 +163,8 @@ enum IndicatorAction {
 
 #[derive(Debug, Subcommand)]
 enum FrameworkAction {
-    /// Check framework files (or directories of them) together; exits 1 listing every error
+    /// Check framework files (or directories of them) together, and against the bundled
+    /// frameworks and those of the database (when there is one); exits 1 listing every error
     Validate {
         #[arg(required = true)]
         paths: Vec<std::path::PathBuf>,
@@ -405,7 +407,7 @@ fn frameworks_command(settings: &Settings, action: FrameworkAction) -> anyhow::R
     match action {
         FrameworkAction::Validate { paths } => {
             let files = read_framework_files(&paths)?;
-            let outcome = framework::validate(&files, &[]);
+            let outcome = framework::validate(&files, &framework_check::known_frameworks(settings));
             for warning in &outcome.warnings {
                 eprintln!("warning: {}", i18n::framework_error(Lang::En, warning));
             }

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use clap::Args;
+use clap::{ArgAction, Args};
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]
@@ -41,8 +41,19 @@ pub struct Settings {
     )]
     pub secret_key: Option<String>,
 
-    /// Send cookies only over HTTPS (set it behind a TLS-terminating proxy)
-    #[arg(long, env = "QUALITRACK_COOKIE_SECURE", global = true)]
+    /// Send cookies only over HTTPS, with HSTS (set it behind a TLS-terminating proxy):
+    /// `--cookie-secure`, or `--cookie-secure=`/the variable set to 1/0, true/false, yes/no, on/off
+    #[arg(
+        long,
+        env = "QUALITRACK_COOKIE_SECURE",
+        global = true,
+        action = ArgAction::Set,
+        value_parser = switch,
+        num_args = 0..=1,
+        require_equals = true,
+        default_value = "off",
+        default_missing_value = "on"
+    )]
     pub cookie_secure: bool,
 
     /// Minutes of inactivity after which a session ends
@@ -120,6 +131,16 @@ pub struct SmtpSettings {
     pub security: String,
 }
 
+/// A yes-or-no setting as people write it in unit files and `.env` files, in any case
+/// (clap's own `bool` takes only `true` and `false`, so `=1` stopped the server).
+pub fn switch(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" => Ok(false),
+        _ => Err("expected 1/0, true/false, yes/no or on/off".to_owned()),
+    }
+}
+
 impl Settings {
     /// The database URL, defaulting to the SQLite file inside the data directory.
     pub fn database_url(&self) -> String {
@@ -182,6 +203,51 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Command {
+        #[command(flatten)]
+        settings: Settings,
+    }
+
+    fn cookie_secure(args: &[&str]) -> Result<bool, String> {
+        let args = std::iter::once("qualitrack").chain(args.iter().copied());
+        Command::try_parse_from(args)
+            .map(|c| c.settings.cookie_secure)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn switches_take_every_usual_spelling_in_any_case() {
+        for on in ["1", "true", "yes", "on", "TRUE", "Yes", "On", " on "] {
+            assert_eq!(switch(on), Ok(true), "{on:?}");
+        }
+        for off in ["0", "false", "no", "off", "FALSE", "No", "OFF"] {
+            assert_eq!(switch(off), Ok(false), "{off:?}");
+        }
+        for wrong in ["", "2", "oui", "enabled", "y"] {
+            assert!(switch(wrong).is_err(), "{wrong:?}");
+        }
+    }
+
+    #[test]
+    fn the_cookie_flag_is_off_by_default_on_alone_and_takes_a_value_after_an_equals_sign() {
+        assert_eq!(cookie_secure(&[]), Ok(false));
+        assert_eq!(cookie_secure(&["--cookie-secure"]), Ok(true));
+        for (value, expected) in [("1", true), ("Yes", true), ("0", false), ("off", false)] {
+            assert_eq!(
+                cookie_secure(&[&format!("--cookie-secure={value}")]),
+                Ok(expected),
+                "{value}"
+            );
+        }
+        let refused = cookie_secure(&["--cookie-secure=peut-être"]).unwrap_err();
+        assert!(
+            refused.contains("1/0, true/false, yes/no or on/off"),
+            "{refused}"
+        );
+    }
 
     #[test]
     fn key_is_created_once_and_reused() {

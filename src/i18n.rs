@@ -116,12 +116,23 @@ pub fn invalid(lang: Lang, error: &Invalid) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             } else {
-                value.clone()
+                grouped(name, value)
             };
             (*name, shown)
         })
         .collect();
     t_args(lang, error.key, &args)
+}
+
+/// Sizes and bounds printed as numbers are (`5 000 caractères au maximum`); other arguments,
+/// years among them, as they are.
+fn grouped(name: &str, value: &str) -> String {
+    match value.parse::<i32>() {
+        Ok(number) if matches!(name, "max" | "min" | "length") => {
+            format_number(f64::from(number), 0)
+        }
+        _ => value.to_owned(),
+    }
 }
 
 /// Field errors as `field → message`, for forms and JSON answers.
@@ -210,6 +221,18 @@ mod tests {
             .arg("max", 10)
             .arg("length", 12);
         assert!(invalid(Lang::Fr, &e).contains("10"));
+    }
+
+    #[test]
+    fn sizes_in_messages_are_grouped_like_every_number_and_other_arguments_are_not() {
+        let long = Invalid::new("err-too-long").arg("max", 5000);
+        assert_eq!(
+            invalid(Lang::Fr, &long),
+            "5\u{202f}000 caractères au maximum."
+        );
+        assert_eq!(invalid(Lang::En, &long), "At most 5\u{202f}000 characters.");
+        let period = Invalid::new("err-unknown-site").arg("value", 2025);
+        assert!(invalid(Lang::Fr, &period).contains("2025"));
     }
 }
 

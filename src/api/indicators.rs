@@ -144,6 +144,7 @@ fn field_name(column: &str) -> &'static str {
         "periode" => "period",
         "numerateur" => "numerator",
         "denominateur" => "denominator",
+        "source" => "source",
         _ => "value",
     }
 }

@@ -9,6 +9,16 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 const USER_ID: &str = "uid";
+
+/// The session cookie's name; over HTTPS with the `__Host-` prefix, so that the browser
+/// accepts it only when Secure, for the whole site (Path=/) and from this host (no Domain).
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-qualitrack_session"
+    } else {
+        "qualitrack_session"
+    }
+}
 const PASSWORD_FINGERPRINT: &str = "pwf";
 const LAST_SEEN: &str = "seen";
 const CSRF: &str = "csrf";
@@ -46,6 +56,11 @@ impl SessionAuth {
             password_fingerprint: fingerprint,
         })
     }
+}
+
+/// Whether the session names a user (checked or not: for what caches may keep, not access).
+pub fn signed_in(session: &Session) -> bool {
+    get::<String>(session, USER_ID).is_some()
 }
 
 /// A fingerprint of the stored hash: it changes whenever the password does.

@@ -110,20 +110,10 @@ fn row(entry: &CalendarEntry, lang: Lang) -> Vec<String> {
     ]
 }
 
-/// CSV in UTF-8 with a byte-order mark (so spreadsheet software reads accents right).
+/// CSV in UTF-8 with a byte-order mark, written by `csv_export` like every CSV file.
 pub fn to_csv(entries: &[CalendarEntry], delimiter: u8, lang: Lang) -> Result<Vec<u8>, String> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
-    writer
-        .write_record(columns(lang))
-        .map_err(|e| e.to_string())?;
-    for entry in entries {
-        writer
-            .write_record(row(entry, lang))
-            .map_err(|e| e.to_string())?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
+    let rows = entries.iter().map(|entry| row(entry, lang));
+    super::csv_export::write(&columns(lang), rows, delimiter)
 }
 
 pub fn to_xlsx(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String> {

@@ -3,6 +3,7 @@
 pub mod audit_report;
 pub mod calendar;
 pub mod charts;
+pub mod csv_export;
 pub mod dashboard;
 pub mod map;
 pub mod pdf;

@@ -1,6 +1,5 @@
-//! Tables sent as spreadsheets: one table as CSV (UTF-8 with a byte-order mark so spreadsheet
-//! software reads accents right), several as the sheets of one XLSX workbook, with numbers
-//! and dates kept as numbers and dates.
+//! Tables sent as spreadsheets: one table as CSV (written by `csv_export`), several as the
+//! sheets of one XLSX workbook, with numbers and dates kept as numbers and dates.
 
 use chrono::NaiveDate;
 
@@ -70,18 +69,8 @@ fn csv_text(cell: &Cell) -> String {
 }
 
 pub fn to_csv(sheet: &Sheet, delimiter: u8) -> Result<Vec<u8>, String> {
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(vec![0xEF, 0xBB, 0xBF]);
-    writer
-        .write_record(&sheet.columns)
-        .map_err(|e| e.to_string())?;
-    for row in &sheet.rows {
-        writer
-            .write_record(row.iter().map(csv_text))
-            .map_err(|e| e.to_string())?;
-    }
-    writer.into_inner().map_err(|e| e.to_string())
+    let rows = sheet.rows.iter().map(|row| row.iter().map(csv_text));
+    super::csv_export::write(&sheet.columns, rows, delimiter)
 }
 
 pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {

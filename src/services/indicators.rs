@@ -7,13 +7,16 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::domain::Invalid;
 use crate::domain::indicators::csv_file::{self, Line, LineError};
 use crate::domain::indicators::{Period, Unit};
+use crate::domain::{BoundedText, Invalid};
 use crate::error::AppError;
 use crate::models::history::Actor;
 use crate::models::indicator::{self, Definition, NewValue, Written};
 use crate::models::site::{self, Site};
+
+/// Longest source of a value (where it was measured), as the entry form says.
+const SOURCE_MAX: usize = 200;
 
 /// A rate whose value differs from numerator ÷ denominator by more than this is refused.
 const RATE_TOLERANCE: f64 = 0.05;
@@ -95,7 +98,9 @@ impl Context {
             value,
             numerator: line.numerator,
             denominator: line.denominator,
-            source: line.source.trim().chars().take(200).collect(),
+            source: BoundedText::optional(&line.source, SOURCE_MAX)
+                .map_err(|e| ("source", e))?
+                .into_inner(),
         })
     }
 }

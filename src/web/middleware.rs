@@ -1,5 +1,6 @@
-//! Cross-cutting request rules: security headers, the CSRF and Origin checks on every
-//! state-changing request, and themed error pages for people (JSON stays JSON for the API).
+//! Cross-cutting request rules: security headers, what caches may keep, the CSRF and Origin
+//! checks on every state-changing request, and themed error pages for people (JSON stays JSON
+//! for the API).
 
 use actix_session::SessionExt;
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -16,12 +17,23 @@ use crate::error::{AppError, ErrorInfo};
 use crate::i18n::{self, Lang};
 use crate::startup::AppState;
 
-/// Largest form body read for its CSRF token; larger forms are uploads, which carry the
-/// token in a header.
-const FORM_LIMIT: usize = 256 * 1024;
+/// Largest form body read for its CSRF token, and accepted by form handlers (`form_config`):
+/// room for every long text of a form at its field's limit, percent-encoded (5 000 accented
+/// characters take 45 KB). Larger bodies are uploads, which carry the token in a header.
+pub const FORM_LIMIT: usize = 256 * 1024;
 
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// The headers of every answer; `https` (secure cookies) adds HSTS, two years, which only a
+/// deployment behind TLS may promise.
+pub fn security_headers(https: bool) -> DefaultHeaders {
+    let headers = if https {
+        DefaultHeaders::new().add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=63072000; includeSubDomains",
+        ))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             header::CONTENT_SECURITY_POLICY,
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -36,6 +48,26 @@ pub fn security_headers() -> DefaultHeaders {
             "camera=(), microphone=(), geolocation=(), payment=()",
         ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
+}
+
+/// Answers about a signed-in person, and every API answer, are kept by no cache (a shared
+/// computer's browser, a proxy): `no-store`, unless the page chose its own caching (static
+/// assets, calendar feeds).
+pub async fn no_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let is_api = req.path().starts_with("/api/");
+    let mut response = next.call(req).await?;
+    let signed_in = sess::signed_in(&response.request().get_session());
+    let chosen = response.headers().contains_key(header::CACHE_CONTROL);
+    if is_api || (signed_in && !chosen) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(response)
 }
 
 fn is_state_changing(method: &Method) -> bool {

@@ -229,6 +229,12 @@ pub fn json_config() -> web::JsonConfig {
         .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())
 }
 
+/// Forms up to `FORM_LIMIT` (actix stops at 16 KiB, where one long finding would get a bare
+/// 413 instead of its field's "5 000 caractères au maximum").
+pub fn form_config() -> web::FormConfig {
+    web::FormConfig::default().limit(middleware::FORM_LIMIT)
+}
+
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
         .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())

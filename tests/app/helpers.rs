@@ -132,8 +132,14 @@ pub fn spawn_app() -> TestApp {
 /// The application on a database prepared beforehand (by a command, say); the administrator's
 /// password is empty when the database had accounts already.
 pub fn spawn_app_on(database: TestDatabase) -> TestApp {
+    spawn_app_with(database, |_| {})
+}
+
+/// The application with some settings changed (secure cookies, say).
+pub fn spawn_app_with(database: TestDatabase, change: impl FnOnce(&mut Settings)) -> TestApp {
     let database_url = database.url.clone();
-    let settings = settings(database.dir.path(), database_url.clone());
+    let mut settings = settings(database.dir.path(), database_url.clone());
+    change(&mut settings);
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::channel();

@@ -118,6 +118,15 @@ pub fn bundled() -> Vec<(String, String)> {
     files
 }
 
+/// The bundled frameworks as the checks across files know them, for files checked alone.
+pub fn bundled_known() -> Vec<Known> {
+    validate(&bundled(), &[])
+        .loaded
+        .iter()
+        .map(|l| batch::known_of(&l.file))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +160,29 @@ mod tests {
         let mut changed = original.clone();
         changed.requirements[0].title.0.push('!');
         assert_ne!(content_hash(&original), content_hash(&changed));
+    }
+
+    #[test]
+    fn a_charter_checked_alone_finds_the_frameworks_it_maps_to_among_the_bundled_ones() {
+        let (_, model) = bundled()
+            .into_iter()
+            .find(|(name, _)| name == "charte-qualite.toml")
+            .unwrap();
+        let own = vec![(
+            "my-charter.toml".to_owned(),
+            model.replacen(
+                "code = \"charte-qualite\"",
+                "code = \"charte-mon-office\"",
+                1,
+            ),
+        )];
+        assert!(
+            !validate(&own, &[]).is_ok(),
+            "alone, its mappings land nowhere"
+        );
+        let known = bundled_known();
+        assert_eq!(known.len(), 4);
+        let outcome = validate(&own, &known);
+        assert!(outcome.is_ok(), "{:#?}", outcome.errors);
     }
 }

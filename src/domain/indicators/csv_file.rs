@@ -1,8 +1,8 @@
 //! The CSV file of indicator values an organisme imports, as spreadsheets export it: UTF-8
 //! (with or without BOM) or Windows-1252, `;`, `,` or tab between fields, decimal comma or
 //! point. Columns are found by their header (`indicateur`, `site`, `periode`, `valeur`,
-//! `numerateur`, `denominateur`, `source`, accents and case ignored); every error names its
-//! line and column.
+//! `numerateur`, `denominateur`, `source`, accents and case ignored); a header no one knows
+//! refuses the file, naming the known ones; every error names its line and column.
 
 use super::{Period, parse_number};
 use crate::domain::Invalid;
@@ -60,18 +60,91 @@ pub const HEADER: [&str; 7] = [
     "source",
 ];
 
+/// Every header accepted (accents and case ignored), with the template column it stands for.
+const ACCEPTED: [(&str, &str); 14] = [
+    ("indicateur", "indicateur"),
+    ("indicator", "indicateur"),
+    ("code", "indicateur"),
+    ("site", "site"),
+    ("periode", "periode"),
+    ("period", "periode"),
+    ("mois", "periode"),
+    ("month", "periode"),
+    ("valeur", "valeur"),
+    ("value", "valeur"),
+    ("numerateur", "numerateur"),
+    ("numerator", "numerateur"),
+    ("denominateur", "denominateur"),
+    ("denominator", "denominateur"),
+];
+
+/// A header as compared: without BOM, accents, case or surrounding spaces.
+fn folded(raw: &str) -> String {
+    deunicode::deunicode(raw.trim().trim_start_matches('\u{feff}')).to_lowercase()
+}
+
 fn column_name(raw: &str) -> Option<&'static str> {
-    let name = deunicode::deunicode(raw.trim().trim_start_matches('\u{feff}')).to_lowercase();
-    Some(match name.as_str() {
-        "indicateur" | "indicator" | "code" => "indicateur",
-        "site" => "site",
-        "periode" | "period" | "mois" | "month" => "periode",
-        "valeur" | "value" => "valeur",
-        "numerateur" | "numerator" => "numerateur",
-        "denominateur" | "denominator" => "denominateur",
-        "source" => "source",
-        _ => return None,
-    })
+    let name = folded(raw);
+    if name == "source" {
+        return Some("source");
+    }
+    ACCEPTED
+        .iter()
+        .find(|(accepted, _)| *accepted == name)
+        .map(|(_, column)| *column)
+}
+
+/// Edits (insertions, deletions, substitutions) from `a` to `b`.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+/// The accepted header nearest to an unknown one, when it is near enough to be a typo
+/// (`numerateurs` → `numerateur`), not merely the least far (`commentaire`).
+fn nearest(raw: &str) -> Option<&'static str> {
+    let name = folded(raw);
+    let tolerance = (name.chars().count() / 4).max(2);
+    ACCEPTED
+        .iter()
+        .map(|(accepted, _)| *accepted)
+        .chain(["source"])
+        .map(|accepted| (distance(&name, accepted), accepted))
+        .filter(|(d, _)| *d <= tolerance)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, accepted)| accepted)
+}
+
+/// A header no one knows refuses the file: its values would be dropped without a word.
+/// Blank headers (a trailing separator) are no column.
+fn check_unknown(headers: &csv::StringRecord) -> Result<(), Invalid> {
+    let unknown: Vec<&str> = headers
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').trim())
+        .filter(|h| !h.is_empty() && column_name(h).is_none())
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let suggestions: Vec<&str> = unknown.iter().filter_map(|h| nearest(h)).collect();
+    let key = if suggestions.len() == unknown.len() {
+        "err-csv-unknown-column-hint"
+    } else {
+        "err-csv-unknown-column"
+    };
+    Err(Invalid::new(key)
+        .arg("columns", unknown.join(", "))
+        .arg("suggestions", suggestions.join(", "))
+        .arg("known", HEADER.join(", ")))
 }
 
 /// Text of the file: UTF-8 when it is valid UTF-8, Windows-1252 otherwise.
@@ -113,6 +186,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedFile, Invalid> {
         .headers()
         .map_err(|_| Invalid::new("err-csv-unreadable"))?
         .clone();
+    check_unknown(&headers)?;
     let columns: Vec<Option<&'static str>> = headers.iter().map(column_name).collect();
     for required in ["indicateur", "periode", "valeur"] {
         if !columns.contains(&Some(required)) {
@@ -287,8 +361,9 @@ mod tests {
             parse(b"indicateur;periode;valeur\rtaux;2025-01;12\rtaux;2025-13;12\r").unwrap();
         assert_eq!(parsed.lines[0].line, 2);
         assert_eq!(parsed.errors[0].line, 3);
-        // The input the `indicator_csv` fuzz target found: its error was put on line 1.
-        let found = b"nume;\x00ie;\xcae;\xca^;\x9acAy?ode;\xcae;\xcai?ode;\x00ie;\xcate;indicateur;periode;valeur\r;2de;va\xca^;\x9aera\xff5";
+        // The input the `indicator_csv` fuzz target found (its error was put on line 1), with
+        // the headers it made up blanked out: they would now refuse the file whole.
+        let found = b";;;;;;;;;indicateur;periode;valeur\r;2de;va\xca^;\x9aera\xff5";
         let parsed = parse(found).unwrap();
         assert!(parsed.lines.is_empty());
         assert!(!parsed.errors.is_empty());
@@ -296,6 +371,36 @@ mod tests {
             parsed.errors.iter().all(|e| e.line == 2),
             "{:?}",
             parsed.errors
+        );
+    }
+
+    #[test]
+    fn a_misspelt_column_refuses_the_file_with_the_known_names_and_a_suggestion() {
+        let refused =
+            parse(b"indicateur;periode;valeur;Num\xe9rateurs;denominateurs\ntaux;2025-01;;8;10\n")
+                .unwrap_err();
+        assert_eq!(refused.key, "err-csv-unknown-column-hint");
+        let arg = |name: &str| {
+            refused
+                .args
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(arg("columns"), Some("Numérateurs, denominateurs"));
+        assert_eq!(arg("suggestions"), Some("numerateur, denominateur"));
+        assert_eq!(
+            arg("known"),
+            Some("indicateur, site, periode, valeur, numerateur, denominateur, source")
+        );
+        let far = parse(b"indicateur;periode;valeur;commentaire\n").unwrap_err();
+        assert_eq!(
+            far.key, "err-csv-unknown-column",
+            "no far-fetched suggestion"
+        );
+        assert!(
+            parse(b"Indicator;Month;Value;\ntaux;2025-01;8\n").is_ok(),
+            "aliases and a trailing separator are no unknown column"
         );
     }
 

@@ -170,7 +170,7 @@ fn read_form(
                 let field = match column {
                     "numerateur" => format!("n:{code}"),
                     "denominateur" => format!("d:{code}"),
-                    "site" => "site".to_owned(),
+                    "site" | "source" => column.to_owned(),
                     _ => format!("v:{code}"),
                 };
                 errors.add(&field, invalid);

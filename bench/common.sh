@@ -53,6 +53,8 @@ login() { # $1 e-mail, $2 cookie jar; prints the session cookie
     grep qualitrack_session "$2" | awk '{print $6"="$7}'
 }
 staff=$(login federation@qualitrack.test "$work/staff")
+manager_email=$(query "SELECT email FROM users WHERE role = 'quality_manager' AND organisation_id = '$org' ORDER BY email LIMIT 1")
+manager=$(login "$manager_email" "$work/manager")
 admin=$(login admin@qualitrack.test "$work/admin")
 auditor_cookie=$(login "$auditor" "$work/auditor")
 token_of() { # $1 cookie, $2 page: the CSRF token of that session

@@ -2,10 +2,10 @@
 # Concurrent writers on the federation-scale dataset (see bench/common.sh for the set-up):
 # W writers post indicator values through the API (each request one value of one organisme,
 # organismes and months in turn, the value changing every time: every request is a real write
-# with its history row), while two readers load the federation dashboard and two the findings
-# screen of a 300-requirement audit. Prints, per number of writers, the writes' throughput,
-# latency and errors, and the reads' throughput and latency measured during the writes; then
-# the server's peak memory.
+# with its history row), while two readers load the federation dashboard, two the findings
+# screen of a 300-requirement audit and two the indicators board of the largest organisme.
+# Prints, per number of writers, the writes' throughput, latency and errors, and the reads'
+# throughput and latency measured during the writes; then the server's peak memory.
 # Usage: bash bench/writers.sh [N]     (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,8 +60,8 @@ row() { # $1 wrk output: requests/s p50 p99 errors
 
 echo "targets: $(wc -l <"$work/targets") organismes; audit: $requirements requirements"
 echo
-echo "| writers | writes/s | p50 ms | p99 ms | errors | dashboard reads/s | p50 ms | p99 ms | errors | findings screen reads/s | p50 ms | p99 ms | errors |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| writers | writes/s | p50 ms | p99 ms | errors | dashboard reads/s | p50 ms | p99 ms | errors | findings screen reads/s | p50 ms | p99 ms | errors | indicators board reads/s | p50 ms | p99 ms | errors |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for w in $WRITERS; do
     wrk "-t$((w < 2 ? w : 2))" "-c$w" -d "$DURATION" --latency -s "$work/write.lua" \
         "$base/api/v1/indicator-values" >"$work/writes.out" 2>&1 &
@@ -69,10 +69,13 @@ for w in $WRITERS; do
     wrk -t1 -c2 -d "$DURATION" --latency -H "Cookie: $staff" "$base/federation" \
         >"$work/dashboard.out" 2>&1 &
     dashboard=$!
+    wrk -t1 -c2 -d "$DURATION" --latency -H "Cookie: $manager" \
+        "$base/organismes/$org/indicateurs" >"$work/board.out" 2>&1 &
+    board=$!
     wrk -t1 -c2 -d "$DURATION" --latency -H "Cookie: $auditor_cookie" \
         "$base/audits/$audit/constats" >"$work/findings.out" 2>&1
-    wait "$writes" "$dashboard"
-    echo "| $w | $(row "$work/writes.out") | $(row "$work/dashboard.out") | $(row "$work/findings.out") |"
+    wait "$writes" "$dashboard" "$board"
+    echo "| $w | $(row "$work/writes.out") | $(row "$work/dashboard.out") | $(row "$work/findings.out") | $(row "$work/board.out") |"
 done
 echo
 echo "values written: $(query "SELECT COUNT(*) FROM history WHERE entity = 'indicator_values' AND actor_label = 'admin@qualitrack.test'") history rows"

@@ -172,6 +172,9 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(Logger::new("%a \"%r\" %s %b %Dms"))
         })
+        // A blocking thread beyond the pool's connections would only wait for one (and keep a
+        // memory arena of its own): two more per worker serve password checks and PDF layout.
+        .worker_max_blocking_threads(usize::try_from(settings.pool_size.max(1)).unwrap_or(8) + 2)
         .listen(listener)?;
         if let Some(workers) = settings.workers {
             server = server.workers(workers.max(1));

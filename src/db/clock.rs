@@ -2,7 +2,8 @@
 //! in the same transaction, so that what a node keeps in memory is known stale on the next
 //! request of any node, whatever the nodes' clocks say and in whatever order transactions
 //! commit. One counter per organisme, one for what belongs to none ("shared": frameworks,
-//! accounts, feeds), and one that every write advances ("all", for pages that aggregate).
+//! accounts, feeds), one per kind of record (the history's entity: "finding",
+//! "indicator_values"…) and one that every write advances ("all").
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
@@ -17,6 +18,8 @@ use crate::error::AppError;
 /// What a write changed, as far as kept answers are concerned.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
+    /// One kind of record, whoever owns it.
+    Kind(String),
     /// One organisme and what belongs to it.
     Organisation(String),
     /// What no organisme owns and any page may show.
@@ -30,6 +33,7 @@ impl Scope {
 
     fn row(&self) -> String {
         match self {
+            Scope::Kind(entity) => format!("{KIND}{entity}"),
             Scope::Organisation(id) => format!("organisation:{id}"),
             Scope::Shared => SHARED.to_owned(),
         }
@@ -38,11 +42,18 @@ impl Scope {
 
 const ALL: &str = "all";
 const SHARED: &str = "shared";
+const KIND: &str = "kind:";
 
-/// What an answer depends on: every write, or one organisme's (plus shared ones).
+/// What an answer depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Reach<'a> {
+    /// Every write.
     All,
+    /// Every write but those of these kinds of record alone (the history's entities): an
+    /// answer over every organisme that never reads them. A kind not listed, new ones
+    /// included, reaches it.
+    AllBut(&'static [&'static str]),
+    /// One organisme's writes and those that belong to none.
     Organisation(&'a str),
 }
 
@@ -124,6 +135,19 @@ pub fn advance(conn: &mut DbConnection, touched: &BTreeSet<Scope>) -> Result<(),
 pub fn stamp(conn: &mut DbConnection, reach: Reach<'_>) -> Result<Stamp, AppError> {
     let rows: Vec<String> = match reach {
         Reach::All => vec![ALL.to_owned()],
+        Reach::AllBut(ignored) => {
+            // The sum of the other kinds' counters: it moves whenever one of them does.
+            let kinds: Vec<(String, i64)> = change_clock::table
+                .filter(change_clock::scope.like(format!("{KIND}%")))
+                .select((change_clock::scope, change_clock::tick))
+                .load(conn)?;
+            let read = kinds
+                .iter()
+                .filter(|(scope, _)| !ignored.contains(&&scope[KIND.len()..]))
+                .map(|(_, tick)| tick)
+                .sum();
+            return Ok(Stamp(read, 0));
+        }
         Reach::Organisation(id) => vec![SHARED.to_owned(), Scope::Organisation(id.into()).row()],
     };
     let found: Vec<(String, i64)> = change_clock::table

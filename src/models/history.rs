@@ -112,9 +112,13 @@ pub fn record_as<T: Serialize>(
         .execute(conn)?;
     // Kept pages learn of the change through the clock; a write outside `db::transaction`
     // (none should be) advances it at once rather than not at all.
-    let scope = clock::Scope::of(change.organisation_id);
-    if !clock::note(scope.clone()) {
-        clock::advance(conn, &std::iter::once(scope).collect())?;
+    let scopes = [
+        clock::Scope::of(change.organisation_id),
+        clock::Scope::Kind(change.entity.to_owned()),
+    ];
+    let noted = scopes.iter().all(|scope| clock::note(scope.clone()));
+    if !noted {
+        clock::advance(conn, &scopes.into_iter().collect())?;
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ pub struct DashboardKey {
 
 impl memo::Key for DashboardKey {
     fn reach(&self) -> Reach<'_> {
-        memo::reach_of(&self.scope)
+        memo::reach_of(&self.scope, schedules::UNREAD_BY_SCHEDULES)
     }
 }
 

@@ -24,11 +24,12 @@ pub trait Key: Hash + Eq + Clone {
     fn reach(&self) -> Reach<'_>;
 }
 
-/// Which writes a scoped answer depends on: one organisme's, or any.
-pub fn reach_of(scope: &OrgScope) -> Reach<'_> {
+/// Which writes a scoped answer depends on: one organisme's, or any but those of the kinds of
+/// record it never reads.
+pub fn reach_of<'a>(scope: &'a OrgScope, unread: &'static [&'static str]) -> Reach<'a> {
     match scope {
         OrgScope::One(id) => Reach::Organisation(id),
-        OrgScope::All | OrgScope::Region(_) | OrgScope::AssignedAuditor(_) => Reach::All,
+        OrgScope::All | OrgScope::Region(_) | OrgScope::AssignedAuditor(_) => Reach::AllBut(unread),
     }
 }
 
@@ -236,9 +237,12 @@ mod tests {
     #[test]
     fn only_one_organismes_writes_reach_its_answers() {
         assert_eq!(
-            reach_of(&OrgScope::One("a".into())),
+            reach_of(&OrgScope::One("a".into()), &[]),
             Reach::Organisation("a")
         );
-        assert_eq!(reach_of(&OrgScope::Region("52".into())), Reach::All);
+        assert_eq!(
+            reach_of(&OrgScope::Region("52".into()), &["survey_wave"]),
+            Reach::AllBut(&["survey_wave"])
+        );
     }
 }

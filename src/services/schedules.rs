@@ -291,9 +291,23 @@ pub struct CalendarKey {
 
 impl memo::Key for CalendarKey {
     fn reach(&self) -> Reach<'_> {
-        memo::reach_of(&self.scope)
+        memo::reach_of(&self.scope, UNREAD_BY_SCHEDULES)
     }
 }
+
+/// Kinds of record (the history's entities) that neither schedules nor rollout dashboards
+/// read: writing them leaves calendars and dashboards over several organismes kept. A kind
+/// missing here only costs a computation; one listed wrongly would show a stale page.
+pub const UNREAD_BY_SCHEDULES: &[&str] = &[
+    "indicator_values",
+    "indicator",
+    "indicator_target",
+    "evidence",
+    "survey_wave",
+    "api_token",
+    "calendar_feed",
+    "user",
+];
 
 /// Late, or with a window opening within `days`: what people must act on.
 pub fn needs_attention(item: &Item, today: NaiveDate, days: i64) -> bool {

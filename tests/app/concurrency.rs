@@ -376,6 +376,47 @@ fn a_write_to_one_organisme_leaves_the_other_organismes_kept_answers_alone() {
 }
 
 #[test]
+fn indicator_values_leave_calendars_and_dashboards_over_every_organisme_kept() {
+    use qualitrack::db::clock::{Reach, stamp};
+    use qualitrack::services::schedules::UNREAD_BY_SCHEDULES;
+    let crate::indicators::Setup { app, org, manager } = crate::indicators::setup();
+    let token = manager.create_api_token("Infocentre");
+    let stamps = || {
+        app.with_db(|conn| {
+            Ok([
+                stamp(conn, Reach::AllBut(UNREAD_BY_SCHEDULES))?,
+                stamp(conn, Reach::All)?,
+            ])
+        })
+    };
+    let before = stamps();
+    let (status, body) = app.api_call(
+        "POST",
+        "/api/v1/indicator-values",
+        Some(&token),
+        Some(json!({ "organisation": org, "values": [
+            { "indicator": "taux-decroche", "period": "2025-06", "value": 81 }
+        ]})),
+    );
+    assert!(status == 200 || status == 201, "{body}");
+    let after = stamps();
+    assert_eq!(
+        after[0], before[0],
+        "a value changes no calendar or rollout dashboard"
+    );
+    assert_ne!(
+        after[1], before[1],
+        "benchmarks among peers are computed again"
+    );
+    crate::indicators::agencies(&manager, &org, &[("Siège social", "0")]);
+    assert_ne!(
+        stamps()[0],
+        after[0],
+        "a site may move a head office, hence holidays"
+    );
+}
+
+#[test]
 fn simultaneous_writers_of_the_same_indicator_value_all_succeed_and_one_value_is_kept() {
     let Setup {
         app, org, manager, ..

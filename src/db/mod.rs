@@ -176,9 +176,10 @@ pub struct Db {
     backend: Backend,
     /// On SQLite, this process's writers queue here before they ask for the database's write
     /// lock: SQLite lets a waiting writer poll with sleeps growing to 100 ms, which made the
-    /// slowest writes wait up to a second behind a few milliseconds of work; a mutex wakes
-    /// the next writer at once. Other processes (the command line) still queue in SQLite.
-    writers: std::sync::Arc<std::sync::Mutex<()>>,
+    /// slowest writes wait up to a second behind a few milliseconds of work; this queue wakes
+    /// the next writer at once, and its writers wait without holding a blocking thread that
+    /// reads need. Other processes (the command line) still queue in SQLite.
+    writers: std::sync::Arc<futures_util::lock::Mutex<()>>,
 }
 
 impl Db {
@@ -224,12 +225,12 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let queue = (access == Access::Write && self.backend == Backend::Sqlite)
-            .then(|| std::sync::Arc::clone(&self.writers));
+        let _turn = if access == Access::Write && self.backend == Backend::Sqlite {
+            Some(self.writers.lock().await)
+        } else {
+            None
+        };
         web::block(move || {
-            let _turn = queue
-                .as_ref()
-                .map(|q| q.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
             let mut conn = pool.get()?;
             transaction(&mut conn, access, f)
         })

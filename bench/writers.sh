@@ -76,7 +76,18 @@ for w in $WRITERS; do
         "$base/audits/$audit/constats" >"$work/findings.out" 2>&1
     wait "$writes" "$dashboard" "$board"
     echo "| $w | $(row "$work/writes.out") | $(row "$work/dashboard.out") | $(row "$work/findings.out") | $(row "$work/board.out") |"
+    for f in writes dashboard findings board; do
+        grep -E 'Non-2xx|Socket errors' "$work/$f.out" | sed "s/^/  $w writers, $f: /" >>"$work/errors" || true
+    done
 done
+if [ -s "$work/errors" ]; then
+    echo
+    echo "errors as wrk counted them (a timeout is an answer slower than wrk's 2 s):"
+    cat "$work/errors"
+fi
+if grep -q ERROR "$work/server.log"; then
+    echo "server errors: $(grep -c ERROR "$work/server.log"), first: $(grep -m1 ERROR "$work/server.log")"
+fi
 echo
 echo "values written: $(query "SELECT COUNT(*) FROM history WHERE entity = 'indicator_values' AND actor_label = 'admin@qualitrack.test'") history rows"
 echo "peak server memory: $(grep VmHWM /proc/$server/status | awk '{printf "%.0f MB", $2/1024}')"

@@ -176,10 +176,8 @@ pub struct Db {
     backend: Backend,
     /// On SQLite, this process's writers queue here before they ask for the database's write
     /// lock: SQLite lets a waiting writer poll with sleeps growing to 100 ms, which made the
-    /// slowest writes wait up to a second behind a few milliseconds of work; this queue wakes
-    /// the next writer at once, and its writers wait without holding a blocking thread that
-    /// reads need. Other processes (the command line) still queue in SQLite.
-    writers: std::sync::Arc<futures_util::lock::Mutex<()>>,
+    /// slowest writes wait up to a second behind a few milliseconds of work. See `hop`.
+    writers: std::sync::Arc<WriteQueue>,
 }
 
 impl Db {
@@ -225,17 +223,35 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
-        let _turn = if access == Access::Write && self.backend == Backend::Sqlite {
-            Some(self.writers.lock().await)
-        } else {
-            None
+        // A writer waits at the door without holding a blocking thread (reads need them), then
+        // on the blocking thread for the one writing, which wakes it the moment it is done;
+        // it opens the door for the next one as soon as it writes.
+        let queue = (access == Access::Write && self.backend == Backend::Sqlite)
+            .then(|| std::sync::Arc::clone(&self.writers));
+        let door = match &queue {
+            Some(q) => Some(std::sync::Arc::clone(&q.door).lock_owned().await),
+            None => None,
         };
         web::block(move || {
+            let _writing = queue.as_ref().map(|q| {
+                q.writing
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
+            drop(door);
             let mut conn = pool.get()?;
             transaction(&mut conn, access, f)
         })
         .await?
     }
+}
+
+/// Where a process's SQLite writers queue: at most one waits on a blocking thread behind
+/// the one writing; the others wait at the door.
+#[derive(Default)]
+struct WriteQueue {
+    door: std::sync::Arc<futures_util::lock::Mutex<()>>,
+    writing: std::sync::Mutex<()>,
 }
 
 /// What a transaction may do. Pages and the API take it from the request's method: a `GET`

@@ -562,14 +562,7 @@ pub fn save_finding(
         &mut errors,
     )?;
     errors.into_result()?;
-    let decide = |stored: Option<&Finding>| {
-        let current = stored.map(|f| (f.version, f.content()));
-        save_outcome(
-            current.as_ref().map(|(v, c)| (*v, c)),
-            base_version,
-            content,
-        )
-    };
+    let decide = judge(Finding::content, base_version, content);
     let row = match settle(conn, actor, audit, reference, decide)? {
         Settled::Write(row) => row,
         Settled::Done(done) => return Ok(done),
@@ -625,14 +618,7 @@ pub fn save_self(
         &mut errors,
     )?;
     errors.into_result()?;
-    let decide = |stored: Option<&Finding>| {
-        let current = stored.map(|f| (f.version, f.self_content()));
-        save_outcome(
-            current.as_ref().map(|(v, c)| (*v, c)),
-            base_version,
-            content,
-        )
-    };
+    let decide = judge(Finding::self_content, base_version, content);
     let row = match settle(conn, actor, audit, reference, decide)? {
         Settled::Write(row) => row,
         Settled::Done(done) => return Ok(done),
@@ -731,6 +717,23 @@ fn settle(
         });
     };
     Ok(Settled::judged(decide(Some(current)), current.clone()))
+}
+
+/// Judges a save of `content` (the part of a row that `read` gives) made from `base_version`,
+/// against the row as stored.
+fn judge<T: PartialEq>(
+    read: fn(&Finding) -> T,
+    base_version: i32,
+    content: &T,
+) -> impl Fn(Option<&Finding>) -> SaveOutcome + '_ {
+    move |stored| {
+        let current = stored.map(|f| (f.version, read(f)));
+        save_outcome(
+            current.as_ref().map(|(v, c)| (*v, c)),
+            base_version,
+            content,
+        )
+    }
 }
 
 /// What a save does once the stored row is known.

@@ -40,8 +40,10 @@ pub struct AppState {
     /// Pages of the calendar's list, laid out until the next write.
     pub calendar_lists: Memo<crate::web::handlers::calendar::ListKey, String>,
     /// What each audit's findings rows share (library, grades, sites), until the next write.
-    pub audit_shared:
-        Memo<crate::services::memo::AuditKey, crate::web::handlers::finding_parts::Shared>,
+    pub audit_shared: Memo<
+        crate::web::handlers::finding_parts::SharedKey,
+        crate::web::handlers::finding_parts::Shared,
+    >,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
@@ -75,8 +77,7 @@ pub struct Application {
 pub fn open_database(settings: &Settings) -> anyhow::Result<Db> {
     let url = DbUrl::parse(&settings.database_url()).map_err(anyhow::Error::msg)?;
     db::migrate(&url).map_err(anyhow::Error::msg)?;
-    let pool = db::build_pool(&url, settings.pool_size.max(1)).map_err(anyhow::Error::msg)?;
-    Ok(Db::new(pool, url.backend))
+    Db::open(&url, settings.pool_size.max(1)).map_err(anyhow::Error::msg)
 }
 
 /// Imports the frameworks shipped in the binary; versions already there are left alone.

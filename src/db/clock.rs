@@ -22,6 +22,8 @@ pub enum Scope {
     Kind(String),
     /// One organisme and what belongs to it.
     Organisation(String),
+    /// One kind of record of one organisme (organisme, entity).
+    OrganisationKind(String, String),
     /// What no organisme owns and any page may show.
     Shared,
 }
@@ -35,6 +37,7 @@ impl Scope {
         match self {
             Scope::Kind(entity) => format!("{KIND}{entity}"),
             Scope::Organisation(id) => format!("organisation:{id}"),
+            Scope::OrganisationKind(id, entity) => format!("organisation:{id}:{entity}"),
             Scope::Shared => SHARED.to_owned(),
         }
     }
@@ -55,6 +58,9 @@ pub enum Reach<'a> {
     AllBut(&'static [&'static str]),
     /// One organisme's writes and those that belong to none.
     Organisation(&'a str),
+    /// One organisme's writes but those of these kinds of record alone, and those that belong
+    /// to none.
+    OrganisationBut(&'a str, &'static [&'static str]),
 }
 
 /// The counters an answer was computed under; any write in its reach changes it.
@@ -131,6 +137,20 @@ pub fn advance(conn: &mut DbConnection, touched: &BTreeSet<Scope>) -> Result<(),
     Ok(())
 }
 
+/// Counters whose name starts with `prefix` (which ends with ':'), as a range of the primary
+/// key, so that both backends read only those rows (';' follows ':').
+fn starting_with(
+    prefix: &str,
+) -> diesel::dsl::And<
+    diesel::dsl::Gt<change_clock::scope, String>,
+    diesel::dsl::Lt<change_clock::scope, String>,
+> {
+    let end = format!("{};", prefix.trim_end_matches(':'));
+    change_clock::scope
+        .gt(prefix.to_owned())
+        .and(change_clock::scope.lt(end))
+}
+
 /// The counters covering `reach`, read in one query (a counter never advanced reads 0).
 pub fn stamp(conn: &mut DbConnection, reach: Reach<'_>) -> Result<Stamp, AppError> {
     let rows: Vec<String> = match reach {
@@ -138,7 +158,7 @@ pub fn stamp(conn: &mut DbConnection, reach: Reach<'_>) -> Result<Stamp, AppErro
         Reach::AllBut(ignored) => {
             // The sum of the other kinds' counters: it moves whenever one of them does.
             let kinds: Vec<(String, i64)> = change_clock::table
-                .filter(change_clock::scope.like(format!("{KIND}%")))
+                .filter(starting_with(KIND))
                 .select((change_clock::scope, change_clock::tick))
                 .load(conn)?;
             let read = kinds
@@ -147,6 +167,22 @@ pub fn stamp(conn: &mut DbConnection, reach: Reach<'_>) -> Result<Stamp, AppErro
                 .map(|(_, tick)| tick)
                 .sum();
             return Ok(Stamp(read, 0));
+        }
+        Reach::OrganisationBut(id, ignored) => {
+            let prefix = format!("organisation:{id}:");
+            let rows: Vec<(String, i64)> = change_clock::table
+                .filter(starting_with(&prefix).or(change_clock::scope.eq(SHARED)))
+                .select((change_clock::scope, change_clock::tick))
+                .load(conn)?;
+            let (mut shared, mut read) = (0, 0);
+            for (scope, tick) in rows {
+                match scope.strip_prefix(&prefix) {
+                    Some(kind) if ignored.contains(&kind) => {}
+                    Some(_) => read += tick,
+                    None => shared = tick,
+                }
+            }
+            return Ok(Stamp(shared, read));
         }
         Reach::Organisation(id) => vec![SHARED.to_owned(), Scope::Organisation(id.into()).row()],
     };

@@ -110,13 +110,23 @@ impl ManageConnection for ConnectionManager {
 }
 
 /// SQLite settings that must hold on every connection: WAL for concurrent readers, foreign
-/// keys enforced, and waiting on a busy database rather than failing at once.
+/// keys enforced, and waiting on a busy database rather than failing at once. Connections
+/// that only read are `query_only` for good: a write slipped into a read fails in every
+/// test instead of under load (set once: changing that pragma discards every statement the
+/// connection had prepared).
 #[derive(Debug)]
-struct SqlitePragmas;
+struct SqlitePragmas {
+    read_only: bool,
+}
 
 impl CustomizeConnection<DbConnection, r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        apply_sqlite_pragmas(conn).map_err(r2d2::Error::QueryError)
+        apply_sqlite_pragmas(conn).map_err(r2d2::Error::QueryError)?;
+        if self.read_only {
+            conn.batch_execute("PRAGMA query_only = ON")
+                .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
     }
 }
 
@@ -156,13 +166,18 @@ pub fn migrate(url: &DbUrl) -> Result<Vec<String>, String> {
 
 pub type DbPool = Pool<ConnectionManager>;
 
+/// A pool of connections that may write.
 pub fn build_pool(url: &DbUrl, size: u32) -> Result<DbPool, String> {
+    pool_of(url, size, false)
+}
+
+fn pool_of(url: &DbUrl, size: u32, read_only: bool) -> Result<DbPool, String> {
     let manager = ConnectionManager { url: url.clone() };
     let mut builder = Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10));
     if url.backend == Backend::Sqlite {
-        builder = builder.connection_customizer(Box::new(SqlitePragmas));
+        builder = builder.connection_customizer(Box::new(SqlitePragmas { read_only }));
     }
     builder
         .build(manager)
@@ -172,7 +187,10 @@ pub fn build_pool(url: &DbUrl, size: u32) -> Result<DbPool, String> {
 /// The database as request handlers see it: each call is one hop onto a blocking thread.
 #[derive(Clone)]
 pub struct Db {
+    /// Connections that write (on PostgreSQL, every connection).
     pool: DbPool,
+    /// On SQLite, connections that only read: one writer at a time needs few of its own.
+    reads: Option<DbPool>,
     backend: Backend,
     /// On SQLite, this process's writers queue here before they ask for the database's write
     /// lock: SQLite lets a waiting writer poll with sleeps growing to 100 ms, which made the
@@ -181,18 +199,25 @@ pub struct Db {
 }
 
 impl Db {
-    pub fn new(pool: DbPool, backend: Backend) -> Self {
-        Self {
+    /// The pools for `url`: `size` connections, plus two that write on SQLite.
+    pub fn open(url: &DbUrl, size: u32) -> Result<Self, String> {
+        let (pool, reads) = match url.backend {
+            Backend::Sqlite => (build_pool(url, 2)?, Some(pool_of(url, size, true)?)),
+            Backend::Postgres => (build_pool(url, size)?, None),
+        };
+        Ok(Self {
             pool,
-            backend,
+            reads,
+            backend: url.backend,
             writers: std::sync::Arc::default(),
-        }
+        })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
 
+    /// The connections that may write (commands and tests work on them).
     pub fn pool(&self) -> &DbPool {
         &self.pool
     }
@@ -222,7 +247,10 @@ impl Db {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let pool = match (&self.reads, access) {
+            (Some(reads), Access::Read) => reads.clone(),
+            _ => self.pool.clone(),
+        };
         // A writer waits at the door without holding a blocking thread (reads need them), then
         // on the blocking thread for the one writing, which wakes it the moment it is done;
         // it opens the door for the next one as soon as it writes.
@@ -279,9 +307,9 @@ impl Access {
 /// in WAL mode a transaction that read first and then tries to write is refused at once
 /// when another connection writes (waiting could deadlock), so `busy_timeout` never applied
 /// and simultaneous writes failed. Taken at the start, the lock is queued for, and readers
-/// go on meanwhile. A read transaction is `query_only` on SQLite and `READ ONLY` on
-/// PostgreSQL, so a write slipped into a read fails in every test instead of failing
-/// under load. A write advances the change clock of what it touched before it commits.
+/// go on meanwhile. A read runs on a `query_only` connection on SQLite (see `Db::hop`) and
+/// in a `READ ONLY` transaction on PostgreSQL, so a write slipped into a read fails in every
+/// test instead of failing under load. A write advances the change clock of what it touched before it commits.
 pub fn transaction<T>(
     conn: &mut DbConnection,
     access: Access,
@@ -291,7 +319,6 @@ pub fn transaction<T>(
     type Manager = <DbConnection as Connection>::TransactionManager;
     match (&mut *conn, access) {
         (DbConnection::Sqlite(c), Access::Read) => {
-            c.batch_execute("PRAGMA query_only = ON")?;
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?;
         }
         (DbConnection::Sqlite(c), Access::Write) => {
@@ -311,20 +338,16 @@ pub fn transaction<T>(
             outcome.and_then(|value| clock::advance(conn, &touched).map(|()| value))
         }
     };
-    let ended = match outcome {
-        Ok(value) => Manager::commit_transaction(conn)
-            .map(|()| value)
-            .map_err(AppError::from),
+    match outcome {
+        Ok(value) => {
+            Manager::commit_transaction(conn)?;
+            Ok(value)
+        }
         Err(error) => match Manager::rollback_transaction(conn) {
             Ok(()) | Err(diesel::result::Error::BrokenTransactionManager) => Err(error),
             Err(rollback) => Err(rollback.into()),
         },
-    };
-    // The connection goes back to the pool able to write, whatever happened.
-    if let (DbConnection::Sqlite(c), Access::Read) = (&mut *conn, access) {
-        c.batch_execute("PRAGMA query_only = OFF")?;
     }
-    ended
 }
 
 /// Ids bound in one `IN (…)` list: well under SQLite's 32 766 and PostgreSQL's 65 535 bound

@@ -112,10 +112,16 @@ pub fn record_as<T: Serialize>(
         .execute(conn)?;
     // Kept pages learn of the change through the clock; a write outside `db::transaction`
     // (none should be) advances it at once rather than not at all.
-    let scopes = [
+    let mut scopes = vec![
         clock::Scope::of(change.organisation_id),
         clock::Scope::Kind(change.entity.to_owned()),
     ];
+    if let Some(id) = change.organisation_id {
+        scopes.push(clock::Scope::OrganisationKind(
+            id.to_owned(),
+            change.entity.to_owned(),
+        ));
+    }
     let noted = scopes.iter().all(|scope| clock::note(scope.clone()));
     if !noted {
         clock::advance(conn, &scopes.into_iter().collect())?;

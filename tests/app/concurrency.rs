@@ -454,3 +454,34 @@ fn simultaneous_writers_of_the_same_indicator_value_all_succeed_and_one_value_is
         "one value for one period"
     );
 }
+
+#[test]
+fn a_saved_finding_leaves_what_the_audits_rows_share_kept_and_a_document_does_not() {
+    use qualitrack::db::clock::{Reach, stamp};
+    const UNREAD: &[&str] = &["finding"];
+    let Setup {
+        app,
+        org,
+        manager,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let token = sign_in(&app, &auditor_email).create_api_token("Tablette");
+    let rows = || {
+        let org = org.clone();
+        app.with_db(move |conn| stamp(conn, Reach::OrganisationBut(&org, UNREAD)))
+    };
+    let before = rows();
+    let (status, body) = app.api_call(
+        "PUT",
+        &format!("/api/v1/audits/{audit}/findings/E1.1"),
+        Some(&token),
+        Some(finding_body("point-fort", 0)),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(rows(), before, "a finding is not what rows share");
+    let uploaded = manager.upload(&format!("/organismes/{org}/preuves"), &[("cr.txt", "CR\n")]);
+    assert!(uploaded.status < 400, "{}", uploaded.body);
+    assert_ne!(rows(), before, "a new document is offered on every row");
+}

@@ -10,12 +10,14 @@ use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;
+use crate::db::clock::Reach;
 use crate::domain::audit::SelfLevel;
 use crate::domain::{FieldErrors, Invalid, Role};
 use crate::error::AppError;
 use crate::models::audit::{self, Audit, Finding, FindingContent, SelfContent, id_list};
 use crate::models::framework::{self as framework_model, GradeRow, RequirementRow};
 use crate::models::{evidence, site};
+use crate::services::memo::{self, AuditKey};
 use crate::web::handlers::audits::can_run;
 
 /// Who may write what on this audit's findings.
@@ -53,6 +55,34 @@ pub struct Shared {
     pub sites: Vec<(String, String)>,
     /// Per requirement, the documents the library says support it
     pub supporting: HashMap<String, Vec<String>>,
+}
+
+/// What an audit's rows share on a day (documents expire): it changes with the organisme's
+/// documents, sites and audits, or a framework, not with the findings saved row by row.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SharedKey {
+    pub audit: AuditKey,
+    pub today: chrono::NaiveDate,
+}
+
+/// Kinds of record an audit's shared row parts never read.
+const UNREAD_BY_ROWS: &[&str] = &[
+    "finding",
+    "action",
+    "commitment",
+    "indicator_values",
+    "indicator",
+    "indicator_target",
+    "survey_wave",
+    "user",
+    "api_token",
+    "calendar_feed",
+];
+
+impl memo::Key for SharedKey {
+    fn reach(&self) -> Reach<'_> {
+        Reach::OrganisationBut(&self.audit.organisation, UNREAD_BY_ROWS)
+    }
 }
 
 impl Shared {

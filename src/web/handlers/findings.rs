@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::finding_parts::{FindingForm, Rights, Row, Shared, add_named, may_self_assess, rights};
+use super::finding_parts::{
+    FindingForm, Rights, Row, Shared, SharedKey, add_named, may_self_assess, rights,
+};
 use tera::Context;
 
 use crate::auth::CurrentUser;
@@ -234,15 +236,19 @@ struct RowData {
 /// retry) does not read the organisme's library, grades and sites again.
 fn shared_of(
     conn: &mut DbConnection,
-    kept: &Memo<AuditKey, Shared>,
+    kept: &Memo<SharedKey, Shared>,
     found: &Audit,
 ) -> Result<Arc<Shared>, AppError> {
-    kept.get_or_compute(conn, AuditKey::of(found), |conn| Shared::load(conn, found))
+    let key = SharedKey {
+        audit: AuditKey::of(found),
+        today: chrono::Utc::now().date_naive(),
+    };
+    kept.get_or_compute(conn, key, |conn| Shared::load(conn, found))
 }
 
 fn row_data(
     conn: &mut DbConnection,
-    kept: &Memo<AuditKey, Shared>,
+    kept: &Memo<SharedKey, Shared>,
     user: &CurrentUser,
     found: Audit,
     reference: &str,
@@ -275,7 +281,7 @@ fn assemble(
 /// Writes the row for the user's role; checks that the user may.
 fn write_row(
     conn: &mut DbConnection,
-    kept: &Memo<AuditKey, Shared>,
+    kept: &Memo<SharedKey, Shared>,
     user: &CurrentUser,
     id: &str,
     reference: &str,

@@ -37,6 +37,15 @@ pub enum AppError {
     Unexpected(String),
 }
 
+/// A rule of `domain::policy` that must hold, or 403.
+pub fn ensure(allowed: bool) -> Result<(), AppError> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// What the error-page middleware needs to render a response in the reader's language.
 #[derive(Debug, Clone)]
 pub struct ErrorInfo {

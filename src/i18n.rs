@@ -258,7 +258,7 @@ mod catalogue_tests {
     #[test]
     fn every_key_used_exists_in_both_languages() {
         let mut keys: Vec<String> = Vec::new();
-        for (_, source) in crate::web::templates::sources() {
+        for (_, source) in crate::templates::sources() {
             for piece in source.split("key=\"").skip(1) {
                 let key: String = piece.chars().take_while(|c| *c != '"').collect();
                 if !key.ends_with('-') {

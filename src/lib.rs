@@ -16,4 +16,5 @@ pub mod reports;
 pub mod services;
 pub mod startup;
 pub mod storage;
+pub mod templates;
 pub mod web;

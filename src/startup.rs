@@ -33,16 +33,18 @@ pub struct AppState {
     /// Where users report an accessibility problem, if the deployment says
     pub accessibility_contact: Option<String>,
     /// Long findings screens, laid out until the next write.
-    pub screens:
-        Memo<crate::web::handlers::findings::ScreenKey, crate::web::handlers::findings::Screen>,
+    pub screens: Memo<
+        crate::web::handlers::audits::findings::ScreenKey,
+        crate::web::handlers::audits::findings::Screen,
+    >,
     /// Dashboard page bodies (map, charts, tables), laid out until the next write.
     pub dashboard_pages: Memo<crate::services::dashboard::DashboardKey, String>,
     /// Pages of the calendar's list, laid out until the next write.
     pub calendar_lists: Memo<crate::web::handlers::calendar::ListKey, String>,
     /// What each audit's findings rows share (library, grades, sites), until the next write.
     pub audit_shared: Memo<
-        crate::web::handlers::finding_parts::SharedKey,
-        crate::web::handlers::finding_parts::Shared,
+        crate::web::handlers::audits::finding_parts::SharedKey,
+        crate::web::handlers::audits::finding_parts::Shared,
     >,
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.

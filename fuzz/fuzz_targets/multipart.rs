@@ -15,7 +15,7 @@ use futures_util::task::noop_waker_ref;
 use futures_util::{Stream, StreamExt, stream};
 use libfuzzer_sys::fuzz_target;
 use qualitrack::storage::{clean_name, sniff};
-use qualitrack::web::handlers::evidence::describe;
+use qualitrack::services::evidence::describe;
 
 /// The boundary the seeds use; the fuzzer learns it from them.
 const BOUNDARY: &str = "fuzzboundary";

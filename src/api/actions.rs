@@ -6,12 +6,9 @@ use serde::Deserialize;
 
 use super::ApiCtx;
 use crate::db::parse_id;
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::models::action::{self, Action, ActionForm, ActionUpdate};
-use crate::models::history::Actor;
-use crate::models::organisation;
-use crate::web::handlers::actions::{can_update, visible};
+use crate::services::actions as service;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ActionParams {
@@ -40,13 +37,7 @@ pub struct ActionDetail {
 pub async fn list(api: ApiCtx, params: web::Query<ActionParams>) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
-        .run(move |conn, user| {
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
-            let found = organisation::find_by_key(conn, &user.scope(), &key)?;
-            action::list_for(conn, &found.id)
-        })
+        .run(move |conn, user| Ok(service::list(conn, user, &key)?.1))
         .await?;
     Ok(HttpResponse::Ok().json(ActionList {
         total: i64::try_from(items.len()).unwrap_or(i64::MAX),
@@ -61,7 +52,7 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
     let id = parse_id(&path.into_inner())?;
     let detail = api
         .run(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
+            let (found, _) = service::open(conn, user, &id)?;
             Ok(ActionDetail {
                 updates: action::updates(conn, &found.id)?,
                 action: found,
@@ -86,26 +77,13 @@ pub async fn update(
     let form = payload.into_inner();
     let lookup = id.clone();
     let saved = api
-        .run(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
-            if !can_update(user, &found) {
-                return Err(AppError::Forbidden);
-            }
-            let judges = matches!(user.role, Role::Auditor | Role::Admin);
-            action::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                &form,
-                judges,
-            )
-        })
+        .run(move |conn, user| service::update(conn, user, &id, &form))
         .await;
     match saved {
         Ok(updated) => Ok(HttpResponse::Ok().json(updated)),
         Err(AppError::Conflict) => {
             let current = api
-                .run(move |conn, user| Ok(visible(conn, user, &lookup)?.0))
+                .run(move |conn, user| Ok(service::open(conn, user, &lookup)?.0))
                 .await?;
             Ok(HttpResponse::Conflict().json(serde_json::json!({
                 "error": crate::i18n::t(crate::i18n::DEFAULT_LANG, "error-conflict"),

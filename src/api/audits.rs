@@ -5,13 +5,12 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::ApiCtx;
-use crate::auth::CurrentUser;
-use crate::db::{DbConnection, parse_id};
-use crate::domain::Role;
+use crate::db::parse_id;
 use crate::error::AppError;
-use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
+use crate::models::audit::{self, Audit};
+use crate::models::finding::{self, Finding, FindingContent, Part, Saved};
 use crate::models::history::Actor;
-use crate::models::organisation;
+use crate::services::audits;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct AuditParams {
@@ -50,15 +49,6 @@ fn total<T>(items: &[T]) -> i64 {
     i64::try_from(items.len()).unwrap_or(i64::MAX)
 }
 
-fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Audit, AppError> {
-    let found = audit::get(conn, id)?;
-    organisation::find(conn, &user.scope(), &found.organisation_id)?;
-    if user.role == Role::Observer {
-        return Err(AppError::Forbidden);
-    }
-    Ok(found)
-}
-
 /// Audits of one commitment, or those the token's user runs.
 #[utoipa::path(get, path = "/api/v1/audits", tag = "audits", params(AuditParams),
     responses((status = 200, body = AuditList), (status = 401, body = super::docs::ErrorBody)),
@@ -68,8 +58,8 @@ pub async fn list(api: ApiCtx, params: web::Query<AuditParams>) -> Result<HttpRe
     let items = api
         .run(move |conn, user| match commitment {
             Some(id) => {
-                let found = crate::models::commitment::get(conn, &parse_id(&id)?)?;
-                organisation::find(conn, &user.scope(), &found.organisation_id)?;
+                let (found, _) =
+                    crate::models::commitment::find(conn, &user.scope(), &parse_id(&id)?)?;
                 audit::list_for_commitment(conn, &found.id)
             }
             None => audit::list_for_auditor(conn, &user.id),
@@ -86,7 +76,9 @@ pub async fn list(api: ApiCtx, params: web::Query<AuditParams>) -> Result<HttpRe
     security(("bearer" = [])))]
 pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let found = api.run(move |conn, user| visible(conn, user, &id)).await?;
+    let (found, _) = api
+        .run(move |conn, user| audits::open(conn, user, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(found))
 }
 
@@ -97,8 +89,8 @@ pub async fn findings(api: ApiCtx, path: web::Path<String>) -> Result<HttpRespon
     let id = parse_id(&path.into_inner())?;
     let items = api
         .run(move |conn, user| {
-            let found = visible(conn, user, &id)?;
-            audit::findings_of(conn, &found.id)
+            let (found, _) = audits::open_working(conn, user, &id)?;
+            finding::findings_of(conn, &found.id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(FindingList {
@@ -129,24 +121,15 @@ pub async fn save_finding(
         site_ids: p.site_ids,
         evidence_ids: p.evidence_ids,
     };
-    let saved = api
+    let saving = api
         .run(move |conn, user| {
-            let found = visible(conn, user, &id)?;
-            let team = audit::team(conn, &found.id)?;
-            if !crate::web::handlers::audits::can_run(user, &found, &team) {
-                return Err(AppError::Forbidden);
-            }
-            audit::save_finding(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                &reference,
-                p.version,
-                &content,
-            )
+            let part = Part::Finding(content);
+            audits::save(conn, user, &id, &reference, p.version, part, |_, _, _| {
+                Ok(())
+            })
         })
         .await?;
-    Ok(match saved {
+    Ok(match saving.saved {
         Saved::Stored(finding) => HttpResponse::Ok().json(finding),
         Saved::Conflict(current) => HttpResponse::Conflict().json(serde_json::json!({
             "error": crate::i18n::t(crate::i18n::DEFAULT_LANG, "error-conflict"),
@@ -165,7 +148,7 @@ pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse
     let rendered = api.state().reports.clone();
     let (issued, actor) = api
         .run(move |conn, user| {
-            let found = visible(conn, user, &id)?;
+            let (found, _) = audits::open_working(conn, user, &id)?;
             let lang = user
                 .locale
                 .as_deref()
@@ -176,5 +159,5 @@ pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse
         })
         .await?;
     let issued = crate::services::reports::record_if_new(&api.state().db, actor, issued).await?;
-    Ok(crate::web::handlers::reports::pdf_response(&issued))
+    Ok(crate::web::files::pdf_response(&issued))
 }

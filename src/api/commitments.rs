@@ -8,9 +8,9 @@ use super::ApiCtx;
 use crate::auth::CurrentUser;
 use crate::db::{DbConnection, parse_id};
 use crate::error::AppError;
-use crate::models::commitment::{self, Commitment, CommitmentForm, CommitmentInput, Event};
-use crate::models::history::Actor;
+use crate::models::commitment::{self, Commitment, CommitmentForm, Event};
 use crate::models::organisation;
+use crate::services::commitments;
 use crate::services::schedules;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -65,9 +65,7 @@ pub struct TransitionPayload {
 }
 
 fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Commitment, AppError> {
-    let found = commitment::get(conn, id)?;
-    organisation::find(conn, &user.scope(), &found.organisation_id)?;
-    Ok(found)
+    Ok(commitment::find(conn, &user.scope(), id)?.0)
 }
 
 /// Commitments the token's user may see, optionally of one organisme.
@@ -81,10 +79,7 @@ pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpRes
             let organisations = if let Some(key) = key {
                 vec![organisation::find_by_key(conn, &user.scope(), &key)?.id]
             } else {
-                use diesel::prelude::*;
-                organisation::scoped(&user.scope())
-                    .select(crate::db::schema::organisations::id)
-                    .load::<String>(conn)?
+                organisation::ids_in(conn, &user.scope())?
             };
             let mut items = Vec::new();
             for id in organisations {
@@ -138,17 +133,7 @@ pub async fn create(
     };
     let key = p.organisation;
     let created = api
-        .run(move |conn, user| {
-            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let input = CommitmentInput::try_from(&form)?;
-            commitment::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                &input,
-            )
-        })
+        .run(move |conn, user| commitments::create(conn, user, &key, &form))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/commitments/{}", created.id)))
@@ -169,19 +154,7 @@ pub async fn transition(
     let p = payload.into_inner();
     let moved = api
         .run(move |conn, user| {
-            let found = visible(conn, user, &id)?;
-            user.require_edit_organisation(&found.organisation_id)?;
-            let version = organisation::require_version(p.version)?;
-            let (to, date) = commitment::parse_move(&p.state, &p.date)?;
-            commitment::transition(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                version,
-                to,
-                date,
-                &p.reason,
-            )
+            commitments::transition(conn, user, &id, p.version, (&p.state, &p.date, &p.reason))
         })
         .await?;
     Ok(HttpResponse::Ok().json(moved))

@@ -8,11 +8,13 @@ use serde::Serialize;
 
 use super::ApiCtx;
 use crate::db::parse_id;
+use crate::domain::policy;
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::models::evidence::{self, EXPIRING_DAYS, Evidence, EvidenceFile, Support};
 use crate::models::organisation;
-use crate::web::handlers::evidence::{keep, may_read, receive, record};
-use crate::web::handlers::evidence_item::{attachment, visible_item};
+use crate::services::evidence::{keep, open, open_file, record};
+use crate::web::files::{attachment, receive};
 
 /// A document with its current file and whether its validity is over or ends soon.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -54,7 +56,7 @@ pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, 
     let key = path.into_inner();
     let items = api
         .run(move |conn, user| {
-            may_read(user)?;
+            ensure(policy::sees_working_documents(user))?;
             let found = organisation::find_by_key(conn, &user.scope(), &key)?;
             evidence::list_for(conn, &found.id)
         })
@@ -95,11 +97,11 @@ pub async fn upload(
     let check = key.clone();
     api.run(move |conn, user| {
         let found = organisation::find_by_key(conn, &user.scope(), &check)?;
-        user.require_add_evidence(&found.id)
+        ensure(policy::may_add_evidence(user, &found.id))
     })
     .await?;
     let upload = receive(&api.state, payload).await?;
-    keep(&api.state, &upload)?;
+    keep(api.state.storage.as_ref(), &upload)?;
     let items = api
         .run(move |conn, user| {
             let found = organisation::find_by_key(conn, &user.scope(), &key)?;
@@ -119,7 +121,7 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
     let id = parse_id(&path.into_inner())?;
     let detail = api
         .run(move |conn, user| {
-            let (item, _) = visible_item(conn, user, &id)?;
+            let (item, _) = open(conn, user, &id)?;
             Ok(EvidenceDetail {
                 files: evidence::files(conn, &item.id)?,
                 requirements: evidence::supports_of(conn, &item.id)?,
@@ -137,11 +139,7 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 pub async fn download(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let file = api
-        .run(move |conn, user| {
-            let (file, item) = evidence::file(conn, &id)?;
-            visible_item(conn, user, &item.id)?;
-            Ok(file)
-        })
+        .run(move |conn, user| Ok(open_file(conn, user, &id)?.0))
         .await?;
     let bytes = api
         .state

@@ -26,7 +26,7 @@ pub async fn dashboard(api: ApiCtx, params: web::Query<Filter>) -> Result<HttpRe
                 .as_deref()
                 .and_then(Lang::parse)
                 .unwrap_or(DEFAULT_LANG);
-            crate::web::handlers::dashboard::load(conn, &cache, user, filter, lang)
+            crate::services::dashboard::kept(conn, &cache, user, filter, lang)
         })
         .await?;
     Ok(HttpResponse::Ok().json(&*answer))

@@ -8,13 +8,13 @@ use serde::{Deserialize, Serialize};
 use super::ApiCtx;
 use crate::domain::indicators::Period;
 use crate::domain::indicators::csv_file::Line;
-use crate::domain::{FieldErrors, Invalid, Role};
+use crate::domain::policy;
+use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
-use crate::models::history::Actor;
 use crate::models::indicator::{self, Value, Written};
 use crate::models::{Page, organisation};
 use crate::services::indicator_board::{self, Series};
-use crate::services::indicators::Context as Checks;
+use crate::services::indicators::{self};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct BoardParams {
@@ -159,12 +159,7 @@ pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpRe
     let batch = payload.into_inner();
     let written = api
         .run(move |conn, user| {
-            let found = organisation::find_by_key(conn, &user.scope(), &batch.organisation)?;
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
-            user.require_edit_organisation(&found.id)?;
-            let checks = Checks::load(conn, &found.id)?;
+            let (found, checks) = indicators::writable(conn, user, &batch.organisation)?;
             let mut errors = FieldErrors::new();
             let mut values = Vec::new();
             let mut seen = std::collections::HashSet::new();
@@ -207,14 +202,7 @@ pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpRe
                 errors.add("values", Invalid::new("err-no-value"));
             }
             errors.into_result()?;
-            indicator::write_values(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found.id,
-                "api",
-                &values,
-                &mut |_| {},
-            )
+            indicators::write(conn, user, &found, "api", &values)
         })
         .await?;
     Ok(HttpResponse::Ok().json(written))
@@ -257,7 +245,7 @@ pub async fn benchmark(
     let peers = api.state().peers.clone();
     let answer = api
         .run(move |conn, user| {
-            let benchmark = if matches!(user.role, Role::Admin | Role::Federation) {
+            let benchmark = if policy::sees_federation_views(user) {
                 let filter = Filter {
                     code: code.clone(),
                     year: p.year,
@@ -275,7 +263,7 @@ pub async fn benchmark(
                 }
                 None => None,
             };
-            if benchmark.is_none() && position.is_none() && user.role != Role::Admin {
+            if benchmark.is_none() && position.is_none() {
                 // Nothing to show is still an answer, once the indicator exists.
                 benchmarks::comparable(conn)?
                     .iter()

@@ -7,11 +7,10 @@ use serde::Deserialize;
 use super::{ApiCtx, List};
 use crate::error::AppError;
 use crate::models::Page;
-use crate::models::history::Actor;
 use crate::models::organisation::{
-    self, Organisation, OrganisationFilter, OrganisationForm, OrganisationInput,
-    OrganisationSummary,
+    self, Organisation, OrganisationFilter, OrganisationForm, OrganisationSummary,
 };
+use crate::services::organisations;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ListParams {
@@ -109,13 +108,7 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     let form = OrganisationForm::from(payload.into_inner());
     let created = api
-        .run(move |conn, user| {
-            if !user.can_create_organisation() {
-                return Err(AppError::Forbidden);
-            }
-            let input = OrganisationInput::try_from(&form)?;
-            organisation::create(conn, &Actor::user(&user.id, &user.email), &input)
-        })
+        .run(move |conn, user| organisations::create(conn, user, &form))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/organisations/{}", created.id)))
@@ -137,19 +130,7 @@ pub async fn update(
     let key = path.into_inner();
     let form = OrganisationForm::from(payload.into_inner());
     let updated = api
-        .run(move |conn, user| {
-            let before = organisation::find_by_key(conn, &user.scope(), &key)?;
-            user.require_edit_organisation(&before.id)?;
-            let version = organisation::require_version(form.version)?;
-            let input = OrganisationInput::try_from(&form)?;
-            organisation::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &before,
-                version,
-                &input,
-            )
-        })
+        .run(move |conn, user| organisations::update(conn, user, &key, &form))
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }

@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use super::ApiCtx;
 use crate::error::AppError;
-use crate::models::history::Actor;
-use crate::models::organisation::{self, require_version};
-use crate::models::site::{self, Site, SiteForm, SiteInput};
+use crate::models::organisation::{self};
+use crate::models::site::{self, Site, SiteForm};
+use crate::services::organisations;
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -69,14 +69,7 @@ pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, 
 pub async fn get(api: ApiCtx, path: web::Path<(String, String)>) -> Result<HttpResponse, AppError> {
     let (key, site_id) = path.into_inner();
     let found = api
-        .run(move |conn, user| {
-            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
-            let found = site::get(conn, &site_id)?;
-            if found.organisation_id != organisation.id {
-                return Err(AppError::NotFound);
-            }
-            Ok(found)
-        })
+        .run(move |conn, user| Ok(organisations::open_site(conn, user, Some(&key), &site_id)?.0))
         .await?;
     Ok(HttpResponse::Ok().json(found))
 }
@@ -96,17 +89,7 @@ pub async fn create(
     let key = path.into_inner();
     let form = SiteForm::from(payload.into_inner());
     let created = api
-        .run(move |conn, user| {
-            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let input = SiteInput::try_from(&form)?;
-            site::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                &input,
-            )
-        })
+        .run(move |conn, user| organisations::create_site(conn, user, &key, &form))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -134,23 +117,7 @@ pub async fn update(
     let (key, site_id) = path.into_inner();
     let form = SiteForm::from(payload.into_inner());
     let updated = api
-        .run(move |conn, user| {
-            let organisation = organisation::find_by_key(conn, &user.scope(), &key)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let before = site::get(conn, &site_id)?;
-            if before.organisation_id != organisation.id {
-                return Err(AppError::NotFound);
-            }
-            let version = require_version(form.version)?;
-            let input = SiteInput::try_from(&form)?;
-            site::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &before,
-                version,
-                &input,
-            )
-        })
+        .run(move |conn, user| organisations::update_site(conn, user, Some(&key), &site_id, &form))
         .await?;
     Ok(HttpResponse::Ok().json(updated))
 }

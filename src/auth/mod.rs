@@ -1,13 +1,12 @@
 //! Who is asking and what they may do: passwords, sessions, CSRF, login throttling,
-//! API tokens and the visibility rules of each role.
+//! API tokens. Who sees and may do what is `domain::policy`.
 
 pub mod password;
-pub mod permissions;
 pub mod session;
 pub mod throttle;
 pub mod token;
 
-pub use permissions::{CurrentUser, OrgScope};
+pub use crate::domain::actor::{CurrentUser, OrgScope};
 pub use session::SessionAuth;
 
 use rand::RngCore;

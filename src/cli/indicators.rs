@@ -4,7 +4,7 @@
 
 use anyhow::bail;
 
-use super::with_connection;
+use super::commands::with_connection;
 use crate::auth::OrgScope;
 use crate::config::Settings;
 use crate::error::AppError;

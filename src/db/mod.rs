@@ -354,6 +354,21 @@ pub fn transaction<T>(
 /// parameters, so a list of every organisme's commitments is read in a few statements.
 pub const MAX_IDS: usize = 10_000;
 
+/// Whether the database answers (health checks).
+pub fn ping(conn: &mut DbConnection) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    Ok(conn.batch_execute("SELECT 1")?)
+}
+
+/// A savepoint inside the request's transaction: an attempt whose failure undoes its own
+/// writes only, so the request can still answer from the database (a form shown again).
+pub fn savepoint<T>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+) -> Result<T, AppError> {
+    diesel::Connection::transaction(conn, f)
+}
+
 /// A new identifier: UUIDv7, time-ordered, unguessable enough for URLs.
 pub fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()

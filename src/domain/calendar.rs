@@ -3,6 +3,7 @@
 //! Pure date rules: no clock, no I/O.
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
 
 /// Public-holiday zone of a place in France.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -344,6 +345,27 @@ pub fn add_months(date: NaiveDate, months: i64) -> NaiveDate {
         None if months < 0 => NaiveDate::MIN,
         None => NaiveDate::MAX,
     }
+}
+
+/// Filters of the calendar; every field is optional and they travel in the URL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(default)]
+pub struct CalendarFilter {
+    /// Framework code
+    pub framework: String,
+    pub region: String,
+    pub family: String,
+    /// planned, due_soon, overdue, done, lapsed
+    pub state: String,
+    /// An organisme id: its own calendar
+    pub organisation: String,
+    /// An auditor's account id: the commitments they follow
+    pub auditor: String,
+    /// Only renewals (audits and decisions that renew)
+    pub renewals: bool,
+    /// Only what is not done yet
+    #[serde(skip)]
+    pub pending: bool,
 }
 
 #[cfg(test)]

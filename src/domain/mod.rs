@@ -1,6 +1,7 @@
 //! Pure rules of the domain: validated value types and enumerations.
 //! Nothing here touches the database or HTTP; everything is unit-tested in place.
 
+pub mod actor;
 pub mod audit;
 pub mod calendar;
 pub mod commitment;
@@ -10,6 +11,7 @@ pub mod enums;
 pub mod framework;
 pub mod identifiers;
 pub mod indicators;
+pub mod policy;
 pub mod region;
 pub mod rollout;
 pub mod schedule;

@@ -11,11 +11,13 @@ use super::audit::Audit;
 use super::history::{self, Actor, Change};
 use crate::db::schema::{action_updates, actions, findings, framework_grades};
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::actor::OrgScope;
 use crate::domain::audit::ActionStatus;
 use crate::domain::calendar::{Zone, add_working_days};
 use crate::domain::dates::parse_date;
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 /// Response deadline when a grade gives none.
 const DEFAULT_RESPONSE_DAYS: i64 = 90;
@@ -40,6 +42,12 @@ pub struct Action {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl crate::domain::policy::Owned for Action {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -140,7 +148,19 @@ pub fn open_for_audit(
     Ok(rows.len())
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Action, AppError> {
+/// An action that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Action, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Action, AppError> {
     Ok(actions::table
         .find(id)
         .select(Action::as_select())

@@ -1,22 +1,20 @@
 //! Audits of a commitment, pinned to the framework version of the commitment, with their
-//! team and sampled sites; the findings recorded per requirement (and the organisme's
-//! self-assessment beside them), saved one row at a time with a version.
+//! team, sampled sites, states and decision. Their findings are in `finding`.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::commitment::{self, Commitment};
 use super::history::{self, Actor, Change};
-use crate::db::schema::{
-    audit_sites, audit_team, audits, evidence, findings, framework_grades, framework_requirements,
-    sites, users,
-};
+use crate::db::schema::{audit_sites, audit_team, audits, users};
 use crate::db::{DbConnection, new_id, now};
-use crate::domain::audit::{AuditState, Decision, SaveOutcome, SelfLevel, save_outcome};
+use crate::domain::actor::OrgScope;
+use crate::domain::audit::{AuditState, Decision};
 use crate::domain::dates::parse_date;
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audits)]
@@ -41,107 +39,21 @@ pub struct Audit {
     pub version: i32,
 }
 
+impl crate::domain::policy::Owned for Audit {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
+}
+
+impl crate::domain::policy::Conducted for Audit {
+    fn lead_auditor_id(&self) -> Option<&str> {
+        self.lead_auditor_id.as_deref()
+    }
+}
+
 impl Audit {
     pub fn state(&self) -> AuditState {
         AuditState::parse(&self.state).unwrap_or(AuditState::Planned)
-    }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = findings)]
-pub struct Finding {
-    #[serde(skip)]
-    pub id: String,
-    #[serde(skip)]
-    pub audit_id: String,
-    pub requirement_ref: String,
-    pub grade_code: Option<String>,
-    pub finding: String,
-    pub evidence_seen: String,
-    /// The sites concerned
-    #[serde(serialize_with = "id_list::serialize")]
-    #[schema(value_type = Vec<String>)]
-    pub site_ids: String,
-    /// The documents of the evidence library the auditor saw
-    #[serde(serialize_with = "id_list::serialize")]
-    #[schema(value_type = Vec<String>)]
-    pub evidence_ids: String,
-    pub self_level: Option<String>,
-    pub self_comment: String,
-    /// The documents the organisme linked in its self-assessment
-    #[serde(serialize_with = "id_list::serialize")]
-    #[schema(value_type = Vec<String>)]
-    pub self_evidence_ids: String,
-    pub updated_at: NaiveDateTime,
-    pub updated_by: String,
-    pub version: i32,
-}
-
-/// Lists of ids kept as a JSON array in one column, and shown as lists.
-pub mod id_list {
-    use serde::Serialize;
-
-    #[expect(clippy::ptr_arg, reason = "serde passes the field as it is declared")]
-    pub fn serialize<S: serde::Serializer>(raw: &String, serializer: S) -> Result<S::Ok, S::Error> {
-        parse(raw).serialize(serializer)
-    }
-
-    pub fn parse(raw: &str) -> Vec<String> {
-        serde_json::from_str(raw).unwrap_or_default()
-    }
-
-    pub fn encode(ids: &[String]) -> String {
-        serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned())
-    }
-
-    /// Sorted and without repeats, so that two saves of the same choice compare equal.
-    pub fn normalise(ids: &[String]) -> Vec<String> {
-        let mut ids: Vec<String> = ids
-            .iter()
-            .map(|id| id.trim().to_owned())
-            .filter(|id| !id.is_empty())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
-    }
-}
-
-/// What an auditor writes for one requirement.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FindingContent {
-    pub grade_code: Option<String>,
-    pub finding: String,
-    pub evidence_seen: String,
-    pub site_ids: Vec<String>,
-    pub evidence_ids: Vec<String>,
-}
-
-/// What the organisme states for one requirement.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SelfContent {
-    pub level: Option<String>,
-    pub comment: String,
-    pub evidence_ids: Vec<String>,
-}
-
-impl Finding {
-    pub fn content(&self) -> FindingContent {
-        FindingContent {
-            grade_code: self.grade_code.clone(),
-            finding: self.finding.clone(),
-            evidence_seen: self.evidence_seen.clone(),
-            site_ids: id_list::parse(&self.site_ids),
-            evidence_ids: id_list::parse(&self.evidence_ids),
-        }
-    }
-
-    pub fn self_content(&self) -> SelfContent {
-        SelfContent {
-            level: self.self_level.clone(),
-            comment: self.self_comment.clone(),
-            evidence_ids: id_list::parse(&self.self_evidence_ids),
-        }
     }
 }
 
@@ -302,7 +214,19 @@ pub fn create(
     Ok(created)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Audit, AppError> {
+/// An audit that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Audit, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Audit, AppError> {
     Ok(audits::table
         .find(id)
         .select(Audit::as_select())
@@ -471,312 +395,4 @@ pub fn decide(
         },
     )?;
     Ok(after)
-}
-
-pub fn findings_of(conn: &mut DbConnection, audit_id: &str) -> Result<Vec<Finding>, AppError> {
-    Ok(findings::table
-        .filter(findings::audit_id.eq(audit_id))
-        .select(Finding::as_select())
-        .load(conn)?)
-}
-
-fn finding(
-    conn: &mut DbConnection,
-    audit_id: &str,
-    reference: &str,
-) -> Result<Option<Finding>, AppError> {
-    Ok(findings::table
-        .filter(findings::audit_id.eq(audit_id))
-        .filter(findings::requirement_ref.eq(reference))
-        .select(Finding::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// The result of a save: the row as stored now, and whether this save was refused.
-pub enum Saved {
-    Stored(Finding),
-    Conflict(Finding),
-}
-
-fn check_requirement(
-    conn: &mut DbConnection,
-    audit: &Audit,
-    reference: &str,
-) -> Result<(), AppError> {
-    let known: i64 = framework_requirements::table
-        .filter(framework_requirements::framework_id.eq(&audit.framework_id))
-        .filter(framework_requirements::reference.eq(reference))
-        .count()
-        .get_result(conn)?;
-    if known == 0 {
-        Err(AppError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
-/// Saves what the auditor wrote for one requirement, from the version they started from.
-pub fn save_finding(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    audit: &Audit,
-    reference: &str,
-    base_version: i32,
-    content: &FindingContent,
-) -> Result<Saved, AppError> {
-    check_requirement(conn, audit, reference)?;
-    if !audit.state().findings_open() {
-        return Err(FieldErrors::single("grade_code", Invalid::new("err-findings-frozen")).into());
-    }
-    let mut errors = FieldErrors::new();
-    if let Some(grade) = &content.grade_code {
-        let known: i64 = framework_grades::table
-            .filter(framework_grades::framework_id.eq(&audit.framework_id))
-            .filter(framework_grades::code.eq(grade))
-            .count()
-            .get_result(conn)?;
-        if known == 0 {
-            errors.add("grade_code", Invalid::new("err-unknown-choice"));
-        }
-    }
-    errors.check("finding", BoundedText::optional(&content.finding, 5000));
-    errors.check(
-        "evidence_seen",
-        BoundedText::optional(&content.evidence_seen, 5000),
-    );
-    // Compared as it will be stored, so a retried save with stray spaces is still a retry.
-    let content = &FindingContent {
-        grade_code: content.grade_code.clone(),
-        finding: content.finding.trim().to_owned(),
-        evidence_seen: content.evidence_seen.trim().to_owned(),
-        site_ids: id_list::normalise(&content.site_ids),
-        evidence_ids: id_list::normalise(&content.evidence_ids),
-    };
-    check_links(
-        conn,
-        audit,
-        &content.site_ids,
-        &content.evidence_ids,
-        "evidence_ids",
-        &mut errors,
-    )?;
-    errors.into_result()?;
-    let decide = judge(Finding::content, base_version, content);
-    let row = match settle(conn, actor, audit, reference, decide)? {
-        Settled::Write(row) => row,
-        Settled::Done(done) => return Ok(done),
-    };
-    let changed = diesel::update(findings::table.find(&row.id))
-        .filter(findings::version.eq(row.version))
-        .set((
-            findings::grade_code.eq(content.grade_code.clone()),
-            findings::finding.eq(content.finding.trim()),
-            findings::evidence_seen.eq(content.evidence_seen.trim()),
-            findings::site_ids.eq(id_list::encode(&content.site_ids)),
-            findings::evidence_ids.eq(id_list::encode(&content.evidence_ids)),
-            findings::updated_at.eq(now()),
-            findings::updated_by.eq(&actor.label),
-            findings::version.eq(row.version + 1),
-        ))
-        .execute(conn)?;
-    finish(conn, actor, audit, reference, changed)
-}
-
-/// Saves the organisme's self-assessment of one requirement.
-pub fn save_self(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    audit: &Audit,
-    reference: &str,
-    base_version: i32,
-    content: &SelfContent,
-) -> Result<Saved, AppError> {
-    check_requirement(conn, audit, reference)?;
-    if !audit.state().self_assessment_open() {
-        return Err(FieldErrors::single("self_level", Invalid::new("err-self-closed")).into());
-    }
-    let mut errors = FieldErrors::new();
-    if let Some(level) = &content.level {
-        errors.check("self_level", SelfLevel::parse(level));
-    }
-    errors.check(
-        "self_comment",
-        BoundedText::optional(&content.comment, 5000),
-    );
-    let content = &SelfContent {
-        level: content.level.clone(),
-        comment: content.comment.trim().to_owned(),
-        evidence_ids: id_list::normalise(&content.evidence_ids),
-    };
-    check_links(
-        conn,
-        audit,
-        &[],
-        &content.evidence_ids,
-        "self_evidence_ids",
-        &mut errors,
-    )?;
-    errors.into_result()?;
-    let decide = judge(Finding::self_content, base_version, content);
-    let row = match settle(conn, actor, audit, reference, decide)? {
-        Settled::Write(row) => row,
-        Settled::Done(done) => return Ok(done),
-    };
-    let changed = diesel::update(findings::table.find(&row.id))
-        .filter(findings::version.eq(row.version))
-        .set((
-            findings::self_level.eq(content.level.clone()),
-            findings::self_comment.eq(content.comment.trim()),
-            findings::self_evidence_ids.eq(id_list::encode(&content.evidence_ids)),
-            findings::updated_at.eq(now()),
-            findings::updated_by.eq(&actor.label),
-            findings::version.eq(row.version + 1),
-        ))
-        .execute(conn)?;
-    finish(conn, actor, audit, reference, changed)
-}
-
-/// Sites and documents cited by a finding must be the audited organisme's own.
-fn check_links(
-    conn: &mut DbConnection,
-    audit: &Audit,
-    site_ids: &[String],
-    evidence_ids: &[String],
-    evidence_field: &str,
-    errors: &mut FieldErrors,
-) -> Result<(), AppError> {
-    if !site_ids.is_empty() {
-        let known: i64 = sites::table
-            .filter(sites::organisation_id.eq(&audit.organisation_id))
-            .filter(sites::id.eq_any(site_ids))
-            .count()
-            .get_result(conn)?;
-        if usize::try_from(known).ok() != Some(site_ids.len()) {
-            errors.add("site_ids", Invalid::new("err-unknown-choice"));
-        }
-    }
-    if !evidence_ids.is_empty() {
-        let known: i64 = evidence::table
-            .filter(evidence::organisation_id.eq(&audit.organisation_id))
-            .filter(evidence::id.eq_any(evidence_ids))
-            .count()
-            .get_result(conn)?;
-        if usize::try_from(known).ok() != Some(evidence_ids.len()) {
-            errors.add(evidence_field, Invalid::new("err-unknown-document"));
-        }
-    }
-    Ok(())
-}
-
-/// The row to update (created empty, at version 0, on first save), or the final answer when
-/// nothing is to be written (a retried save, or a conflict). `decide` judges the save
-/// against the row as stored.
-fn settle(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    audit: &Audit,
-    reference: &str,
-    decide: impl Fn(Option<&Finding>) -> SaveOutcome,
-) -> Result<Settled, AppError> {
-    let stored = finding(conn, &audit.id, reference)?;
-    let Some(current) = stored.as_ref() else {
-        // Inside a savepoint: when someone created the row at the same instant (PostgreSQL
-        // lets both transactions try), this one goes on and judges its save against theirs.
-        let created = diesel::Connection::transaction(conn, |c| {
-            diesel::insert_into(findings::table)
-                .values((
-                    findings::id.eq(new_id()),
-                    findings::audit_id.eq(&audit.id),
-                    findings::requirement_ref.eq(reference),
-                    findings::finding.eq(""),
-                    findings::evidence_seen.eq(""),
-                    findings::site_ids.eq("[]"),
-                    findings::self_comment.eq(""),
-                    findings::updated_at.eq(now()),
-                    findings::updated_by.eq(&actor.label),
-                    findings::version.eq(0),
-                ))
-                .execute(c)
-        });
-        let raced = matches!(
-            created,
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            ))
-        );
-        if !raced {
-            created?;
-        }
-        let row = finding(conn, &audit.id, reference)?.ok_or(AppError::NotFound)?;
-        return Ok(if raced {
-            Settled::judged(decide(Some(&row)), row)
-        } else {
-            Settled::Write(row)
-        });
-    };
-    Ok(Settled::judged(decide(Some(current)), current.clone()))
-}
-
-/// Judges a save of `content` (the part of a row that `read` gives) made from `base_version`,
-/// against the row as stored.
-fn judge<T: PartialEq>(
-    read: fn(&Finding) -> T,
-    base_version: i32,
-    content: &T,
-) -> impl Fn(Option<&Finding>) -> SaveOutcome + '_ {
-    move |stored| {
-        let current = stored.map(|f| (f.version, read(f)));
-        save_outcome(
-            current.as_ref().map(|(v, c)| (*v, c)),
-            base_version,
-            content,
-        )
-    }
-}
-
-/// What a save does once the stored row is known.
-enum Settled {
-    /// Write the content over this row.
-    Write(Finding),
-    /// Nothing to write: this is the answer.
-    Done(Saved),
-}
-
-impl Settled {
-    fn judged(outcome: SaveOutcome, stored: Finding) -> Self {
-        match outcome {
-            SaveOutcome::Conflict => Settled::Done(Saved::Conflict(stored)),
-            SaveOutcome::AlreadySaved => Settled::Done(Saved::Stored(stored)),
-            SaveOutcome::Create | SaveOutcome::Update => Settled::Write(stored),
-        }
-    }
-}
-
-/// After an update: reload the row and record it, or report a save overtaken meanwhile.
-fn finish(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    audit: &Audit,
-    reference: &str,
-    changed: usize,
-) -> Result<Saved, AppError> {
-    let after = finding(conn, &audit.id, reference)?.ok_or(AppError::NotFound)?;
-    if changed == 0 {
-        return Ok(Saved::Conflict(after));
-    }
-    history::record(
-        conn,
-        actor,
-        &Change {
-            entity: "finding",
-            entity_id: &after.id,
-            organisation_id: Some(&audit.organisation_id),
-            action: "save",
-            before: None,
-            after: Some(&after),
-        },
-    )?;
-    Ok(Saved::Stored(after))
 }

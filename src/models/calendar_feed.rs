@@ -10,9 +10,9 @@ use super::user::User;
 use crate::auth::token;
 use crate::db::schema::{calendar_feeds, users};
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::calendar::CalendarFilter;
 use crate::domain::{BoundedText, FieldErrors};
 use crate::error::AppError;
-use crate::services::schedules::CalendarFilter;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = calendar_feeds)]

@@ -8,11 +8,13 @@ use serde::{Deserialize, Serialize};
 use super::history::{self, Actor, Change};
 use crate::db::schema::{commitment_events, commitment_sites, commitments, frameworks, sites};
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::actor::OrgScope;
 use crate::domain::commitment::CommitmentState;
 use crate::domain::dates::parse_date;
 use crate::domain::schedule::{Held, History};
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = commitments)]
@@ -34,6 +36,18 @@ pub struct Commitment {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl crate::domain::policy::Owned for Commitment {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
+}
+
+impl crate::domain::policy::Assigned for Commitment {
+    fn auditor_id(&self) -> Option<&str> {
+        self.auditor_id.as_deref()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -183,8 +197,20 @@ pub fn list_for(
         .load(conn)?)
 }
 
+/// A commitment that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Commitment, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
 /// A commitment by id, whatever its organisme: callers check the organisme's scope.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Commitment, AppError> {
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Commitment, AppError> {
     Ok(commitments::table
         .find(id)
         .select(Commitment::as_select())

@@ -11,8 +11,10 @@ use crate::db::schema::{
     frameworks,
 };
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::actor::OrgScope;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 /// Evidence whose validity ends within this many days is flagged.
 pub const EXPIRING_DAYS: i64 = 60;
@@ -29,6 +31,12 @@ pub struct Evidence {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl crate::domain::policy::Owned for Evidence {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -325,7 +333,19 @@ pub fn describe(
     Ok(after)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Evidence, AppError> {
+/// A document that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Evidence, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Evidence, AppError> {
     Ok(evidence::table
         .find(id)
         .select(Evidence::as_select())
@@ -341,12 +361,16 @@ pub fn files(conn: &mut DbConnection, evidence_id: &str) -> Result<Vec<EvidenceF
         .load(conn)?)
 }
 
-pub fn file(conn: &mut DbConnection, file_id: &str) -> Result<(EvidenceFile, Evidence), AppError> {
+pub fn find_file(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    file_id: &str,
+) -> Result<(EvidenceFile, Evidence), AppError> {
     let found: EvidenceFile = evidence_files::table
         .find(file_id)
         .select(EvidenceFile::as_select())
         .first(conn)?;
-    let item = get(conn, &found.evidence_id)?;
+    let (item, _) = find(conn, scope, &found.evidence_id)?;
     Ok((found, item))
 }
 

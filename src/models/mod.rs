@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar_feed;
 pub mod commitment;
 pub mod evidence;
+pub mod finding;
 pub mod framework;
 pub mod history;
 pub mod indicator;

@@ -305,6 +305,35 @@ pub fn list(
 }
 
 /// One organisme the scope may see; anything else is not found.
+/// The ids of the organismes `scope` sees.
+pub fn ids_in(conn: &mut DbConnection, scope: &OrgScope) -> Result<Vec<String>, AppError> {
+    Ok(scoped(scope).select(organisations::id).load(conn)?)
+}
+
+/// How much a scope holds: organismes, their sites and homes.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Extent {
+    pub organisations: i64,
+    pub sites: i64,
+    pub homes: i64,
+}
+
+pub fn extent(conn: &mut DbConnection, scope: &OrgScope) -> Result<Extent, AppError> {
+    let visible = ids_in(conn, scope)?;
+    let homes: Option<i64> = scoped(scope)
+        .select(diesel::dsl::sum(organisations::homes))
+        .first(conn)?;
+    let sites: i64 = crate::db::schema::sites::table
+        .filter(crate::db::schema::sites::organisation_id.eq_any(&visible))
+        .count()
+        .get_result(conn)?;
+    Ok(Extent {
+        organisations: i64::try_from(visible.len()).unwrap_or(i64::MAX),
+        sites,
+        homes: homes.unwrap_or(0),
+    })
+}
+
 pub fn find(conn: &mut DbConnection, scope: &OrgScope, id: &str) -> Result<Organisation, AppError> {
     Ok(scoped(scope)
         .filter(organisations::id.eq(id.to_owned()))

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::history::{self, Actor, Change};
 use crate::db::schema::sites;
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::actor::OrgScope;
 use crate::domain::{BoundedText, FieldErrors, Homes, PostalCode, SiteKind};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 #[derive(
     Debug, Clone, Queryable, Selectable, Insertable, Identifiable, Serialize, utoipa::ToSchema,
@@ -29,6 +31,12 @@ pub struct Site {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl crate::domain::policy::Owned for Site {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
 }
 
 /// What people type, before validation. `qpv` comes as a checkbox ("on") or a boolean.
@@ -113,8 +121,20 @@ pub fn list_for(conn: &mut DbConnection, organisation_id: &str) -> Result<Vec<Si
         .load(conn)?)
 }
 
+/// A site that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Site, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
 /// A site by id, whatever its organisme: callers check the organisme against their scope.
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Site, AppError> {
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Site, AppError> {
     Ok(sites::table
         .find(id)
         .select(Site::as_select())

@@ -8,8 +8,10 @@ use serde::Serialize;
 use super::history::{self, Actor, Change};
 use crate::db::schema::{survey_results, survey_waves};
 use crate::db::{DbConnection, new_id, now};
+use crate::domain::actor::OrgScope;
 use crate::domain::survey::{Scale, Theme};
 use crate::error::AppError;
+use crate::models::organisation::Organisation;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = survey_waves)]
@@ -25,6 +27,12 @@ pub struct Wave {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+}
+
+impl crate::domain::policy::Owned for Wave {
+    fn organisation_id(&self) -> &str {
+        &self.organisation_id
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -97,7 +105,19 @@ pub fn create_wave(
     Ok(created)
 }
 
-pub fn get(conn: &mut DbConnection, id: &str) -> Result<Wave, AppError> {
+/// A survey wave that `scope` holds, with its organisme; any other id is not found, whoever
+/// asks. This is how pages, API and services reach one: the bare lookup stays in `models`.
+pub fn find(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    id: &str,
+) -> Result<(Wave, Organisation), AppError> {
+    let found = get(conn, id)?;
+    let organisation = crate::models::organisation::find(conn, scope, &found.organisation_id)?;
+    Ok((found, organisation))
+}
+
+pub(in crate::models) fn get(conn: &mut DbConnection, id: &str) -> Result<Wave, AppError> {
     Ok(survey_waves::table
         .find(id)
         .select(Wave::as_select())

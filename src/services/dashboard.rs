@@ -10,11 +10,12 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::OrgScope;
+use crate::auth::{CurrentUser, OrgScope};
 use crate::db::DbConnection;
 use crate::db::clock::Reach;
 use crate::db::schema::{commitment_events, commitments, frameworks, organisations};
 use crate::domain::commitment::CommitmentState;
+use crate::domain::policy;
 use crate::domain::rollout::{self, Standing, Year, framework_key};
 use crate::domain::schedule::ItemState;
 use crate::domain::{Family, Region};
@@ -22,7 +23,9 @@ use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::models::organisation;
 use crate::services::memo;
+use crate::services::memo::Memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter};
+use std::sync::Arc;
 
 mod majors;
 
@@ -512,5 +515,44 @@ pub fn gather(
         renewals,
         overdue,
         majors,
+    })
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Federation staff and administrators only. What a dashboard is kept under: the user's scope,
+/// the filter (a regional user's region always in it), the day and the language.
+pub fn key_for(
+    user: &CurrentUser,
+    mut filter: Filter,
+    lang: Lang,
+) -> Result<DashboardKey, AppError> {
+    if !policy::sees_federation_views(user) {
+        return Err(AppError::Forbidden);
+    }
+    if let Some(region) = &user.region {
+        filter.region.clone_from(region);
+    }
+    Ok(DashboardKey {
+        scope: user.scope(),
+        filter,
+        today: today(),
+        lang,
+    })
+}
+
+/// The dashboard's figures, served from `cache` while nothing was written.
+pub fn kept(
+    conn: &mut DbConnection,
+    cache: &Memo<DashboardKey, Dashboard>,
+    user: &CurrentUser,
+    filter: Filter,
+    lang: Lang,
+) -> Result<Arc<Dashboard>, AppError> {
+    let key = key_for(user, filter, lang)?;
+    cache.get_or_compute(conn, key.clone(), |conn| {
+        gather(conn, &key.scope, &key.filter, key.today, lang)
     })
 }

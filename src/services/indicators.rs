@@ -6,13 +6,17 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
+use crate::auth::CurrentUser;
 use crate::db::DbConnection;
 use crate::domain::indicators::csv_file::{self, Line, LineError};
 use crate::domain::indicators::{Period, Unit};
+use crate::domain::policy;
 use crate::domain::{BoundedText, Invalid};
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::models::history::Actor;
 use crate::models::indicator::{self, Definition, NewValue, Written};
+use crate::models::organisation::{self, Organisation};
 use crate::models::site::{self, Site};
 
 /// Longest source of a value (where it was measured), as the entry form says.
@@ -193,4 +197,38 @@ pub fn write_checked(
     }
     let values: Vec<NewValue> = checked.values.iter().map(|(_, v)| v.clone()).collect();
     indicator::write_values(conn, actor, organisation_id, origin, &values, progress).map(Some)
+}
+
+/// An organisme (by id or SIREN) whose indicator values the actor writes, with what its
+/// values are checked against.
+pub fn writable(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation_key: &str,
+) -> Result<(Organisation, Context), AppError> {
+    let found = organisation::find_by_key(conn, &user.scope(), organisation_key)?;
+    ensure(policy::may_edit_organisation(user, &found.id))?;
+    let checks = Context::load(conn, &found.id)?;
+    Ok((found, checks))
+}
+
+/// Writes values checked against `writable`'s context, all or none: new ones added, changed
+/// ones updated, identical ones left alone. `origin` says where they came from (`saisie`,
+/// `api`, `import`).
+pub fn write(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation: &Organisation,
+    origin: &str,
+    values: &[NewValue],
+) -> Result<Written, AppError> {
+    ensure(policy::may_edit_organisation(user, &organisation.id))?;
+    indicator::write_values(
+        conn,
+        &Actor::user(&user.id, &user.email),
+        &organisation.id,
+        origin,
+        values,
+        &mut |_| {},
+    )
 }

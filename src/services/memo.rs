@@ -14,9 +14,9 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::auth::permissions::OrgScope;
 use crate::db::DbConnection;
 use crate::db::clock::{self, Reach, Stamp};
+use crate::domain::actor::OrgScope;
 use crate::error::AppError;
 
 /// What keys an answer and says which writes make it stale.

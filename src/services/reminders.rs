@@ -17,7 +17,7 @@ use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, state_code};
-use crate::web::templates::Templates;
+use crate::templates::Templates;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Line {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::auth::OrgScope;
 use crate::db::DbConnection;
@@ -105,26 +105,7 @@ pub fn of_organisation(
         .collect()
 }
 
-/// Filters of the calendar; every field is optional and they travel in the URL.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
-#[serde(default)]
-pub struct CalendarFilter {
-    /// Framework code
-    pub framework: String,
-    pub region: String,
-    pub family: String,
-    /// planned, due_soon, overdue, done, lapsed
-    pub state: String,
-    /// An organisme id: its own calendar
-    pub organisation: String,
-    /// An auditor's account id: the commitments they follow
-    pub auditor: String,
-    /// Only renewals (audits and decisions that renew)
-    pub renewals: bool,
-    /// Only what is not done yet
-    #[serde(skip)]
-    pub pending: bool,
-}
+pub use crate::domain::calendar::CalendarFilter;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct CalendarEntry {

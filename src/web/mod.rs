@@ -1,19 +1,18 @@
 //! Pages for people: routes, handlers per resource, templates, static assets.
 
 pub mod assets;
+pub mod files;
 pub mod handlers;
 pub mod middleware;
 pub mod page;
-pub mod templates;
+pub use crate::templates;
 
 use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
     accessibility, account, actions, admin, audits, auth, benchmarks, calendar, commitments,
-    comparison, dashboard, evidence, evidence_item, findings, frameworks, health, home,
-    indicator_entry, indicator_import, indicator_own, indicators, organisations, reports, sites,
-    surveys,
+    dashboard, evidence, frameworks, health, home, indicators, organisations, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -24,9 +23,16 @@ fn read() -> actix_web::Route {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     base_routes(cfg);
     account_routes(cfg);
+    admin_routes(cfg);
     organisation_routes(cfg);
     framework_routes(cfg);
     commitment_routes(cfg);
+    audit_routes(cfg);
+    evidence_routes(cfg);
+    action_routes(cfg);
+    calendar_routes(cfg);
+    federation_routes(cfg);
+    survey_routes(cfg);
     indicator_routes(cfg);
     cfg.configure(crate::api::configure);
 }
@@ -43,7 +49,7 @@ fn base_routes(cfg: &mut web::ServiceConfig) {
         .route("/langue", web::post().to(account::set_language));
 }
 
-/// The user's own account, and administration.
+/// The user's own account and API tokens.
 fn account_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/compte", read().to(account::show_account))
         .route("/compte/mot-de-passe", read().to(account::password_form))
@@ -55,8 +61,12 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/compte/jetons/{id}/revoquer",
             web::post().to(account::revoke_token),
-        )
-        .route("/admin/utilisateurs", read().to(admin::list_users))
+        );
+}
+
+/// Administration: accounts and the history of every change.
+fn admin_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/utilisateurs", read().to(admin::list_users))
         .route("/admin/utilisateurs", web::post().to(admin::create_user))
         .route(
             "/admin/utilisateurs/nouveau",
@@ -137,7 +147,7 @@ fn framework_routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Commitments, the calendar, its exports and feeds.
+/// Commitments, and planning or recording their audits.
 fn commitment_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/organismes/{id}/engagements",
@@ -163,9 +173,47 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/engagements/{id}/planification",
         web::post().to(audits::create_audit),
-    )
-    .route("/organismes/{id}/actions", read().to(actions::list_actions))
-    .route(
+    );
+}
+
+/// An audit: its page, states and decision, findings, comparison, report, and the verification of an issued report.
+fn audit_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/audits/{id}", read().to(audits::show_audit))
+        .route("/audits/{id}/etat", web::post().to(audits::move_audit))
+        .route(
+            "/audits/{id}/decision",
+            web::post().to(audits::decide_audit),
+        )
+        .route(
+            "/audits/{id}/comparaison",
+            read().to(audits::comparison::compare),
+        )
+        .route(
+            "/audits/{id}/constats",
+            read().to(audits::findings::show_findings),
+        )
+        .route(
+            "/audits/{id}/constats/{ref}",
+            read().to(audits::findings::open_row),
+        )
+        .route(
+            "/audits/{id}/constats/{ref}",
+            web::post().to(audits::findings::save_finding),
+        )
+        .route(
+            "/audits/{id}/autoevaluation/{ref}",
+            web::post().to(audits::findings::save_self_assessment),
+        )
+        .route(
+            "/audits/{id}/rapport.pdf",
+            read().to(audits::report::audit_report),
+        )
+        .route("/verify/{fingerprint}", read().to(audits::report::verify));
+}
+
+/// An organisme's evidence library and its documents.
+fn evidence_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
         "/organismes/{id}/preuves",
         read().to(evidence::list_evidence),
     )
@@ -173,53 +221,136 @@ fn commitment_routes(cfg: &mut web::ServiceConfig) {
         "/organismes/{id}/preuves",
         web::post().to(evidence::upload_evidence),
     )
-    .route("/preuves/{id}", read().to(evidence_item::show_evidence))
+    .route("/preuves/{id}", read().to(evidence::item::show_evidence))
     .route(
         "/preuves/{id}",
-        web::post().to(evidence_item::update_evidence),
+        web::post().to(evidence::item::update_evidence),
     )
     .route(
         "/preuves/{id}/revisions",
-        web::post().to(evidence_item::upload_revision),
-    )
-    .route("/preuves/fichiers/{id}", read().to(evidence_item::download))
-    .route("/actions/{id}", read().to(actions::show_action))
-    .route("/actions/{id}", web::post().to(actions::update_action))
-    .route("/audits/{id}", read().to(audits::show_audit))
-    .route("/audits/{id}/etat", web::post().to(audits::move_audit))
-    .route(
-        "/audits/{id}/decision",
-        web::post().to(audits::decide_audit),
-    )
-    .route("/audits/{id}/comparaison", read().to(comparison::compare))
-    .route("/audits/{id}/constats", read().to(findings::show_findings))
-    .route("/audits/{id}/constats/{ref}", read().to(findings::open_row))
-    .route(
-        "/audits/{id}/constats/{ref}",
-        web::post().to(findings::save_finding),
+        web::post().to(evidence::item::upload_revision),
     )
     .route(
-        "/audits/{id}/autoevaluation/{ref}",
-        web::post().to(findings::save_self_assessment),
-    )
-    .route("/calendrier", read().to(calendar::show_calendar))
-    .route("/calendrier/export.csv", read().to(calendar::export_csv))
-    .route("/calendrier/export.xlsx", read().to(calendar::export_xlsx))
-    .route("/calendrier/export.pdf", read().to(calendar::export_pdf))
-    .route(
+        "/preuves/fichiers/{id}",
+        read().to(evidence::item::download),
+    );
+}
+
+/// The action plan.
+fn action_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organismes/{id}/actions", read().to(actions::list_actions))
+        .route("/actions/{id}", read().to(actions::show_action))
+        .route("/actions/{id}", web::post().to(actions::update_action));
+}
+
+/// The calendar, its exports and feeds, and renewals.
+fn calendar_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/calendrier", read().to(calendar::show_calendar))
+        .route("/calendrier/export.csv", read().to(calendar::export_csv))
+        .route("/calendrier/export.xlsx", read().to(calendar::export_xlsx))
+        .route("/calendrier/export.pdf", read().to(calendar::export_pdf))
+        .route(
+            "/calendrier/abonnements",
+            web::post().to(calendar::feeds::create_feed),
+        )
+        .route(
+            "/calendrier/abonnements/{id}/revoquer",
+            web::post().to(calendar::feeds::revoke_feed),
+        )
+        .route("/ics/{token}", read().to(calendar::feeds::ics_feed))
+        .route("/federation/renouvellements", read().to(calendar::renewals));
+}
+
+/// Federation views: the rollout dashboard, its summary and exports, benchmarks.
+fn federation_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
         "/federation/synthese.pdf",
         read().to(dashboard::rollout_pdf),
     )
+    .route("/federation/indicateurs", read().to(benchmarks::show))
+    .route("/federation", read().to(dashboard::show))
     .route(
-        "/calendrier/abonnements",
-        web::post().to(calendar::create_feed),
+        "/federation/tableau-de-bord.csv",
+        read().to(dashboard::export_csv),
     )
     .route(
-        "/calendrier/abonnements/{id}/revoquer",
-        web::post().to(calendar::revoke_feed),
+        "/federation/tableau-de-bord.xlsx",
+        read().to(dashboard::export_xlsx),
+    );
+}
+
+/// Satisfaction surveys and their results.
+fn survey_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
+        .route(
+            "/organismes/{id}/enquetes",
+            web::post().to(surveys::create_wave),
+        )
+        .route("/enquetes/{id}", read().to(surveys::show_wave))
+        .route(
+            "/enquetes/{id}/resultats",
+            web::post().to(surveys::save_results),
+        )
+        .route(
+            "/enquetes/{id}/import",
+            web::post().to(surveys::import_results),
+        );
+}
+
+/// An organisme's indicators: board, entry, import, own indicators, targets.
+fn indicator_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route(
+        "/organismes/{id}/indicateurs/propres/nouveau",
+        read().to(indicators::own::new_own),
     )
-    .route("/ics/{token}", read().to(calendar::ics_feed))
-    .route("/federation/renouvellements", read().to(calendar::renewals));
+    .route(
+        "/organismes/{id}/indicateurs/propres",
+        web::post().to(indicators::own::create_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/propres/{code}",
+        read().to(indicators::own::edit_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/propres/{code}",
+        web::post().to(indicators::own::update_own),
+    )
+    .route(
+        "/organismes/{id}/indicateurs",
+        read().to(indicators::show_board),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/saisie",
+        read().to(indicators::entry::show_entry),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/saisie",
+        web::post().to(indicators::entry::save_entry),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import",
+        read().to(indicators::import::show_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import",
+        web::post().to(indicators::import::upload_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/import/confirmer",
+        web::post().to(indicators::import::confirm_import),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/{code}",
+        read().to(indicators::show_indicator),
+    )
+    .route(
+        "/organismes/{id}/indicateurs/{code}/cible",
+        web::post().to(indicators::set_target),
+    )
+    .route(
+        "/indicateurs/modele.csv",
+        read().to(indicators::import::template),
+    );
 }
 
 /// Malformed JSON gets the API's JSON error, not actix's plain text.
@@ -238,85 +369,4 @@ pub fn form_config() -> web::FormConfig {
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default()
         .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())
-}
-
-fn indicator_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audits/{id}/rapport.pdf", read().to(reports::audit_report))
-        .route("/verify/{fingerprint}", read().to(reports::verify))
-        .route("/federation/indicateurs", read().to(benchmarks::show))
-        .route("/federation", read().to(dashboard::show))
-        .route(
-            "/federation/tableau-de-bord.csv",
-            read().to(dashboard::export_csv),
-        )
-        .route(
-            "/federation/tableau-de-bord.xlsx",
-            read().to(dashboard::export_xlsx),
-        )
-        .route("/organismes/{id}/enquetes", read().to(surveys::list_waves))
-        .route(
-            "/organismes/{id}/enquetes",
-            web::post().to(surveys::create_wave),
-        )
-        .route("/enquetes/{id}", read().to(surveys::show_wave))
-        .route(
-            "/enquetes/{id}/resultats",
-            web::post().to(surveys::save_results),
-        )
-        .route(
-            "/enquetes/{id}/import",
-            web::post().to(surveys::import_results),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/propres/nouveau",
-            read().to(indicator_own::new_own),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/propres",
-            web::post().to(indicator_own::create_own),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/propres/{code}",
-            read().to(indicator_own::edit_own),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/propres/{code}",
-            web::post().to(indicator_own::update_own),
-        )
-        .route(
-            "/organismes/{id}/indicateurs",
-            read().to(indicators::show_board),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/saisie",
-            read().to(indicator_entry::show_entry),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/saisie",
-            web::post().to(indicator_entry::save_entry),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/import",
-            read().to(indicator_import::show_import),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/import",
-            web::post().to(indicator_import::upload_import),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/import/confirmer",
-            web::post().to(indicator_import::confirm_import),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/{code}",
-            read().to(indicators::show_indicator),
-        )
-        .route(
-            "/organismes/{id}/indicateurs/{code}/cible",
-            web::post().to(indicators::set_target),
-        )
-        .route(
-            "/indicateurs/modele.csv",
-            read().to(indicator_import::template),
-        );
 }

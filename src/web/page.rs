@@ -13,7 +13,7 @@ use tera::Context;
 use crate::auth::session::{self as sess, FlashKind};
 use crate::auth::{CurrentUser, SessionAuth};
 use crate::db::{Access, DbConnection};
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::models::user;
@@ -130,7 +130,7 @@ impl Ctx {
                 if current.must_change_password {
                     return Err(AppError::PasswordChangeRequired);
                 }
-                let attempt = diesel::Connection::transaction(conn, |c| f(c, &current));
+                let attempt = crate::db::savepoint(conn, |c| f(c, &current));
                 Ok((current, attempt))
             })
             .await;
@@ -172,6 +172,7 @@ impl Ctx {
         if let Some(user) = user {
             context.insert("role_label", &i18n::t(lang, &user.role.label_key()));
             context.insert("nav", &navigation(user, section));
+            context.insert("may", &May::of(user));
         }
         let flashes: Vec<FlashView> = sess::take_flashes(&self.session)
             .into_iter()
@@ -212,6 +213,41 @@ impl Ctx {
     }
 
     /// Adds the field errors of a refused form, translated, to `context`.
+    /// The end of every form post. A write that went through gets `done`'s answer (most
+    /// often a redirection with its message); a refusal the user can act on (the content,
+    /// and for an edit a version read before someone else's save, as `again` says) shows
+    /// the form once more through `show`, with what was typed and why; anything else is an
+    /// error page. Nothing refused was written.
+    pub async fn conclude<T, Fut>(
+        &self,
+        attempt: Result<T, AppError>,
+        again: Again,
+        done: impl FnOnce(T) -> Result<HttpResponse, AppError>,
+        show: impl FnOnce(AppError) -> Fut,
+    ) -> Result<HttpResponse, AppError>
+    where
+        Fut: std::future::Future<Output = Result<HttpResponse, AppError>>,
+    {
+        match attempt {
+            Ok(value) => done(value),
+            Err(error) if again.covers(&error) => show(error).await,
+            Err(other) => Err(other),
+        }
+    }
+
+    /// A form page shown again: the refusal's messages beside the fields (or above the form),
+    /// at the refusal's status (422 for content, 409 for a stale version).
+    pub fn form_again(
+        &self,
+        page: &mut Context,
+        user: &CurrentUser,
+        template: &str,
+        error: &AppError,
+    ) -> Result<HttpResponse, AppError> {
+        self.with_errors(page, Some(user), error);
+        self.render_status(error.info().status, template, page)
+    }
+
     pub fn with_errors(&self, context: &mut Context, user: Option<&CurrentUser>, error: &AppError) {
         let lang = self.lang(user);
         match error {
@@ -262,28 +298,65 @@ pub fn download(
         .body(body)
 }
 
+/// Which refusals of a write show its form again (see `Ctx::conclude`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Again {
+    /// A refusal of the content: a field missing or wrong, a framework file that does not
+    /// validate.
+    OnInvalid,
+    /// Also a version read before someone else's save (an edit): the stored version is
+    /// shown beside what was typed.
+    OnInvalidOrStale,
+}
+
+impl Again {
+    fn covers(self, error: &AppError) -> bool {
+        match error {
+            AppError::Validation(_) | AppError::FrameworkFiles(_) => true,
+            AppError::Conflict => self == Again::OnInvalidOrStale,
+            _ => false,
+        }
+    }
+}
+
 pub fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .finish()
 }
 
-fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
-    let mut items = vec![("/", "nav-home", "home")];
-    match user.role {
-        Role::QualityManager | Role::Observer => {}
-        Role::Admin | Role::Federation | Role::Auditor => {
-            items.push(("/organismes", "nav-organisations", "organisations"));
+/// What templates may offer the user, from `domain::policy`: a page never shows a link to
+/// what would answer 403.
+#[derive(Serialize)]
+struct May {
+    working_documents: bool,
+    history: bool,
+    organisations_list: bool,
+}
+
+impl May {
+    fn of(user: &CurrentUser) -> Self {
+        Self {
+            working_documents: policy::sees_working_documents(user),
+            history: policy::reads_history(user),
+            organisations_list: policy::lives_in_one_organisation(user).is_none(),
         }
     }
+}
+
+fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
+    let mut items = vec![("/", "nav-home", "home")];
+    if policy::lives_in_one_organisation(user).is_none() {
+        items.push(("/organismes", "nav-organisations", "organisations"));
+    }
     items.push(("/calendrier", "nav-calendar", "calendar"));
-    if matches!(user.role, Role::Admin | Role::Federation) {
+    if policy::sees_federation_views(user) {
         items.push(("/federation", "nav-dashboard", "dashboard"));
         items.push(("/federation/renouvellements", "nav-renewals", "renewals"));
         items.push(("/federation/indicateurs", "nav-benchmarks", "benchmarks"));
     }
     items.push(("/referentiels", "nav-frameworks", "frameworks"));
-    if user.role == Role::Admin {
+    if policy::may_administer(user) {
         items.push(("/admin/utilisateurs", "nav-users", "users"));
         items.push(("/admin/historique", "nav-history", "history"));
     }
@@ -295,7 +368,7 @@ fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
             current: id == section,
         })
         .collect();
-    if let (Role::QualityManager | Role::Observer, Some(id)) = (user.role, &user.organisation_id) {
+    if let Some(id) = policy::lives_in_one_organisation(user) {
         nav.insert(
             1,
             NavItem {

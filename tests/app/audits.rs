@@ -286,7 +286,7 @@ fn two_people_editing_the_same_finding_never_lose_each_others_work() {
     let stored = app.with_db({
         let audit = audit.clone();
         move |conn| {
-            Ok(qualitrack::models::audit::findings_of(conn, &audit)?
+            Ok(qualitrack::models::finding::findings_of(conn, &audit)?
                 .into_iter()
                 .find(|f| f.requirement_ref == "E1.3")
                 .unwrap())

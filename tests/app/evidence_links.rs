@@ -38,10 +38,10 @@ fn add_site(manager: &Client, org: &str) -> String {
     )
 }
 
-fn finding(app: &TestApp, audit: &str, reference: &str) -> qualitrack::models::audit::Finding {
+fn finding(app: &TestApp, audit: &str, reference: &str) -> qualitrack::models::finding::Finding {
     let (audit, reference) = (audit.to_owned(), reference.to_owned());
     app.with_db(move |conn| {
-        Ok(qualitrack::models::audit::findings_of(conn, &audit)?
+        Ok(qualitrack::models::finding::findings_of(conn, &audit)?
             .into_iter()
             .find(|f| f.requirement_ref == reference)
             .unwrap())

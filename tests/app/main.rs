@@ -26,6 +26,7 @@ mod generate;
 mod helpers;
 mod indicator_columns;
 mod indicators;
+mod layers;
 mod long_texts;
 mod organisations;
 mod reports;

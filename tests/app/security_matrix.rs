@@ -178,7 +178,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (ApiPost, "/api/v1/commitments/{commitment}/transitions", "UWFNWFFNN"),
     (ApiGet, "/api/v1/commitments/{commitment}/schedule", "UOONOOONN"),
     (ApiGet, "/api/v1/audits", "UOOOOOOOO"),
-    (ApiGet, "/api/v1/audits/{audit}", "UOONOFONN"),
+    (ApiGet, "/api/v1/audits/{audit}", "UOONOOONN"),
     (ApiGet, "/api/v1/audits/{audit}/findings", "UOONOFONN"),
     (ApiPut, "/api/v1/audits/{audit}/findings/{ref}", "UWFNFFWNN"),
     (ApiGet, "/api/v1/audits/{audit}/report.pdf", "UOONOFONN"),
@@ -499,6 +499,87 @@ fn every_actor_gets_what_the_roles_table_allows_on_every_route() {
         }
     }
     assert!(wrong.is_empty(), "{checked} checked:\n{}", wrong.join("\n"));
+}
+
+/// The links of a page that stay on the site (`href="/…"`), without their fragment.
+fn links_of(body: &str) -> Vec<String> {
+    body.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| href.starts_with('/') && !href.starts_with("//"))
+        .map(|href| href.split('#').next().unwrap_or(href).replace("&amp;", "&"))
+        .collect()
+}
+
+/// A link's shape: ids and numbers replaced, so that one of many similar pages is enough.
+fn shape(path: &str) -> String {
+    let path = path.split('?').next().unwrap_or(path);
+    path.split('/')
+        .map(|segment| {
+            if segment.len() >= 9 && segment.chars().any(|c| c.is_ascii_digit()) {
+                "{}"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every page an actor can reach by following links from the home page, breadth first: none
+/// of its links may lead to a refusal (403) or a server error. A button offered to someone
+/// who may not use it is a rule forgotten in a template.
+#[test]
+fn no_page_offers_a_link_its_reader_may_not_follow() {
+    let world = world();
+    let mut wrong = Vec::new();
+    let mut visited = 0;
+    for (actor, name) in ACTORS.iter().enumerate().skip(1) {
+        let browser = &world.browsers[actor];
+        let mut seen = BTreeSet::new();
+        let mut queue = std::collections::VecDeque::from([("/".to_owned(), "/".to_owned())]);
+        while let Some((path, from)) = queue.pop_front() {
+            if !seen.insert(shape(&path)) || seen.len() > 60 {
+                continue;
+            }
+            let mut response = browser.get(&path);
+            if response.status == 303
+                && let Some(location) = response.location.clone()
+                && location.starts_with('/')
+            {
+                response = browser.get(&location);
+            }
+            visited += 1;
+            if response.status == 403 || response.status >= 500 {
+                wrong.push(format!(
+                    "{name}: {path} (linked from {from}) answered {}",
+                    response.status
+                ));
+                continue;
+            }
+            let html = response
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"));
+            if !html {
+                continue;
+            }
+            for link in links_of(&response.body) {
+                // Signing out ends the session the crawl runs in; files and feeds are not pages.
+                if link.starts_with("/deconnexion")
+                    || link.starts_with("/static/")
+                    || link.starts_with("/ics/")
+                {
+                    continue;
+                }
+                queue.push_back((link, path.clone()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{visited} pages visited:\n{}",
+        wrong.join("\n")
+    );
 }
 
 /// `(method, path)` of every `.route("…", …)` of a routing file, `{…}` segments as `{}`.

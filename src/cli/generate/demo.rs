@@ -260,7 +260,7 @@ pub fn demo(settings: &Settings, as_of_text: Option<&str>) -> anyhow::Result<()>
             Ok(logins)
         },
     )
-    .map_err(|e| anyhow::anyhow!(super::super::describe(&e)))?;
+    .map_err(|e| anyhow::anyhow!(super::super::commands::describe(&e)))?;
     println!(
         "demo loaded (as of {as_of}) on {} in {:.1} s: {}",
         db.backend().name(),

@@ -13,7 +13,7 @@ use super::context::Org;
 use super::rows::{Batch, FindingRow};
 use super::stamp::{at_hour, chance, pick, uuid_at, weighted};
 use crate::domain::audit::{AuditState, Decision};
-use crate::models::audit::id_list;
+use crate::models::finding::id_list;
 use crate::models::framework::GradeRow;
 
 const STRENGTHS: [&str; 4] = [

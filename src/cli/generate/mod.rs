@@ -131,7 +131,7 @@ pub fn generate(settings: &Settings, options: &Options) -> anyhow::Result<()> {
             Ok(logins)
         },
     )
-    .map_err(|e| anyhow::anyhow!(super::describe(&e)));
+    .map_err(|e| anyhow::anyhow!(super::commands::describe(&e)));
     bar.finish_and_clear();
     let logins = logins?;
     let elapsed = started.elapsed();

@@ -39,8 +39,9 @@ impl Loaded {
 }
 
 pub fn content_hash(file: &FrameworkFile) -> String {
+    use sha2::Digest;
     let canonical = serde_json::to_vec(file).unwrap_or_default();
-    crate::auth::sha256_hex(&canonical)
+    format!("{:x}", sha2::Sha256::digest(&canonical))
 }
 
 /// The outcome of validating a batch: every error of every file, warnings apart.

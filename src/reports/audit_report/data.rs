@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::models::audit::{self, id_list};
+use crate::models::audit;
+use crate::models::finding::id_list;
 use crate::models::framework::{self as framework_model, GradeRow};
 use crate::models::{action, evidence, organisation, site, user};
 use crate::services::indicator_board;
@@ -120,15 +121,17 @@ fn severity(grades: &[GradeRow], code: Option<&str>) -> Option<i32> {
     reason = "one report's sections, gathered in reading order"
 )]
 pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppError> {
-    let found = audit::get(conn, audit_id)?;
+    // Reached by those who found the audit in their scope (pages, API) or by the CLI.
+    let (found, _) = audit::find(conn, &crate::domain::actor::OrgScope::All, audit_id)?;
     let org = organisation::find(conn, &crate::auth::OrgScope::All, &found.organisation_id)?;
     let framework = framework_model::summary(conn, &found.framework_id)?;
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
     let grades = framework_model::grades(conn, &found.framework_id)?;
-    let findings: HashMap<String, audit::Finding> = audit::findings_of(conn, &found.id)?
-        .into_iter()
-        .map(|f| (f.requirement_ref.clone(), f))
-        .collect();
+    let findings: HashMap<String, crate::models::finding::Finding> =
+        crate::models::finding::findings_of(conn, &found.id)?
+            .into_iter()
+            .map(|f| (f.requirement_ref.clone(), f))
+            .collect();
     let site_names: HashMap<String, String> = site::list_for(conn, &org.id)?
         .into_iter()
         .map(|s| (s.id, s.name))
@@ -251,10 +254,11 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
         .max_by_key(|a| a.start_date);
     let comparison = match previous {
         Some(p) => {
-            let before: HashMap<String, audit::Finding> = audit::findings_of(conn, &p.id)?
-                .into_iter()
-                .map(|f| (f.requirement_ref.clone(), f))
-                .collect();
+            let before: HashMap<String, crate::models::finding::Finding> =
+                crate::models::finding::findings_of(conn, &p.id)?
+                    .into_iter()
+                    .map(|f| (f.requirement_ref.clone(), f))
+                    .collect();
             let mut c = Comparison {
                 title: p.title.clone(),
                 start_date: p.start_date,

@@ -8,13 +8,12 @@ use tera::Context;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
-use crate::domain::Role;
 use crate::domain::audit::ActionStatus;
+use crate::domain::policy;
 use crate::error::AppError;
-use crate::models::action::{self, Action, ActionForm};
-use crate::models::history::Actor;
-use crate::models::organisation::{self, Organisation};
-use crate::web::page::{Ctx, see_other};
+use crate::models::action::{self, ActionForm};
+use crate::services::actions as service;
+use crate::web::page::{Again, Ctx, see_other};
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -23,14 +22,7 @@ fn today() -> chrono::NaiveDate {
 pub async fn list_actions(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (user, (organisation, actions)) = ctx
-        .user_run(move |conn, user| {
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
-            let organisation = organisation::find(conn, &user.scope(), &id)?;
-            let actions = action::list_for(conn, &organisation.id)?;
-            Ok((organisation, actions))
-        })
+        .user_run(move |conn, user| service::list(conn, user, &id))
         .await?;
     let overdue: Vec<bool> = actions
         .iter()
@@ -47,37 +39,15 @@ pub async fn list_actions(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
     ctx.render("actions/list.html", &page)
 }
 
-/// An action and its organisme, if the user may see the organisme (observers do not see
-/// working documents).
-pub(crate) fn visible(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Action, Organisation), AppError> {
-    if user.role == Role::Observer {
-        return Err(AppError::Forbidden);
-    }
-    let found = action::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &found.organisation_id)?;
-    Ok((found, organisation))
-}
-
-pub(crate) fn can_update(user: &CurrentUser, found: &Action) -> bool {
-    user.can_edit_organisation(&found.organisation_id) || user.role == Role::Auditor
-}
-
 fn action_context(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
 ) -> Result<Context, AppError> {
-    let (found, organisation) = visible(conn, user, id)?;
+    let (found, organisation) = service::open(conn, user, id)?;
     let mut page = Context::new();
-    page.insert("can_update", &can_update(user, &found));
-    page.insert(
-        "is_auditor",
-        &(user.role == Role::Auditor || user.role == Role::Admin),
-    );
+    page.insert("can_update", &policy::may_update_action(user, &found));
+    page.insert("is_auditor", &policy::may_judge_effectiveness(user));
     page.insert(
         "statuses",
         &ActionStatus::ALL
@@ -117,27 +87,18 @@ pub async fn update_action(
     let submitted = form.clone();
     let lookup = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
-            if !can_update(user, &found) {
-                return Err(AppError::Forbidden);
-            }
-            let judges = matches!(user.role, Role::Auditor | Role::Admin);
-            action::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                &form,
-                judges,
-            )
-        })
+        .user_attempt(move |conn, user| service::update(conn, user, &id, &form))
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-action-saved");
-            Ok(see_other(&format!("/actions/{lookup}")))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+            Ok(see_other(&format!("/actions/{lookup_done}")))
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| action_context(conn, user, &lookup))
                 .await?;
@@ -151,7 +112,7 @@ pub async fn update_action(
                 StatusCode::UNPROCESSABLE_ENTITY
             };
             ctx.render_status(status, "actions/show.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }

@@ -9,8 +9,10 @@ use crate::auth::OrgScope;
 use crate::auth::password;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
+use crate::domain::policy;
 use crate::domain::{Region, Role};
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::models::Page;
 use crate::models::history::{self, Actor};
 use crate::models::organisation::{self, OrganisationFilter};
@@ -21,7 +23,7 @@ use crate::web::page::{Ctx, see_other};
 pub async fn list_users(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (current, users) = ctx
         .user_run(|conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             user::list(conn)
         })
         .await?;
@@ -64,7 +66,7 @@ fn all_organisations(
 pub async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (current, organisations) = ctx
         .user_run(|conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             all_organisations(conn)
         })
         .await?;
@@ -80,7 +82,7 @@ pub async fn create_user(ctx: Ctx, form: web::Form<UserForm>) -> Result<HttpResp
     let submitted = form.clone();
     let (current, attempt) = ctx
         .user_attempt(move |conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             let input = UserInput::try_from(&form)?;
             let one_time = password::generate_one_time();
             let hash = password::hash(&one_time).map_err(AppError::unexpected)?;
@@ -134,7 +136,7 @@ pub async fn set_user_state(
     let disable = form.disabled == "true";
     let (current, attempt) = ctx
         .user_attempt(move |conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             if current.id == id && disable {
                 return Err(AppError::Forbidden);
             }
@@ -163,7 +165,7 @@ pub async fn set_user_state(
         }
         Err(AppError::Conflict) => ctx.flash(FlashKind::Error, "error-conflict"),
         // Only an administrator gets this far: anyone else's Forbidden is a plain 403.
-        Err(AppError::Forbidden) if current.role == Role::Admin => {
+        Err(AppError::Forbidden) if policy::may_administer(&current) => {
             ctx.flash(FlashKind::Error, "flash-cannot-disable-self");
         }
         Err(other) => return Err(other),
@@ -176,7 +178,7 @@ pub async fn reset_password(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     let id = parse_id(&path.into_inner())?;
     let (current, (account, one_time)) = ctx
         .user_run(move |conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             let target = user::get(conn, &id)?;
             let one_time = password::generate_one_time();
             let hash = password::hash(&one_time).map_err(AppError::unexpected)?;
@@ -200,7 +202,7 @@ pub async fn reset_password(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
 pub async fn show_history(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (current, entries) = ctx
         .user_run(|conn, current| {
-            current.require_admin()?;
+            ensure(policy::may_administer(current))?;
             history::recent(conn, 200)
         })
         .await?;

@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::error::AppError;
 use crate::i18n;
 use crate::reports::charts::{Chart, bars_svg};
@@ -38,7 +38,7 @@ pub async fn show(ctx: Ctx, query: web::Query<BenchmarkQuery>) -> Result<HttpRes
     let asked = query.clone();
     let (user, (indicators, result)) = ctx
         .user_run(move |conn, user| {
-            if !matches!(user.role, Role::Admin | Role::Federation) {
+            if !policy::sees_federation_views(user) {
                 return Err(AppError::Forbidden);
             }
             let indicators = benchmarks::comparable(conn)?;

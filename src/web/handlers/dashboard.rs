@@ -6,15 +6,14 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
+use crate::domain::Region;
 use crate::domain::rollout::Standing;
-use crate::domain::{Region, Role};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::reports::charts::{Chart, bars_svg, trend_svg};
 use crate::reports::map::{ATTRIBUTION_FR, MapText, RegionShade, regions_svg};
 use crate::reports::{dashboard as export, sheet};
-use crate::services::dashboard::{self, Dashboard, DashboardKey, Filter};
-use crate::services::memo::Memo;
+use crate::services::dashboard::{self, Dashboard, Filter};
 use crate::startup::AppState;
 use crate::web::page::{Ctx, download};
 use std::sync::Arc;
@@ -31,45 +30,6 @@ pub struct DashboardQuery {
     pub separateur: String,
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-/// Federation staff and administrators only. What a dashboard is kept under: the user's scope,
-/// the filter (a regional user's region always in it), the day and the language.
-fn dashboard_key(
-    user: &CurrentUser,
-    mut filter: Filter,
-    lang: Lang,
-) -> Result<DashboardKey, AppError> {
-    if !matches!(user.role, Role::Admin | Role::Federation) {
-        return Err(AppError::Forbidden);
-    }
-    if let Some(region) = &user.region {
-        filter.region.clone_from(region);
-    }
-    Ok(DashboardKey {
-        scope: user.scope(),
-        filter,
-        today: today(),
-        lang,
-    })
-}
-
-/// The dashboard's figures, served from `cache` while nothing was written.
-pub fn load(
-    conn: &mut crate::db::DbConnection,
-    cache: &Memo<DashboardKey, Dashboard>,
-    user: &CurrentUser,
-    filter: Filter,
-    lang: Lang,
-) -> Result<Arc<Dashboard>, AppError> {
-    let key = dashboard_key(user, filter, lang)?;
-    cache.get_or_compute(conn, key.clone(), |conn| {
-        dashboard::gather(conn, &key.scope, &key.filter, key.today, lang)
-    })
-}
-
 /// The dashboard's page body, laid out once per dashboard and language until the next write:
 /// the map, the charts and the tables are the same for everyone who sees that dashboard, and
 /// drawing them took most of a page's time. Kept under the figures' own key, it is looked up
@@ -81,9 +41,9 @@ pub fn page(
     filter: Filter,
     lang: Lang,
 ) -> Result<Arc<String>, AppError> {
-    let key = dashboard_key(user, filter.clone(), lang)?;
+    let key = dashboard::key_for(user, filter.clone(), lang)?;
     state.dashboard_pages.get_or_compute(conn, key, |conn| {
-        let d = load(conn, &state.dashboards, user, filter, lang)?;
+        let d = dashboard::kept(conn, &state.dashboards, user, filter, lang)?;
         body(state, user, &d, lang)
     })
 }
@@ -97,7 +57,7 @@ async fn gather(
     let (user, (d, lang)) = ctx
         .user_run(move |conn, user| {
             let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            Ok((load(conn, &cache, user, filter, lang)?, lang))
+            Ok((dashboard::kept(conn, &cache, user, filter, lang)?, lang))
         })
         .await?;
     Ok((user, d, lang))

@@ -4,13 +4,11 @@ use std::sync::Arc;
 
 use actix_web::HttpResponse;
 use chrono::NaiveDate;
-use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;
-use crate::db::schema::{organisations, sites};
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -18,7 +16,7 @@ use crate::models::audit::Audit;
 use crate::models::organisation;
 use crate::services::memo::Memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey, state_code};
-use crate::web::handlers::commitment_view::hint;
+use crate::web::handlers::commitments::view::hint;
 use crate::web::handlers::dashboard;
 use crate::web::page::Ctx;
 
@@ -81,19 +79,7 @@ fn own(
     user: &CurrentUser,
     today: NaiveDate,
 ) -> Result<Own, AppError> {
-    let visible: Vec<String> = organisation::scoped(&user.scope())
-        .select(organisations::id)
-        .load(conn)?;
-    let organisations: i64 = organisation::scoped(&user.scope())
-        .count()
-        .get_result(conn)?;
-    let homes: Option<i64> = organisation::scoped(&user.scope())
-        .select(diesel::dsl::sum(organisations::homes))
-        .first(conn)?;
-    let sites: i64 = sites::table
-        .filter(sites::organisation_id.eq_any(&visible))
-        .count()
-        .get_result(conn)?;
+    let extent = organisation::extent(conn, &user.scope())?;
     // What the user must watch: late items, then what opens within the next weeks.
     let pending = CalendarFilter {
         pending: true,
@@ -106,16 +92,16 @@ fn own(
             .cloned()
             .collect();
     let figures = Figures {
-        organisations,
-        sites,
-        homes: homes.unwrap_or(0),
+        organisations: extent.organisations,
+        sites: extent.sites,
+        homes: extent.homes,
         overdue: entries
             .iter()
             .filter(|e| e.item.state == ItemState::Overdue)
             .count(),
         upcoming: entries.len(),
     };
-    let audits = if user.role == Role::Auditor {
+    let audits = if policy::sees_only_own_audits(user) {
         crate::models::audit::list_for_auditor(conn, &user.id)?
     } else {
         Vec::new()
@@ -140,7 +126,7 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (user, seen) = ctx
         .user_run(move |conn, user| {
             // Federation staff land on the rollout dashboard (UX: "Déploiement du label").
-            if user.role == Role::Federation {
+            if policy::lands_on_rollout(user) {
                 let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
                 let filter = crate::services::dashboard::Filter::default();
                 return Ok(Home::Rollout(dashboard::page(

@@ -1,4 +1,6 @@
-//! One file per resource; each handler translates HTTP to a model call and picks a template.
+//! One room per resource: each handler reads the request, calls a service and picks a
+//! template. A resource with several pages has a folder named after it (an audit's page,
+//! findings, comparison and report are all under `audits`).
 
 pub mod accessibility;
 pub mod account;
@@ -8,24 +10,14 @@ pub mod audits;
 pub mod auth;
 pub mod benchmarks;
 pub mod calendar;
-pub mod commitment_view;
 pub mod commitments;
-pub mod comparison;
 pub mod dashboard;
 pub mod evidence;
-pub mod evidence_item;
-pub mod finding_parts;
-pub mod findings;
-pub mod framework_view;
 pub mod frameworks;
 pub mod health;
 pub mod history_view;
 pub mod home;
-pub mod indicator_entry;
-pub mod indicator_import;
-pub mod indicator_own;
 pub mod indicators;
 pub mod organisations;
-pub mod reports;
 pub mod sites;
 pub mod surveys;

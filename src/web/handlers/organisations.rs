@@ -7,18 +7,19 @@ use tera::Context;
 
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
+use crate::domain::policy;
 use crate::domain::rollout::Standing;
-use crate::domain::{Family, Federation, Region, Role};
+use crate::domain::{Family, Federation, Region};
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::i18n::Lang;
-use crate::models::history::{self, Actor};
-use crate::models::organisation::{
-    self, Organisation, OrganisationFilter, OrganisationForm, OrganisationInput,
-};
+use crate::models::history::{self};
+use crate::models::organisation::{self, Organisation, OrganisationFilter, OrganisationForm};
 use crate::models::{Page, site};
 use crate::services::dashboard;
+use crate::services::organisations;
 use crate::web::handlers::history_view;
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Again, Ctx, see_other};
 
 /// Filters and page of the list; query strings stay shareable links.
 #[derive(Debug, Deserialize)]
@@ -93,9 +94,7 @@ pub async fn list_organisations(
             Ok((result, dashboard::framework_lines(conn, lang)?))
         })
         .await?;
-    if matches!(user.role, Role::QualityManager | Role::Observer)
-        && let Some(id) = &user.organisation_id
-    {
+    if let Some(id) = policy::lives_in_one_organisation(&user) {
         return Ok(see_other(&format!("/organismes/{id}")));
     }
     let mut page = ctx.page(Some(&user), "organisations");
@@ -108,7 +107,7 @@ pub async fn list_organisations(
         &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     );
     page.insert("result", &result);
-    page.insert("can_create", &user.can_create_organisation());
+    page.insert("can_create", &policy::may_create_organisation(&user));
     ctx.render("organisations/list.html", &page)
 }
 
@@ -131,7 +130,9 @@ fn filter_query_string(filter: &OrganisationFilter) -> String {
 }
 
 pub async fn new_organisation_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let (user, ()) = ctx.user_run(|_, user| user.require_admin()).await?;
+    let (user, ()) = ctx
+        .user_run(|_, user| ensure(policy::may_administer(user)))
+        .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     choices(&mut page);
     page.insert("form", &OrganisationForm::default());
@@ -145,24 +146,21 @@ pub async fn create_organisation(
     let form = form.into_inner();
     let submitted = form.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            if !user.can_create_organisation() {
-                return Err(AppError::Forbidden);
-            }
-            let input = OrganisationInput::try_from(&form)?;
-            organisation::create(conn, &Actor::user(&user.id, &user.email), &input)
-        })
+        .user_attempt(move |conn, user| organisations::create(conn, user, &form))
         .await?;
-    match attempt {
-        Ok(created) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |created| {
             ctx.flash_with(
                 FlashKind::Success,
                 "flash-organisation-created",
                 vec![("name".into(), created.name.clone())],
             );
             Ok(see_other(&format!("/organismes/{}", created.id)))
-        }
-        Err(error @ AppError::Validation(_)) => {
+        },
+        |error| async move {
             let mut page = ctx.page(Some(&user), "organisations");
             choices(&mut page);
             page.insert("form", &submitted);
@@ -172,9 +170,9 @@ pub async fn create_organisation(
                 "organisations/form.html",
                 &page,
             )
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 pub async fn show_organisation(
@@ -186,7 +184,7 @@ pub async fn show_organisation(
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
-            let recent = if user.can_read_history() {
+            let recent = if policy::reads_history(user) {
                 history::for_organisation(conn, &organisation.id, 10)?
             } else {
                 Vec::new()
@@ -197,8 +195,11 @@ pub async fn show_organisation(
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
-    page.insert("can_read_history", &user.can_read_history());
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(&user, &organisation.id),
+    );
+    page.insert("can_read_history", &policy::reads_history(&user));
     page.insert(
         "region_name",
         &Region::by_code(&organisation.region).map(|r| r.name),
@@ -215,12 +216,12 @@ pub async fn show_organisation(
     let cards: Vec<serde_json::Value> = commitments
         .iter()
         .map(|(c, name, version, schedule)| {
-            let view = crate::web::handlers::commitment_view::present(schedule, lang, today);
+            let view = crate::web::handlers::commitments::view::present(schedule, lang, today);
             let next = schedule.next_due().map(|i| {
                 serde_json::json!({
                     "name": i.name, "due": i.due, "window_start": i.window_start, "window_end": i.window_end,
                     "state": crate::services::schedules::state_code(i.state),
-                    "hint": crate::web::handlers::commitment_view::hint(lang, i, today),
+                    "hint": crate::web::handlers::commitments::view::hint(lang, i, today),
                 })
             });
             serde_json::json!({
@@ -262,7 +263,7 @@ pub async fn edit_organisation_form(
     let (user, organisation) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             Ok(organisation)
         })
         .await?;
@@ -283,33 +284,24 @@ pub async fn update_organisation(
     let submitted = form.clone();
     let lookup_id = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let before = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&before.id)?;
-            let version = organisation::require_version(form.version)?;
-            let input = OrganisationInput::try_from(&form)?;
-            organisation::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &before,
-                version,
-                &input,
-            )
-        })
+        .user_attempt(move |conn, user| organisations::update(conn, user, &id, &form))
         .await?;
-    match attempt {
-        Ok(updated) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |updated| {
             ctx.flash(FlashKind::Success, "flash-organisation-updated");
             Ok(see_other(&format!("/organismes/{}", updated.id)))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+        },
+        |error| async move {
             let (_, current) = ctx
                 .user_run(move |conn, user| organisation::find(conn, &user.scope(), &lookup_id))
                 .await?;
-            render_form_again(&ctx, &user, submitted, &current, &error)
-        }
-        Err(other) => Err(other),
-    }
+            render_form_again(ctx, &user, submitted, &current, &error)
+        },
+    )
+    .await
 }
 
 /// Shows the edit form again with what was typed; on a conflict, also what is stored now,
@@ -341,7 +333,7 @@ pub async fn organisation_history(
     let (user, (organisation, entries)) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
-            if !user.can_read_history() {
+            if !policy::reads_history(user) {
                 return Err(AppError::Forbidden);
             }
             let entries = history::for_organisation(conn, &organisation.id, 500)?;

@@ -1,19 +1,21 @@
 //! Sites of an organisme: detail with history, create, edit. A site is visible exactly when
 //! its organisme is; another organisme's site id is simply not found.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use tera::Context;
 
-use crate::auth::{CurrentUser, session::FlashKind};
-use crate::db::{DbConnection, parse_id};
+use crate::auth::session::FlashKind;
+use crate::db::parse_id;
 use crate::domain::SiteKind;
+use crate::domain::policy;
 use crate::error::AppError;
-use crate::models::history::{self, Actor};
-use crate::models::organisation::{self, Organisation, require_version};
-use crate::models::site::{self, Site, SiteForm, SiteInput};
+use crate::error::ensure;
+use crate::models::history::{self};
+use crate::models::organisation::{self};
+use crate::models::site::{self, SiteForm};
+use crate::services::organisations;
 use crate::web::handlers::history_view;
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Again, Ctx, see_other};
 
 fn kinds(page: &mut Context) {
     page.insert(
@@ -25,23 +27,12 @@ fn kinds(page: &mut Context) {
     );
 }
 
-/// A site and its organisme, if the user may see the organisme.
-fn visible_site(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Site, Organisation), AppError> {
-    let site = site::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &site.organisation_id)?;
-    Ok((site, organisation))
-}
-
 pub async fn new_site_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (user, organisation) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             Ok(organisation)
         })
         .await?;
@@ -62,20 +53,13 @@ pub async fn create_site(
     let submitted = form.clone();
     let lookup = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let input = SiteInput::try_from(&form)?;
-            site::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                &input,
-            )
-        })
+        .user_attempt(move |conn, user| organisations::create_site(conn, user, &id, &form))
         .await?;
-    match attempt {
-        Ok(created) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |created| {
             ctx.flash_with(
                 FlashKind::Success,
                 "flash-site-created",
@@ -85,8 +69,8 @@ pub async fn create_site(
                 "/organismes/{}",
                 created.organisation_id
             )))
-        }
-        Err(error @ AppError::Validation(_)) => {
+        },
+        |error| async move {
             let (_, organisation) = ctx
                 .user_run(move |conn, user| organisation::find(conn, &user.scope(), &lookup))
                 .await?;
@@ -94,19 +78,18 @@ pub async fn create_site(
             kinds(&mut page);
             page.insert("organisation", &organisation);
             page.insert("form", &submitted);
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "sites/form.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "sites/form.html", &error)
+        },
+    )
+    .await
 }
 
 pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (user, (site, organisation, entries)) = ctx
         .user_run(move |conn, user| {
-            let (site, organisation) = visible_site(conn, user, &id)?;
-            let entries = if user.can_read_history() {
+            let (site, organisation) = site::find(conn, &user.scope(), &id)?;
+            let entries = if policy::reads_history(user) {
                 history::for_entity(conn, "site", &site.id, 100)?
             } else {
                 Vec::new()
@@ -115,8 +98,11 @@ pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
-    page.insert("can_read_history", &user.can_read_history());
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(&user, &organisation.id),
+    );
+    page.insert("can_read_history", &policy::reads_history(&user));
     page.insert("site", &site);
     page.insert("organisation", &organisation);
     page.insert("history", &history_view::present(&entries));
@@ -127,8 +113,8 @@ pub async fn edit_site_form(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     let id = parse_id(&path.into_inner())?;
     let (user, (site, organisation)) = ctx
         .user_run(move |conn, user| {
-            let (site, organisation) = visible_site(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (site, organisation) = site::find(conn, &user.scope(), &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             Ok((site, organisation))
         })
         .await?;
@@ -150,28 +136,19 @@ pub async fn update_site(
     let mut submitted = form.clone();
     let lookup = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let (before, organisation) = visible_site(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let version = require_version(form.version)?;
-            let input = SiteInput::try_from(&form)?;
-            site::update(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &before,
-                version,
-                &input,
-            )
-        })
+        .user_attempt(move |conn, user| organisations::update_site(conn, user, None, &id, &form))
         .await?;
-    match attempt {
-        Ok(updated) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |updated| {
             ctx.flash(FlashKind::Success, "flash-site-updated");
             Ok(see_other(&format!("/sites/{}", updated.id)))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+        },
+        |error| async move {
             let (_, (current, organisation)) = ctx
-                .user_run(move |conn, user| visible_site(conn, user, &lookup))
+                .user_run(move |conn, user| site::find(conn, &user.scope(), &lookup))
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             kinds(&mut page);
@@ -182,9 +159,8 @@ pub async fn update_site(
             page.insert("organisation", &organisation);
             page.insert("site", &current);
             page.insert("form", &submitted);
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(error.info().status, "sites/form.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "sites/form.html", &error)
+        },
+    )
+    .await
 }

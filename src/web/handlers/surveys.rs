@@ -8,23 +8,25 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
-use super::evidence::{keep, receive};
 use super::indicators::readable;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::dates::parse_date;
 use crate::domain::indicators::parse_number;
+use crate::domain::policy;
 use crate::domain::survey::{Scale, Theme, parse_results};
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::i18n;
 use crate::models::history::Actor;
-use crate::models::organisation::Organisation;
 use crate::models::site;
-use crate::models::survey::{self, NewResult, NewWave, Wave};
+use crate::models::survey::{self, NewResult, NewWave};
 use crate::reports::charts::{Chart, bars_svg};
-use crate::web::page::{Ctx, see_other};
+use crate::services::evidence::keep;
+use crate::web::files::receive;
+use crate::web::page::{Again, Ctx, see_other};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -40,7 +42,10 @@ fn list_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Co
     let organisation = readable(conn, user, id)?;
     let mut page = Context::new();
     page.insert("waves", &survey::waves_for(conn, &organisation.id)?);
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert(
         "scales",
         &Scale::ALL
@@ -106,7 +111,7 @@ pub async fn create_wave(
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
             let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let wave = new_wave(&form)?;
             survey::create_wave(
                 conn,
@@ -116,23 +121,25 @@ pub async fn create_wave(
             )
         })
         .await?;
-    match attempt {
-        Ok(wave) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |wave| {
             ctx.flash(FlashKind::Success, "flash-wave-created");
             Ok(see_other(&format!("/enquetes/{}", wave.id)))
-        }
-        Err(error @ AppError::Validation(_)) => {
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| list_page(conn, user, &lookup))
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             page.extend(data);
             page.insert("form", &submitted);
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "surveys/list.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "surveys/list.html", &error)
+        },
+    )
+    .await
 }
 
 /// One theme of a wave: the organisme's result, the one before, and the change.
@@ -148,23 +155,13 @@ struct ThemeRow {
     sites: Vec<Option<f64>>,
 }
 
-fn visible_wave(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Wave, Organisation), AppError> {
-    let wave = survey::get(conn, id)?;
-    let organisation = readable(conn, user, &wave.organisation_id)?;
-    Ok((wave, organisation))
-}
-
 fn wave_page(
     conn: &mut DbConnection,
     user: &CurrentUser,
     id: &str,
     lang: i18n::Lang,
 ) -> Result<Context, AppError> {
-    let (wave, organisation) = visible_wave(conn, user, id)?;
+    let (wave, organisation) = survey::find(conn, &user.scope(), id)?;
     let results = survey::results(conn, &wave.id)?;
     let previous = survey::previous(conn, &wave)?.filter(|p| p.scale == wave.scale);
     let before = match &previous {
@@ -227,7 +224,10 @@ fn wave_page(
     page.insert("sites", &sites);
     page.insert("previous", &previous);
     page.insert("unit", scale.unit());
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert("wave", &wave);
     page.insert("organisation", &organisation);
     Ok(page)
@@ -269,8 +269,8 @@ pub async fn save_results(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (wave, organisation) = visible_wave(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (wave, organisation) = survey::find(conn, &user.scope(), &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let scale = Scale::parse(&wave.scale).unwrap_or(Scale::Score10);
             let field = |name: String| {
                 fields
@@ -308,14 +308,18 @@ pub async fn save_results(
             survey::write_results(conn, &Actor::user(&user.id, &user.email), &wave, &new)
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-results-saved");
-            Ok(see_other(&format!("/enquetes/{lookup}")))
-        }
-        Err(error @ AppError::Validation(_)) => render_wave(&ctx, lookup, Some(&error)).await,
-        Err(other) => Err(other),
-    }
+            Ok(see_other(&format!("/enquetes/{lookup_done}")))
+        },
+        |error| async move { render_wave(ctx, lookup, Some(&error)).await },
+    )
+    .await
 }
 
 /// Results imported from a CSV file (`theme;site;valeur;repondants`): all or nothing.
@@ -327,8 +331,8 @@ pub async fn import_results(
     let id = parse_id(&path.into_inner())?;
     let check = id.clone();
     ctx.user_run(move |conn, user| {
-        let (_, organisation) = visible_wave(conn, user, &check)?;
-        user.require_edit_organisation(&organisation.id)
+        let (_, organisation) = survey::find(conn, &user.scope(), &check)?;
+        ensure(policy::may_edit_organisation(user, &organisation.id))
     })
     .await?;
     let upload = match receive(&ctx.state, payload).await {
@@ -344,7 +348,7 @@ pub async fn import_results(
         Err(error @ AppError::Validation(_)) => return render_wave(&ctx, id, Some(&error)).await,
         Err(other) => return Err(other),
     };
-    keep(&ctx.state, &upload)?;
+    keep(ctx.state.storage.as_ref(), &upload)?;
     let file = &upload.files[0].0;
     let bytes = ctx
         .state
@@ -355,8 +359,8 @@ pub async fn import_results(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (wave, organisation) = visible_wave(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (wave, organisation) = survey::find(conn, &user.scope(), &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let scale = Scale::parse(&wave.scale).unwrap_or(Scale::Score10);
             let sites = site::list_for(conn, &organisation.id)?;
             let line_error = |line: usize, invalid: &Invalid| {
@@ -399,12 +403,16 @@ pub async fn import_results(
             survey::write_results(conn, &Actor::user(&user.id, &user.email), &wave, &new)
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-results-saved");
-            Ok(see_other(&format!("/enquetes/{lookup}")))
-        }
-        Err(error @ AppError::Validation(_)) => render_wave(&ctx, lookup, Some(&error)).await,
-        Err(other) => Err(other),
-    }
+            Ok(see_other(&format!("/enquetes/{lookup_done}")))
+        },
+        |error| async move { render_wave(ctx, lookup, Some(&error)).await },
+    )
+    .await
 }

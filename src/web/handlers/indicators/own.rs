@@ -4,16 +4,18 @@
 use actix_web::{HttpResponse, web};
 use tera::Context;
 
-use super::indicators::readable;
+use super::readable;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::indicators::{Direction, Frequency, Unit};
+use crate::domain::policy;
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::models::history::Actor;
 use crate::models::organisation::require_version;
 use crate::models::own_indicator::{self, OwnIndicatorForm, OwnIndicatorInput};
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Again, Ctx, see_other};
 
 fn choices(page: &mut Context) {
     page.insert(
@@ -46,7 +48,7 @@ fn form_page(
     code: Option<&str>,
 ) -> Result<Context, AppError> {
     let organisation = readable(conn, user, id)?;
-    user.require_edit_organisation(&organisation.id)?;
+    ensure(policy::may_edit_organisation(user, &organisation.id))?;
     let mut page = Context::new();
     let form = match code {
         Some(code) => OwnIndicatorForm::from(&own_indicator::get(conn, &organisation.id, code)?),
@@ -100,7 +102,7 @@ async fn save(
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
             let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let actor = Actor::user(&user.id, &user.email);
             match &code {
                 None => {
@@ -121,15 +123,19 @@ async fn save(
             }
         })
         .await?;
-    match attempt {
-        Ok(saved) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |saved| {
             ctx.flash(FlashKind::Success, "flash-indicator-saved");
             Ok(see_other(&format!(
-                "/organismes/{lookup}/indicateurs/{}",
+                "/organismes/{lookup_done}/indicateurs/{}",
                 saved.code
             )))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| form_page(conn, user, &lookup, editing.as_deref()))
                 .await?;
@@ -140,11 +146,10 @@ async fn save(
             } else {
                 page.insert("form", &submitted);
             }
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(error.info().status, "indicators/own_form.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "indicators/own_form.html", &error)
+        },
+    )
+    .await
 }
 
 pub async fn create_own(

@@ -9,17 +9,20 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
-use super::evidence::{keep, may_send, receive};
-use super::indicators::readable;
-use crate::auth::CurrentUser;
+use super::readable;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
 use crate::domain::indicators::csv_file;
+use crate::domain::policy;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::i18n;
 use crate::models::history::Actor;
+use crate::services::evidence::keep;
 use crate::services::indicators::{Checked, check_file, write_checked};
+use crate::web::files::receive;
+use crate::web::handlers::evidence::may_send;
 use crate::web::page::{Ctx, see_other};
 
 /// The file waiting for confirmation, remembered in the user's session.
@@ -37,7 +40,7 @@ pub async fn show_import(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
     let (user, organisation) = ctx
         .user_run(move |conn, user| {
             let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             Ok(organisation)
         })
         .await?;
@@ -78,7 +81,7 @@ pub async fn upload_import(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    may_send(&ctx, &id, CurrentUser::require_edit_organisation).await?;
+    may_send(&ctx, &id, policy::may_edit_organisation).await?;
     let upload = match receive(&ctx.state, payload).await {
         Ok(upload) if upload.files.len() == 1 => upload,
         Ok(upload) => {
@@ -95,7 +98,7 @@ pub async fn upload_import(
         Err(error @ AppError::Validation(_)) => return refused(&ctx, id, &error).await,
         Err(other) => return Err(other),
     };
-    keep(&ctx.state, &upload)?;
+    keep(ctx.state.storage.as_ref(), &upload)?;
     let file = upload.files[0].0.clone();
     let bytes = ctx
         .state
@@ -177,7 +180,7 @@ pub async fn confirm_import(
     let (user, (organisation, checked, written)) = ctx
         .user_run(move |conn, user| {
             let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let checked = check_file(conn, &organisation.id, &bytes)
                 .map_err(|invalid| FieldErrors::single("files", invalid))?;
             let written = write_checked(

@@ -1,29 +1,27 @@
 //! The calendar of audits and decisions: list (overdue first, then what falls due) and month
-//! views with filters kept in the URL, the federation's renewals, exports (CSV, XLSX) and
-//! subscribable ICS feeds.
+//! views with filters kept in the URL, the federation's renewals, and exports (CSV, XLSX,
+//! PDF). Subscribable ICS feeds are in `feeds`.
+
+pub mod feeds;
 
 use std::sync::Arc;
 
-use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::CurrentUser;
-use crate::auth::session::FlashKind;
-use crate::db::parse_id;
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::models::calendar_feed;
 use crate::models::framework as framework_model;
-use crate::models::history::Actor;
 use crate::reports::calendar as export;
 use crate::services::memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey};
-use crate::web::handlers::commitment_view::hint;
-use crate::web::page::{Ctx, download, see_other};
+use crate::web::handlers::commitments::view::hint;
+use crate::web::page::{Ctx, download};
 use crate::web::templates::Templates;
 use tera::Context;
 
@@ -84,7 +82,7 @@ impl CalendarQuery {
     }
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
@@ -228,7 +226,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
     let listing = query.clone();
     let (user, (view, frameworks, (feeds, auditors))) = ctx
         .user_run(move |conn, user| {
-            if renewals && !matches!(user.role, Role::Admin | Role::Federation) {
+            if renewals && !policy::sees_federation_views(user) {
                 return Err(AppError::Forbidden);
             }
             let scope = user.scope();
@@ -268,7 +266,7 @@ async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpRe
             codes.dedup_by(|a, b| a.0 == b.0);
             let feeds = calendar_feed::list_for(conn, &user.id)?;
             // Only those who see every commitment pick an auditor to filter on.
-            let auditors = if matches!(user.role, Role::Admin | Role::Federation) {
+            let auditors = if policy::sees_federation_views(user) {
                 crate::models::commitment::auditors(conn)?
             } else {
                 Vec::new()
@@ -405,101 +403,4 @@ pub async fn export_xlsx(
         "calendrier-qualitrack.xlsx",
         body,
     ))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct FeedForm {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    framework: String,
-    #[serde(default)]
-    region: String,
-    #[serde(default)]
-    family: String,
-    #[serde(default)]
-    organisation: String,
-    #[serde(default)]
-    auditor: String,
-}
-
-fn base_url(req: &HttpRequest, configured: Option<&str>) -> String {
-    configured.map_or_else(
-        || {
-            let info = req.connection_info();
-            format!("{}://{}", info.scheme(), info.host())
-        },
-        ToOwned::to_owned,
-    )
-}
-
-/// Creates a subscription to the calendar with the current filters; its address is shown once.
-pub async fn create_feed(ctx: Ctx, form: web::Form<FeedForm>) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
-    let filter = CalendarFilter {
-        framework: form.framework,
-        region: form.region,
-        family: form.family,
-        organisation: form.organisation,
-        auditor: form.auditor,
-        ..CalendarFilter::default()
-    };
-    let name = form.name;
-    let (_, (_, secret)) = ctx
-        .user_run(move |conn, user| {
-            calendar_feed::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &user.id,
-                &name,
-                &filter,
-            )
-        })
-        .await?;
-    let url = format!(
-        "{}/ics/{secret}",
-        base_url(&ctx.req, ctx.state.public_origin.as_deref())
-    );
-    ctx.flash_with(
-        FlashKind::Success,
-        "flash-feed-created",
-        vec![("url".into(), url)],
-    );
-    Ok(see_other("/calendrier#abonnements"))
-}
-
-pub async fn revoke_feed(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path.into_inner())?;
-    ctx.user_run(move |conn, user| {
-        calendar_feed::revoke(conn, &Actor::user(&user.id, &user.email), &user.id, &id)
-    })
-    .await?;
-    ctx.flash(FlashKind::Success, "flash-feed-revoked");
-    Ok(see_other("/calendrier#abonnements"))
-}
-
-/// The ICS feed behind a subscription address (no session: the secret is the key).
-pub async fn ics_feed(
-    req: HttpRequest,
-    state: web::Data<crate::startup::AppState>,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let secret = path.into_inner().trim_end_matches(".ics").to_owned();
-    let base = base_url(&req, state.public_origin.as_deref());
-    let (entries, name) = state
-        .db
-        .read(move |conn| {
-            let (feed, owner) =
-                calendar_feed::authenticate(conn, &secret)?.ok_or(AppError::NotFound)?;
-            let current = owner.current()?;
-            let entries =
-                schedules::calendar(conn, &current.scope(), &feed.calendar_filter(), today())?;
-            Ok((entries, feed.name))
-        })
-        .await?;
-    let body = export::to_ics(&entries, &format!("qualitrack — {name}"), &base, Lang::Fr);
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "private, max-age=900"))
-        .body(body))
 }

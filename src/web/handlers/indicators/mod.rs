@@ -2,6 +2,10 @@
 //! against its target and its change), one indicator's page (its figures period by period,
 //! how each was computed, its sites' values) and the organisme's own target.
 
+pub mod entry;
+pub mod import;
+pub mod own;
+
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, web};
@@ -15,7 +19,9 @@ use crate::db::{DbConnection, parse_id};
 use crate::domain::FieldErrors;
 use crate::domain::indicators::Unit;
 use crate::domain::indicators::parse_number;
+use crate::domain::policy;
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::i18n::{self, Lang};
 use crate::models::evidence;
 use crate::models::history::Actor;
@@ -115,7 +121,10 @@ fn board_page(
     let groups = boards.get_or_compute(conn, key, |conn| groups(conn, &organisation.id))?;
     let mut page = Context::new();
     page.insert("groups", &*groups);
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert("organisation", &organisation);
     Ok(page)
 }
@@ -237,7 +246,10 @@ fn indicator_page(
         crate::services::benchmarks::position(conn, peers, &organisation.id, code)?
     };
     page.insert("position", &position);
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert("series", &series);
     page.insert("sites", &sites);
     page.insert("organisation", &organisation);
@@ -279,7 +291,7 @@ pub async fn set_target(
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
             let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let definition = indicator::definitions_for(conn, &organisation.id)?
                 .into_iter()
                 .find(|d| d.code == code)

@@ -8,12 +8,11 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use crate::db::parse_id;
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::models::action;
-use crate::models::audit::{self, Finding};
+use crate::models::audit;
+use crate::models::finding::{self, Finding};
 use crate::models::framework::{self as framework_model, GradeRow};
-use crate::web::handlers::audits::visible;
 use crate::web::page::Ctx;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,22 +56,19 @@ pub async fn compare(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
     let id = parse_id(&path.into_inner())?;
     let (user, data) = ctx
         .user_run(move |conn, user| {
-            let (current, organisation) = visible(conn, user, &id)?;
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
+            let (current, organisation) = crate::services::audits::open_working(conn, user, &id)?;
             let previous = audit::list_for_commitment(conn, &current.commitment_id)?
                 .into_iter()
                 .filter(|a| a.start_date < current.start_date && a.id != current.id)
                 .max_by_key(|a| a.start_date);
             let requirements = framework_model::requirements(conn, &current.framework_id)?;
             let grades = framework_model::grades(conn, &current.framework_id)?;
-            let now: HashMap<String, Finding> = audit::findings_of(conn, &current.id)?
+            let now: HashMap<String, Finding> = finding::findings_of(conn, &current.id)?
                 .into_iter()
                 .map(|f| (f.requirement_ref.clone(), f))
                 .collect();
             let before: HashMap<String, Finding> = match &previous {
-                Some(p) => audit::findings_of(conn, &p.id)?
+                Some(p) => finding::findings_of(conn, &p.id)?
                     .into_iter()
                     .map(|f| (f.requirement_ref.clone(), f))
                     .collect(),

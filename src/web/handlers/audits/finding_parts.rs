@@ -12,13 +12,14 @@ use crate::auth::CurrentUser;
 use crate::db::DbConnection;
 use crate::db::clock::Reach;
 use crate::domain::audit::SelfLevel;
-use crate::domain::{FieldErrors, Invalid, Role};
+use crate::domain::policy;
+use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
-use crate::models::audit::{self, Audit, Finding, FindingContent, SelfContent, id_list};
+use crate::models::audit::Audit;
+use crate::models::finding::{Finding, FindingContent, SelfContent, id_list};
 use crate::models::framework::{self as framework_model, GradeRow, RequirementRow};
 use crate::models::{evidence, site};
 use crate::services::memo::{self, AuditKey};
-use crate::web::handlers::audits::can_run;
 
 /// Who may write what on this audit's findings.
 #[derive(Debug, Serialize, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,15 +28,10 @@ pub struct Rights {
     pub self_assess: bool,
 }
 
-pub fn may_self_assess(user: &CurrentUser, found: &Audit) -> bool {
-    user.role == Role::Admin
-        || (user.role == Role::QualityManager && user.can_edit_organisation(&found.organisation_id))
-}
-
 pub fn rights(user: &CurrentUser, found: &Audit, team: &[String]) -> Rights {
     Rights {
-        grade: can_run(user, found, team) && found.state().findings_open(),
-        self_assess: may_self_assess(user, found) && found.state().self_assessment_open(),
+        grade: policy::may_record_findings(user, found, team) && found.state().findings_open(),
+        self_assess: policy::may_self_assess(user, found) && found.state().self_assessment_open(),
     }
 }
 
@@ -100,7 +96,7 @@ impl Shared {
                 (item.id, doc)
             })
             .collect();
-        let sampled = audit::sites(conn, &found.id)?;
+        let sampled = crate::models::audit::sites(conn, &found.id)?;
         let sites = site::list_for(conn, &found.organisation_id)?
             .into_iter()
             .filter(|s| sampled.is_empty() || sampled.contains(&s.id))

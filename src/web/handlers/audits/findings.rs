@@ -10,24 +10,21 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::finding_parts::{
-    FindingForm, Rights, Row, Shared, SharedKey, add_named, may_self_assess, rights,
-};
+use super::finding_parts::{FindingForm, Rights, Row, Shared, SharedKey, add_named, rights};
 use tera::Context;
 
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::clock::Reach;
 use crate::db::{DbConnection, parse_id};
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::models::audit::{self, Audit, Finding, FindingContent, Saved};
+use crate::models::audit::{self, Audit};
+use crate::models::finding::{self, Finding, FindingContent, Part, Saved};
 use crate::models::framework::{self as framework_model, RequirementRow};
-use crate::models::history::Actor;
+use crate::services::audits;
 use crate::services::memo::{self, AuditKey, Memo};
 use crate::startup::AppState;
-use crate::web::handlers::audits::{can_run, visible};
 use crate::web::page::{Ctx, see_other};
 use crate::web::templates::Templates;
 
@@ -101,10 +98,7 @@ fn screen(
     state: &AppState,
     lang: Lang,
 ) -> Result<Context, AppError> {
-    let (found, organisation) = visible(conn, user, id)?;
-    if user.role == Role::Observer {
-        return Err(AppError::Forbidden);
-    }
+    let (found, organisation) = audits::open_working(conn, user, id)?;
     let team = audit::team(conn, &found.id)?;
     let allowed = rights(user, &found, &team);
     let key = ScreenKey {
@@ -136,7 +130,7 @@ fn build_screen(
 ) -> Result<Screen, AppError> {
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
     let shared = Shared::load(conn, found)?;
-    let findings: HashMap<String, Finding> = audit::findings_of(conn, &found.id)?
+    let findings: HashMap<String, Finding> = finding::findings_of(conn, &found.id)?
         .into_iter()
         .map(|f| (f.requirement_ref.clone(), f))
         .collect();
@@ -278,7 +272,8 @@ fn assemble(
     })
 }
 
-/// Writes the row for the user's role; checks that the user may.
+/// Saves the part of the row named by `kind` through the one use case pages and API share,
+/// then lays the row out again from the audit and team it was saved on.
 fn write_row(
     conn: &mut DbConnection,
     kept: &Memo<SharedKey, Shared>,
@@ -288,42 +283,40 @@ fn write_row(
     form: &FindingForm,
     kind: &Kind,
 ) -> Result<(RowData, Saved), AppError> {
-    let (found, _) = visible(conn, user, id)?;
-    let team = audit::team(conn, &found.id)?;
-    let actor = Actor::user(&user.id, &user.email);
-    let shared = shared_of(conn, kept, &found)?;
-    let saved = match kind {
-        Kind::Finding => {
-            if !can_run(user, &found, &team) {
-                return Err(AppError::Forbidden);
-            }
-            let mut content = form.content();
-            add_named(
-                &shared,
-                &mut content.evidence_ids,
-                &form.evidence_add,
-                "evidence_add",
-            )?;
-            audit::save_finding(conn, &actor, &found, reference, form.version, &content)?
-        }
-        Kind::SelfAssessment => {
-            if !may_self_assess(user, &found) {
-                return Err(AppError::Forbidden);
-            }
-            let mut own = form.self_content();
-            let field = "self_evidence_add";
-            add_named(
-                &shared,
-                &mut own.evidence_ids,
-                &form.self_evidence_add,
-                field,
-            )?;
-            audit::save_self(conn, &actor, &found, reference, form.version, &own)?
-        }
+    let (part, named) = match kind {
+        Kind::Finding => (Part::Finding(form.content()), &form.evidence_add),
+        Kind::SelfAssessment => (
+            Part::SelfAssessment(form.self_content()),
+            &form.self_evidence_add,
+        ),
+    };
+    let add_field = match kind {
+        Kind::Finding => "evidence_add",
+        Kind::SelfAssessment => "self_evidence_add",
+    };
+    let mut shared = None;
+    let saving = audits::save(
+        conn,
+        user,
+        id,
+        reference,
+        form.version,
+        part,
+        |conn, found, part| {
+            // A document typed by its title joins the chosen ones (what rows share knows titles).
+            let rows = shared_of(conn, kept, found)?;
+            add_named(&rows, part.evidence_ids_mut(), named, add_field)?;
+            shared = Some(rows);
+            Ok(())
+        },
+    )?;
+    let shared = match shared {
+        Some(rows) => rows,
+        None => shared_of(conn, kept, &saving.audit)?,
     };
     Ok((
-        assemble(conn, user, found, reference, &team, shared)?,
-        saved,
+        assemble(conn, user, saving.audit, reference, &saving.team, shared)?,
+        saving.saved,
     ))
 }
 
@@ -355,8 +348,8 @@ async fn save(
             let wanted = reference.clone();
             let (_, (data, stored)) = ctx
                 .user_run(move |conn, user| {
-                    let (found, _) = visible(conn, user, &id)?;
-                    let stored = audit::findings_of(conn, &found.id)?
+                    let (found, _) = audits::open_working(conn, user, &id)?;
+                    let stored = finding::findings_of(conn, &found.id)?
                         .into_iter()
                         .find(|f| f.requirement_ref == wanted);
                     Ok((row_data(conn, &again, user, found, &wanted)?, stored))
@@ -460,16 +453,13 @@ pub async fn open_row(
     let kept = ctx.state.audit_shared.clone();
     let (user, (data, stored, theme)) = ctx
         .user_run(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
+            let (found, _) = audits::open_working(conn, user, &id)?;
             let requirements = framework_model::requirements(conn, &found.framework_id)?;
             let theme = themes_by_reference(&requirements)
                 .get(reference.as_str())
                 .map(|t| (*t).to_owned())
                 .ok_or(AppError::NotFound)?;
-            let stored = audit::findings_of(conn, &found.id)?
+            let stored = finding::findings_of(conn, &found.id)?
                 .into_iter()
                 .find(|f| f.requirement_ref == reference);
             Ok((

@@ -8,19 +8,20 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
-use super::indicators::readable;
+use super::readable;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::indicators::csv_file::Line;
 use crate::domain::indicators::{Period, parse_number};
+use crate::domain::policy;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
-use crate::models::history::Actor;
+use crate::error::ensure;
 use crate::models::indicator::{self, Definition};
 use crate::models::{evidence, site};
-use crate::services::indicators::Context as Checks;
-use crate::web::page::{Ctx, see_other};
+use crate::services::indicators::{self, Context as Checks};
+use crate::web::page::{Again, Ctx, see_other};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -62,7 +63,7 @@ fn entry_page(
     typed: Option<&Typed>,
 ) -> Result<Context, AppError> {
     let organisation = readable(conn, user, id)?;
-    user.require_edit_organisation(&organisation.id)?;
+    ensure(policy::may_edit_organisation(user, &organisation.id))?;
     let period = query.period().ok();
     let definitions: Vec<Definition> = indicator::definitions_for(conn, &organisation.id)?
         .into_iter()
@@ -199,27 +200,22 @@ pub async fn save_entry(
     let (lookup, submitted, asked) = (id.clone(), fields.clone(), query.clone());
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let organisation = readable(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (organisation, checks) = indicators::writable(conn, user, &id)?;
             let codes: Vec<String> = indicator::definitions_for(conn, &organisation.id)?
                 .into_iter()
                 .filter(|d| query.shows(d))
                 .map(|d| d.code)
                 .collect();
-            let checks = Checks::load(conn, &organisation.id)?;
             let values = read_form(&checks, &fields, &query, &codes)?;
-            indicator::write_values(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                "saisie",
-                &values,
-                &mut |_| {},
-            )
+            indicators::write(conn, user, &organisation, "saisie", &values)
         })
         .await?;
-    match attempt {
-        Ok(written) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |written| {
             ctx.flash_with(
                 FlashKind::Success,
                 "flash-values-saved",
@@ -228,9 +224,9 @@ pub async fn save_entry(
                     ("updated".into(), written.updated.to_string()),
                 ],
             );
-            Ok(see_other(&format!("/organismes/{lookup}/indicateurs")))
-        }
-        Err(error @ AppError::Validation(_)) => {
+            Ok(see_other(&format!("/organismes/{lookup_done}/indicateurs")))
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| {
                     entry_page(conn, user, &lookup, &asked, Some(&submitted))
@@ -238,9 +234,8 @@ pub async fn save_entry(
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             page.extend(data);
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(error.info().status, "indicators/entry.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "indicators/entry.html", &error)
+        },
+    )
+    .await
 }

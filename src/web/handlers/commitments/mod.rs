@@ -1,6 +1,8 @@
 //! Commitments: declaring one, its page (schedule, time line, events), moving it from state
 //! to state, and recording the audits held.
 
+pub mod view;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -11,16 +13,19 @@ use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
 use crate::domain::commitment::CommitmentState;
 use crate::domain::dates::parse_date;
+use crate::domain::policy;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
-use crate::models::commitment::{self, Commitment, CommitmentForm, CommitmentInput};
+use crate::error::ensure;
+use crate::models::commitment::{self, CommitmentForm};
 use crate::models::framework::{self as framework_model, FrameworkSummary};
 use crate::models::history::Actor;
 use crate::models::organisation::{self, Organisation};
 use crate::models::site::{self, Site};
+use crate::services::commitments;
 use crate::services::schedules;
-use crate::web::handlers::commitment_view::{self, WIDTH};
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Again, Ctx, see_other};
+use view::WIDTH;
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
@@ -40,7 +45,7 @@ fn form_data(
     organisation_id: &str,
 ) -> Result<FormData, AppError> {
     let organisation = organisation::find(conn, &user.scope(), organisation_id)?;
-    user.require_edit_organisation(&organisation.id)?;
+    ensure(policy::may_edit_organisation(user, &organisation.id))?;
     let frameworks = framework_model::list(conn, &user.scope())?
         .into_iter()
         .filter(|f| {
@@ -95,24 +100,17 @@ pub async fn create_commitment(
     let submitted = form.clone();
     let lookup = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let input = CommitmentInput::try_from(&form)?;
-            commitment::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                &input,
-            )
-        })
+        .user_attempt(move |conn, user| commitments::create(conn, user, &id, &form))
         .await?;
-    match attempt {
-        Ok(created) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |created| {
             ctx.flash(FlashKind::Success, "flash-commitment-created");
             Ok(see_other(&format!("/engagements/{}", created.id)))
-        }
-        Err(error @ AppError::Validation(_)) => {
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| form_data(conn, user, &lookup))
                 .await?;
@@ -124,20 +122,9 @@ pub async fn create_commitment(
                 "commitments/form.html",
                 &page,
             )
-        }
-        Err(other) => Err(other),
-    }
-}
-
-/// A commitment and its organisme, if the user may see the organisme.
-pub fn visible(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Commitment, Organisation), AppError> {
-    let found = commitment::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &found.organisation_id)?;
-    Ok((found, organisation))
+        },
+    )
+    .await
 }
 
 /// Everything the commitment page shows, read in one go.
@@ -146,7 +133,7 @@ fn page_data(
     user: &CurrentUser,
     id: &str,
 ) -> Result<(Context, crate::domain::schedule::Schedule), AppError> {
-    let (found, organisation) = visible(conn, user, id)?;
+    let (found, organisation) = commitment::find(conn, &user.scope(), id)?;
     let events = commitment::events(conn, &found.id)?;
     let (schedule, plan, zone) = schedules::for_commitment(conn, &found, &events, today())?;
     let framework = framework_model::summary(conn, &found.framework_id)?;
@@ -160,7 +147,10 @@ fn page_data(
         .filter(|s| found.all_sites || site_ids.contains(&s.id))
         .collect();
     let mut page = Context::new();
-    page.insert("can_edit", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert(
         "next_states",
         &found
@@ -187,7 +177,7 @@ fn page_data(
     );
     page.insert(
         "can_plan",
-        &(user.can_edit_organisation(&organisation.id)
+        &(policy::may_edit_organisation(user, &organisation.id)
             || found.auditor_id.as_deref() == Some(user.id.as_str())),
     );
     page.insert("commitment", &found);
@@ -214,10 +204,7 @@ async fn render_page(
     let lang = ctx.lang(Some(&user));
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
-    page.insert(
-        "schedule",
-        &commitment_view::present(&schedule, lang, today()),
-    );
+    page.insert("schedule", &view::present(&schedule, lang, today()));
     page.insert("timeline_width", &WIDTH);
     if let Some((error, form)) = error {
         ctx.with_errors(&mut page, Some(&user), error);
@@ -247,31 +234,30 @@ pub async fn transition_commitment(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (found, organisation) = visible(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
-            let (to, date) = commitment::parse_move(&form.state, &form.date)?;
-            commitment::transition(
+            commitments::transition(
                 conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                form.version,
-                to,
-                date,
-                &form.reason,
+                user,
+                &id,
+                Some(form.version),
+                (&form.state, &form.date, &form.reason),
             )
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-commitment-moved");
-            Ok(see_other(&format!("/engagements/{lookup}")))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+            Ok(see_other(&format!("/engagements/{lookup_done}")))
+        },
+        |error| async move {
             let status = error.info().status;
-            render_page(&ctx, lookup, Some((&error, "transition")), status).await
-        }
-        Err(other) => Err(other),
-    }
+            render_page(ctx, lookup, Some((&error, "transition")), status).await
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -294,8 +280,8 @@ pub async fn record_audit(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (found, organisation) = visible(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (found, organisation) = commitment::find(conn, &user.scope(), &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let plan = schedules::plan_of(conn, &found.framework_id)?;
             let mut errors = FieldErrors::new();
             if !plan

@@ -1,6 +1,8 @@
 //! Frameworks: the list, a version's page (tree with search, indicators, cycle, grades,
 //! crosswalk), its TOML source, uploading new versions, and an organisme's own charter.
 
+pub mod view;
+
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -10,31 +12,20 @@ use serde::Deserialize;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::i18n;
 use crate::models::framework::{self as model, Framework};
 use crate::models::history::Actor;
 use crate::models::organisation;
 use crate::services::charters::{self, CharterEdit};
 use crate::services::frameworks::{self as service, Ownership};
-use crate::web::handlers::framework_view::{self, Crosswalk, TIMELINE_WIDTH};
-use crate::web::page::{Ctx, see_other};
+use crate::web::page::{Again, Ctx, see_other};
+use view::{Crosswalk, TIMELINE_WIDTH};
 
 /// Largest framework file accepted by the upload form.
 const UPLOAD_LIMIT: usize = 2 * 1024 * 1024;
-
-fn can_upload(user: &CurrentUser) -> bool {
-    matches!(user.role, Role::Admin | Role::Federation)
-}
-
-/// An organisme's charter may be edited by its quality manager and by administrators.
-fn can_edit_charter(user: &CurrentUser, framework: &Framework) -> bool {
-    framework
-        .organisation_id
-        .as_deref()
-        .is_some_and(|id| user.can_edit_organisation(id))
-}
 
 pub async fn list_frameworks(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (user, list) = ctx
@@ -45,7 +36,7 @@ pub async fn list_frameworks(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let mut page = ctx.page(Some(&user), "frameworks");
     page.insert("shared", &shared);
     page.insert("charters", &own);
-    page.insert("can_upload", &can_upload(&user));
+    page.insert("can_upload", &policy::may_import_frameworks(&user));
     ctx.render("frameworks/list.html", &page)
 }
 
@@ -87,11 +78,13 @@ pub async fn show_framework(
         towards: &towards,
         identities: &identities,
     };
-    let (groups, matches) =
-        framework_view::groups(&requirements, &indicators, &crosswalk, &query.q);
-    let cycle = framework_view::cycle_view(&framework, lang).map_err(AppError::unexpected)?;
+    let (groups, matches) = view::groups(&requirements, &indicators, &crosswalk, &query.q);
+    let cycle = view::cycle_view(&framework, lang).map_err(AppError::unexpected)?;
     let mut page = ctx.page(Some(&user), "frameworks");
-    page.insert("can_edit", &can_edit_charter(&user, &framework));
+    page.insert(
+        "can_edit",
+        &policy::may_edit_charter(&user, framework.organisation_id.as_deref()),
+    );
     page.insert("framework", &framework);
     page.insert("groups", &groups);
     page.insert("q", &query.q);
@@ -132,7 +125,7 @@ pub async fn framework_source(ctx: Ctx, path: web::Path<String>) -> Result<HttpR
 pub async fn upload_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
     let (user, ()) = ctx
         .user_run(|_, user| {
-            if can_upload(user) {
+            if policy::may_import_frameworks(user) {
                 Ok(())
             } else {
                 Err(AppError::Forbidden)
@@ -181,7 +174,7 @@ pub async fn upload_frameworks(ctx: Ctx, payload: Multipart) -> Result<HttpRespo
     let files = read_upload(payload).await?;
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
-            if !can_upload(user) {
+            if !policy::may_import_frameworks(user) {
                 return Err(AppError::Forbidden);
             }
             if files.is_empty() {
@@ -199,9 +192,13 @@ pub async fn upload_frameworks(ctx: Ctx, payload: Multipart) -> Result<HttpRespo
         })
         .await?;
     let lang = ctx.lang(Some(&user));
-    match attempt {
-        Ok(report) => {
-            let mut page = ctx.page(Some(&user), "frameworks");
+    let user_done = user.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |report| {
+            let mut page = ctx.page(Some(&user_done), "frameworks");
             page.insert("imported", &report.imported);
             page.insert("unchanged", &report.unchanged);
             let warnings: Vec<String> = report
@@ -211,8 +208,8 @@ pub async fn upload_frameworks(ctx: Ctx, payload: Multipart) -> Result<HttpRespo
                 .collect();
             page.insert("warnings", &warnings);
             ctx.render("frameworks/upload.html", &page)
-        }
-        Err(error @ (AppError::FrameworkFiles(_) | AppError::Validation(_))) => {
+        },
+        |error| async move {
             let mut page = ctx.page(Some(&user), "frameworks");
             if let AppError::FrameworkFiles(errors) = &error {
                 let located: Vec<String> = errors
@@ -227,9 +224,9 @@ pub async fn upload_frameworks(ctx: Ctx, payload: Multipart) -> Result<HttpRespo
                 "frameworks/upload.html",
                 &page,
             )
-        }
-        Err(other) => Err(other),
-    }
+        },
+    )
+    .await
 }
 
 /// Creates the organisme's charter from the model (its quality manager or an administrator).
@@ -238,7 +235,7 @@ pub async fn create_charter(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             charters::create(conn, &Actor::user(&user.id, &user.email), &organisation)
         })
         .await?;
@@ -269,7 +266,7 @@ fn editable(
     AppError,
 > {
     let framework = model::find(conn, &user.scope(), id)?;
-    if !can_edit_charter(user, &framework) {
+    if !policy::may_edit_charter(user, framework.organisation_id.as_deref()) {
         return Err(AppError::Forbidden);
     }
     let requirements = model::requirements(conn, &framework.id)?;

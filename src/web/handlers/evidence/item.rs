@@ -4,34 +4,25 @@
 use std::collections::HashMap;
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use tera::Context;
 
-use super::evidence::{check_description, describe, field, may_read, receive};
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
-use crate::domain::Role;
+use crate::domain::policy;
 use crate::error::AppError;
+use crate::error::ensure;
 use crate::models::audit;
 use crate::models::evidence::{self, Evidence};
 use crate::models::history::Actor;
-use crate::models::organisation::{self, Organisation, require_version};
+use crate::models::organisation::require_version;
 use crate::models::site;
-use crate::web::page::{Ctx, see_other};
-
-pub(crate) fn visible_item(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Evidence, Organisation), AppError> {
-    may_read(user)?;
-    let item = evidence::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &item.organisation_id)?;
-    Ok((item, organisation))
-}
+use crate::services::evidence::{self as service, check_description, describe, field};
+use crate::web::files::{attachment, receive};
+use crate::web::page::{Again, Ctx, see_other};
 
 /// The description form: as stored, or as the user typed it when it was refused.
 #[derive(Debug, Clone, Serialize)]
@@ -88,11 +79,11 @@ impl ItemForm {
 }
 
 fn item_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Context, AppError> {
-    let (item, organisation) = visible_item(conn, user, id)?;
+    let (item, organisation) = service::open(conn, user, id)?;
     let supports = evidence::supports_of(conn, &item.id)?;
     let mut citations = evidence::citations(conn, &item)?;
     // An auditor learns nothing of audits not assigned to them.
-    if user.role == Role::Auditor {
+    if policy::sees_only_own_audits(user) {
         let own: Vec<String> = audit::list_for_auditor(conn, &user.id)?
             .into_iter()
             .map(|a| a.id)
@@ -101,7 +92,10 @@ fn item_page(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Co
     }
     let sites = site::list_for(conn, &organisation.id)?;
     let mut page = Context::new();
-    page.insert("can_upload", &user.can_edit_organisation(&organisation.id));
+    page.insert(
+        "can_upload",
+        &policy::may_edit_organisation(user, &organisation.id),
+    );
     page.insert("form", &ItemForm::stored(&item, &supports));
     page.insert(
         "site_name",
@@ -164,8 +158,8 @@ pub async fn update_evidence(
     let (lookup, submitted) = (id.clone(), fields.clone());
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (item, organisation) = visible_item(conn, user, &id)?;
-            user.require_edit_organisation(&organisation.id)?;
+            let (item, organisation) = service::open(conn, user, &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let version = require_version(field(&fields, "version").parse().ok())?;
             let description = describe(&fields, &field(&fields, "title"))?;
             check_description(conn, &organisation.id, &description)?;
@@ -178,12 +172,16 @@ pub async fn update_evidence(
             )
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-evidence-described");
-            Ok(see_other(&format!("/preuves/{lookup}")))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
+            Ok(see_other(&format!("/preuves/{lookup_done}")))
+        },
+        |error| async move {
             // On a conflict the form keeps what was typed; the page above shows the stored one.
             let version = field(&submitted, "version").parse().unwrap_or_default();
             let typed = if matches!(error, AppError::Conflict) {
@@ -191,10 +189,10 @@ pub async fn update_evidence(
             } else {
                 Some(ItemForm::submitted(&submitted, version))
             };
-            render_item(&ctx, lookup, Some(&error), typed).await
-        }
-        Err(other) => Err(other),
-    }
+            render_item(ctx, lookup, Some(&error), typed).await
+        },
+    )
+    .await
 }
 
 pub async fn upload_revision(
@@ -206,8 +204,8 @@ pub async fn upload_revision(
     // The right to revise is checked before any byte is stored.
     let check = id.clone();
     ctx.user_run(move |conn, user| {
-        let (_, organisation) = visible_item(conn, user, &check)?;
-        user.require_edit_organisation(&organisation.id)
+        let (_, organisation) = service::open(conn, user, &check)?;
+        ensure(policy::may_edit_organisation(user, &organisation.id))
     })
     .await?;
     let upload = match receive(&ctx.state, payload).await {
@@ -217,11 +215,11 @@ pub async fn upload_revision(
         }
         Err(other) => return Err(other),
     };
-    super::evidence::keep(&ctx.state, &upload)?;
+    service::keep(ctx.state.storage.as_ref(), &upload)?;
     let lookup = id.clone();
     ctx.user_run(move |conn, user| {
-        let (item, organisation) = visible_item(conn, user, &id)?;
-        user.require_edit_organisation(&organisation.id)?;
+        let (item, organisation) = service::open(conn, user, &id)?;
+        ensure(policy::may_edit_organisation(user, &organisation.id))?;
         for (file, _) in &upload.files {
             evidence::add_revision(conn, &Actor::user(&user.id, &user.email), &item, file)?;
         }
@@ -232,41 +230,11 @@ pub async fn upload_revision(
     Ok(see_other(&format!("/preuves/{lookup}")))
 }
 
-/// The headers of a download: always an attachment, with the type recorded at upload.
-pub(crate) fn attachment(file: &evidence::EvidenceFile, bytes: Vec<u8>) -> HttpResponse {
-    let ascii: String = file
-        .file_name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(file.file_name.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20");
-    HttpResponse::Ok()
-        .content_type(file.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .body(bytes)
-}
-
 /// Downloads always as an attachment (and nosniff, set for every response).
 pub async fn download(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let (_, file) = ctx
-        .user_run(move |conn, user| {
-            let (file, item) = evidence::file(conn, &id)?;
-            visible_item(conn, user, &item.id)?;
-            Ok(file)
-        })
+        .user_run(move |conn, user| Ok(service::open_file(conn, user, &id)?.0))
         .await?;
     let bytes = ctx
         .state

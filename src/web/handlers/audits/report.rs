@@ -1,29 +1,13 @@
 //! Audit reports as PDF (rendered off the async threads, as every database call is) and the
 //! public page that verifies a printed copy by its fingerprint.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use crate::db::parse_id;
-use crate::domain::Role;
 use crate::error::AppError;
 use crate::models::history::Actor;
-use crate::services::reports::{self, Issued};
-use crate::web::handlers::audits::visible;
+use crate::services::reports::{self};
 use crate::web::page::Ctx;
-
-/// The PDF as an attachment, named after the organisme and the audit's last day.
-pub fn pdf_response(issued: &Issued) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", issued.file_name()),
-        ))
-        .insert_header((header::CACHE_CONTROL, "private, no-store"))
-        .insert_header(("X-Report-Fingerprint", issued.fingerprint.clone()))
-        .body(issued.pdf.as_ref().clone())
-}
 
 /// The audit's report: for those who see the audit, except observers (it lists working
 /// documents).
@@ -33,10 +17,7 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
     let rendered = ctx.state.reports.clone();
     let (user, issued) = ctx
         .user_run(move |conn, user| {
-            if user.role == Role::Observer {
-                return Err(AppError::Forbidden);
-            }
-            let (found, _) = visible(conn, user, &id)?;
+            let (found, _) = crate::services::audits::open_working(conn, user, &id)?;
             let lang = user
                 .locale
                 .as_deref()
@@ -47,7 +28,7 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
         .await?;
     let actor = Actor::user(&user.id, &user.email);
     let issued = reports::record_if_new(&ctx.state.db, actor, issued).await?;
-    Ok(pdf_response(&issued))
+    Ok(crate::web::files::pdf_response(&issued))
 }
 
 /// `/verify/{fingerprint}`, open to anyone: whether qualitrack issued the document, for

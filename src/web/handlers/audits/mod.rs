@@ -1,6 +1,11 @@
 //! Audits: planning one from a commitment's schedule (or an extra one), its page with its
 //! states and decision, and who may do what on it.
 
+pub mod comparison;
+pub mod finding_parts;
+pub mod findings;
+pub mod report;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -9,53 +14,21 @@ use tera::Context;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
-use crate::domain::audit::{AuditState, Decision};
-use crate::domain::dates::parse_date;
-use crate::domain::{FieldErrors, Role};
+use crate::domain::audit::Decision;
+use crate::domain::policy;
 use crate::error::AppError;
-use crate::models::audit::{self, Audit, AuditForm};
-use crate::models::commitment::{self, Commitment};
-use crate::models::history::Actor;
-use crate::models::organisation::{self, Organisation};
+use crate::models::audit::{self, AuditForm};
+use crate::models::commitment::{self};
 use crate::models::{framework as framework_model, site, user};
-use crate::services::schedules;
-use crate::web::handlers::commitments::visible as visible_commitment;
-use crate::web::page::{Ctx, see_other};
-
-/// Planning an audit: administrators, the organisme's quality manager, the commitment's auditor.
-fn can_plan(user: &CurrentUser, commitment: &Commitment) -> bool {
-    user.can_edit_organisation(&commitment.organisation_id)
-        || commitment.auditor_id.as_deref() == Some(user.id.as_str())
-}
-
-/// Running the audit (states, findings, decision): administrators, its lead and team.
-pub fn can_run(user: &CurrentUser, audit: &Audit, team: &[String]) -> bool {
-    user.role == Role::Admin
-        || (user.role == Role::Auditor
-            && (audit.lead_auditor_id.as_deref() == Some(user.id.as_str())
-                || team.contains(&user.id)))
-}
-
-/// An audit and its organisme, if the user may see the organisme.
-pub fn visible(
-    conn: &mut DbConnection,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<(Audit, Organisation), AppError> {
-    let found = audit::get(conn, id)?;
-    let organisation = organisation::find(conn, &user.scope(), &found.organisation_id)?;
-    Ok((found, organisation))
-}
+use crate::services::{audits, schedules};
+use crate::web::page::{Again, Ctx, see_other};
 
 fn plan_context(
     conn: &mut DbConnection,
     user: &CurrentUser,
     commitment_id: &str,
 ) -> Result<Context, AppError> {
-    let (found, organisation) = visible_commitment(conn, user, commitment_id)?;
-    if !can_plan(user, &found) {
-        return Err(AppError::Forbidden);
-    }
+    let (found, organisation) = audits::plannable(conn, user, commitment_id)?;
     let events = commitment::events(conn, &found.id)?;
     let (schedule, _, _) =
         schedules::for_commitment(conn, &found, &events, chrono::Utc::now().date_naive())?;
@@ -99,43 +72,27 @@ pub async fn create_audit(
     let submitted = form.clone();
     let lookup = id.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            let (found, _) = visible_commitment(conn, user, &id)?;
-            if !can_plan(user, &found) {
-                return Err(AppError::Forbidden);
-            }
-            let plan = schedules::plan_of(conn, &found.framework_id)?;
-            let steps: Vec<(String, String, String)> = plan
-                .audits
-                .iter()
-                .map(|s| (s.code.clone(), s.kind.clone(), s.name.clone()))
-                .collect();
-            audit::create(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                &steps,
-                &form,
-            )
-        })
+        .user_attempt(move |conn, user| audits::plan(conn, user, &id, &form))
         .await?;
-    match attempt {
-        Ok(created) => {
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalid,
+        |created| {
             ctx.flash(FlashKind::Success, "flash-audit-planned");
             Ok(see_other(&format!("/audits/{}", created.id)))
-        }
-        Err(error @ AppError::Validation(_)) => {
+        },
+        |error| async move {
             let (_, data) = ctx
                 .user_run(move |conn, user| plan_context(conn, user, &lookup))
                 .await?;
             let mut page = ctx.page(Some(&user), "organisations");
             page.extend(data);
             page.insert("form", &submitted);
-            ctx.with_errors(&mut page, Some(&user), &error);
-            ctx.render_status(StatusCode::UNPROCESSABLE_ENTITY, "audits/plan.html", &page)
-        }
-        Err(other) => Err(other),
-    }
+            ctx.form_again(&mut page, &user, "audits/plan.html", &error)
+        },
+    )
+    .await
 }
 
 fn audit_context(
@@ -143,7 +100,7 @@ fn audit_context(
     user: &CurrentUser,
     id: &str,
 ) -> Result<Context, AppError> {
-    let (found, organisation) = visible(conn, user, id)?;
+    let (found, organisation) = audits::open(conn, user, id)?;
     let team = audit::team(conn, &found.id)?;
     let members: Vec<user::UserView> = team
         .iter()
@@ -153,7 +110,7 @@ fn audit_context(
         .collect();
     let requirements = framework_model::requirements(conn, &found.framework_id)?;
     let grades = framework_model::grades(conn, &found.framework_id)?;
-    let findings = audit::findings_of(conn, &found.id)?;
+    let findings = crate::models::finding::findings_of(conn, &found.id)?;
     let counts: Vec<(String, String, usize)> = grades
         .iter()
         .map(|g| {
@@ -169,22 +126,26 @@ fn audit_context(
         .collect();
     let assessed = findings.iter().filter(|f| f.grade_code.is_some()).count();
     let sampled = audit::sites(conn, &found.id)?;
-    // The audit's own changes and those of its findings, newest first.
+    // The audit's own changes and those of its findings, newest first (not for observers).
     let finding_ids: Vec<String> = findings.iter().map(|f| f.id.clone()).collect();
-    let history: Vec<_> = crate::models::history::for_organisation(conn, &organisation.id, 500)?
-        .into_iter()
-        .filter(|e| {
-            (e.entity == "audit" && e.entity_id == found.id)
-                || (e.entity == "finding" && finding_ids.contains(&e.entity_id))
-        })
-        .take(100)
-        .collect();
+    let history: Vec<_> = if policy::reads_history(user) {
+        crate::models::history::for_organisation(conn, &organisation.id, 500)?
+            .into_iter()
+            .filter(|e| {
+                (e.entity == "audit" && e.entity_id == found.id)
+                    || (e.entity == "finding" && finding_ids.contains(&e.entity_id))
+            })
+            .take(100)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut page = Context::new();
     page.insert(
         "history",
         &crate::web::handlers::history_view::present(&history),
     );
-    page.insert("can_run", &can_run(user, &found, &team));
+    page.insert("can_run", &policy::may_record_findings(user, &found, &team));
     page.insert(
         "next_states",
         &found
@@ -265,33 +226,21 @@ pub async fn move_audit(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
-            if !can_run(user, &found, &audit::team(conn, &found.id)?) {
-                return Err(AppError::Forbidden);
-            }
-            let to = AuditState::parse(&form.state).map_err(|e| FieldErrors::single("state", e))?;
-            let actor = Actor::user(&user.id, &user.email);
-            let moved = audit::transition(conn, &actor, &found, form.version, to, &form.reason)?;
-            // Submitting the report turns its nonconformities into actions to carry out.
-            if to == AuditState::Submitted {
-                let zone = schedules::zones(conn, std::slice::from_ref(&found.organisation_id))?
-                    .remove(&found.organisation_id)
-                    .unwrap_or(crate::domain::calendar::Zone::Metropole);
-                crate::models::action::open_for_audit(conn, &actor, &moved, zone)?;
-            }
-            Ok(moved)
+            audits::transition(conn, user, &id, form.version, &form.state, &form.reason)
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-audit-moved");
-            Ok(see_other(&format!("/audits/{lookup}")))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
-            render_audit(&ctx, lookup, Some(&error)).await
-        }
-        Err(other) => Err(other),
-    }
+            Ok(see_other(&format!("/audits/{lookup_done}")))
+        },
+        |error| async move { render_audit(ctx, lookup, Some(&error)).await },
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -313,34 +262,19 @@ pub async fn decide_audit(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (found, _) = visible(conn, user, &id)?;
-            if !can_run(user, &found, &audit::team(conn, &found.id)?) {
-                return Err(AppError::Forbidden);
-            }
-            let mut errors = FieldErrors::new();
-            let decision = errors.check("decision", Decision::parse(&form.decision));
-            let date = errors.check("date", parse_date(&form.date));
-            let (Some(decision), Some(date)) = (decision, date) else {
-                return Err(errors.into());
-            };
-            audit::decide(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &found,
-                form.version,
-                decision,
-                date,
-            )
+            audits::decide(conn, user, &id, form.version, &form.decision, &form.date)
         })
         .await?;
-    match attempt {
-        Ok(_) => {
+    let lookup_done = lookup.clone();
+    let ctx = &ctx;
+    ctx.conclude(
+        attempt,
+        Again::OnInvalidOrStale,
+        |_| {
             ctx.flash(FlashKind::Success, "flash-audit-decided");
-            Ok(see_other(&format!("/audits/{lookup}")))
-        }
-        Err(error @ (AppError::Validation(_) | AppError::Conflict)) => {
-            render_audit(&ctx, lookup, Some(&error)).await
-        }
-        Err(other) => Err(other),
-    }
+            Ok(see_other(&format!("/audits/{lookup_done}")))
+        },
+        |error| async move { render_audit(ctx, lookup, Some(&error)).await },
+    )
+    .await
 }

@@ -1,0 +1,159 @@
+//! Audits as pages, API and CLI run them: found through the actor's scope, planned from a
+//! commitment, moved along their states, decided, and their findings and self-assessment
+//! saved. Every rule comes from `domain::policy`.
+
+use crate::auth::CurrentUser;
+use crate::db::DbConnection;
+use crate::domain::FieldErrors;
+use crate::domain::audit::{AuditState, Decision};
+use crate::domain::dates::parse_date;
+use crate::domain::policy;
+use crate::error::{AppError, ensure};
+use crate::models::audit::{self, Audit, AuditForm};
+use crate::models::commitment::{self, Commitment};
+use crate::models::finding::{self, Part, Saved};
+use crate::models::history::Actor;
+use crate::models::organisation::Organisation;
+use crate::services::schedules;
+
+fn actor_of(user: &CurrentUser) -> Actor {
+    Actor::user(&user.id, &user.email)
+}
+
+/// An audit of the actor's scope with its organisme: its page, its outcome (state, decision,
+/// counts), which observers read too.
+pub fn open(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Audit, Organisation), AppError> {
+    audit::find(conn, &user.scope(), id)
+}
+
+/// An audit whose working documents are wanted: its findings, comparison and report (not
+/// for observers).
+pub fn open_working(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Audit, Organisation), AppError> {
+    ensure(policy::sees_working_documents(user))?;
+    open(conn, user, id)
+}
+
+/// A commitment the actor may plan an audit of.
+pub fn plannable(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    commitment_id: &str,
+) -> Result<(Commitment, Organisation), AppError> {
+    let (found, organisation) = commitment::find(conn, &user.scope(), commitment_id)?;
+    ensure(policy::may_plan_audit(user, &found))?;
+    Ok((found, organisation))
+}
+
+/// Plans an audit of a commitment: a slot of its schedule or an extra audit.
+pub fn plan(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    commitment_id: &str,
+    form: &AuditForm,
+) -> Result<Audit, AppError> {
+    let (found, _) = plannable(conn, user, commitment_id)?;
+    let plan = schedules::plan_of(conn, &found.framework_id)?;
+    let steps: Vec<(String, String, String)> = plan
+        .audits
+        .iter()
+        .map(|s| (s.code.clone(), s.kind.clone(), s.name.clone()))
+        .collect();
+    audit::create(conn, &actor_of(user), &found, &steps, form)
+}
+
+/// An audit the actor runs (its lead, its team, or an administrator), with its team.
+fn run_by(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Audit, Vec<String>), AppError> {
+    let (found, _) = open(conn, user, id)?;
+    let team = audit::team(conn, &found.id)?;
+    ensure(policy::may_record_findings(user, &found, &team))?;
+    Ok((found, team))
+}
+
+/// Moves an audit to its next state from the version read. Submitting the report turns its
+/// nonconformities into actions to carry out.
+pub fn transition(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    version: i32,
+    state: &str,
+    reason: &str,
+) -> Result<Audit, AppError> {
+    let (found, _) = run_by(conn, user, id)?;
+    let to = AuditState::parse(state).map_err(|e| FieldErrors::single("state", e))?;
+    let actor = actor_of(user);
+    let moved = audit::transition(conn, &actor, &found, version, to, reason)?;
+    if to == AuditState::Submitted {
+        let zone = schedules::zones(conn, std::slice::from_ref(&found.organisation_id))?
+            .remove(&found.organisation_id)
+            .unwrap_or(crate::domain::calendar::Zone::Metropole);
+        crate::models::action::open_for_audit(conn, &actor, &moved, zone)?;
+    }
+    Ok(moved)
+}
+
+/// Records the decision of the body that grants the label or certificate.
+pub fn decide(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    version: i32,
+    decision: &str,
+    date: &str,
+) -> Result<Audit, AppError> {
+    let (found, _) = run_by(conn, user, id)?;
+    let mut errors = FieldErrors::new();
+    let decision = errors.check("decision", Decision::parse(decision));
+    let date = errors.check("date", parse_date(date));
+    let (Some(decision), Some(date)) = (decision, date) else {
+        return Err(errors.into());
+    };
+    audit::decide(conn, &actor_of(user), &found, version, decision, date)
+}
+
+/// A save of one part of a requirement's row, with the audit and team it was made on (the
+/// page shows the row again from them).
+pub struct Saving {
+    pub audit: Audit,
+    pub team: Vec<String>,
+    pub saved: Saved,
+}
+
+/// Saves the auditor's finding or the organisme's self-assessment of one requirement, from
+/// the version read: the same algorithm for both, each under its own rule. `complete` lets
+/// the caller add to the part what it needs the audit for (documents named by their title).
+pub fn save(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    reference: &str,
+    version: i32,
+    mut part: Part,
+    complete: impl FnOnce(&mut DbConnection, &Audit, &mut Part) -> Result<(), AppError>,
+) -> Result<Saving, AppError> {
+    let (found, _) = open(conn, user, id)?;
+    let team = audit::team(conn, &found.id)?;
+    ensure(match part {
+        Part::Finding(_) => policy::may_record_findings(user, &found, &team),
+        Part::SelfAssessment(_) => policy::may_self_assess(user, &found),
+    })?;
+    complete(conn, &found, &mut part)?;
+    let saved = finding::save(conn, &actor_of(user), &found, reference, version, &part)?;
+    Ok(Saving {
+        audit: found,
+        team,
+        saved,
+    })
+}

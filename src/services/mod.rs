@@ -17,3 +17,4 @@ pub mod organisations;
 pub mod reminders;
 pub mod reports;
 pub mod schedules;
+pub mod surveys;

@@ -18,13 +18,12 @@ use crate::domain::policy;
 use crate::domain::survey::{Scale, Theme, parse_results};
 use crate::domain::{BoundedText, FieldErrors, Invalid};
 use crate::error::AppError;
-use crate::error::ensure;
 use crate::i18n;
-use crate::models::history::Actor;
 use crate::models::site;
 use crate::models::survey::{self, NewResult, NewWave};
 use crate::reports::charts::{Chart, bars_svg};
 use crate::services::evidence::keep;
+use crate::services::surveys;
 use crate::web::files::receive;
 use crate::web::page::{Again, Ctx, see_other};
 
@@ -110,15 +109,8 @@ pub async fn create_wave(
     let (lookup, submitted) = (id.clone(), form.clone());
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let organisation = readable(conn, user, &id)?;
-            ensure(policy::may_edit_organisation(user, &organisation.id))?;
             let wave = new_wave(&form)?;
-            survey::create_wave(
-                conn,
-                &Actor::user(&user.id, &user.email),
-                &organisation.id,
-                &wave,
-            )
+            surveys::create_wave(conn, user, &id, &wave)
         })
         .await?;
     let ctx = &ctx;
@@ -269,8 +261,7 @@ pub async fn save_results(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (wave, organisation) = survey::find(conn, &user.scope(), &id)?;
-            ensure(policy::may_edit_organisation(user, &organisation.id))?;
+            let (wave, _) = surveys::writable(conn, user, &id)?;
             let scale = Scale::parse(&wave.scale).unwrap_or(Scale::Score10);
             let field = |name: String| {
                 fields
@@ -305,7 +296,7 @@ pub async fn save_results(
                 }
             }
             errors.into_result()?;
-            survey::write_results(conn, &Actor::user(&user.id, &user.email), &wave, &new)
+            surveys::write_results(conn, user, &wave, &new)
         })
         .await?;
     let lookup_done = lookup.clone();
@@ -330,11 +321,8 @@ pub async fn import_results(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let check = id.clone();
-    ctx.user_run(move |conn, user| {
-        let (_, organisation) = survey::find(conn, &user.scope(), &check)?;
-        ensure(policy::may_edit_organisation(user, &organisation.id))
-    })
-    .await?;
+    ctx.user_run(move |conn, user| surveys::writable(conn, user, &check).map(|_| ()))
+        .await?;
     let upload = match receive(&ctx.state, payload).await {
         Ok(upload) if upload.files.len() == 1 => upload,
         // One file of results at a time: which one was meant cannot be guessed.
@@ -359,8 +347,7 @@ pub async fn import_results(
     let lookup = id.clone();
     let (_, attempt) = ctx
         .user_attempt(move |conn, user| {
-            let (wave, organisation) = survey::find(conn, &user.scope(), &id)?;
-            ensure(policy::may_edit_organisation(user, &organisation.id))?;
+            let (wave, organisation) = surveys::writable(conn, user, &id)?;
             let scale = Scale::parse(&wave.scale).unwrap_or(Scale::Score10);
             let sites = site::list_for(conn, &organisation.id)?;
             let line_error = |line: usize, invalid: &Invalid| {
@@ -400,7 +387,7 @@ pub async fn import_results(
                 });
             }
             fields.into_result()?;
-            survey::write_results(conn, &Actor::user(&user.id, &user.email), &wave, &new)
+            surveys::write_results(conn, user, &wave, &new)
         })
         .await?;
     let lookup_done = lookup.clone();

@@ -393,18 +393,31 @@ pub fn parse_id(raw: &str) -> Result<String, AppError> {
 #[macro_export]
 macro_rules! insert_batch {
     ($conn:expr, $table:expr, $rows:expr) => {{
+        // The database's error is the macro's answer (not returned from the caller), so that
+        // a caller can tell a unique violation from any other failure.
         let mut inserted = 0usize;
+        let mut failed: Option<diesel::result::Error> = None;
         for chunk in $rows.chunks(500) {
-            inserted += match $conn {
+            let done = match $conn {
                 $crate::db::DbConnection::Sqlite(c) => {
                     diesel::RunQueryDsl::execute(diesel::insert_into($table).values(chunk), c)
                 }
                 $crate::db::DbConnection::Postgres(c) => {
                     diesel::RunQueryDsl::execute(diesel::insert_into($table).values(chunk), c)
                 }
-            }?;
+            };
+            match done {
+                Ok(count) => inserted += count,
+                Err(error) => {
+                    failed = Some(error);
+                    break;
+                }
+            }
         }
-        Ok::<usize, diesel::result::Error>(inserted)
+        match failed {
+            None => Ok::<usize, diesel::result::Error>(inserted),
+            Some(error) => Err(error),
+        }
     }};
 }
 

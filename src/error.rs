@@ -27,10 +27,16 @@ pub enum AppError {
     Validation(FieldErrors),
     #[error("malformed request: {0}")]
     BadRequest(String),
+    /// A request whose body could be read but not as the fields it should have (a text where
+    /// a number goes): malformed, with the fields named.
+    #[error("malformed fields")]
+    Malformed(FieldErrors),
     #[error("invalid framework files ({} errors)", .0.len())]
     FrameworkFiles(Vec<crate::domain::framework::FrameworkError>),
     #[error("conflict: the record changed meanwhile")]
     Conflict,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("unexpected: {0}")]
@@ -75,11 +81,14 @@ impl AppError {
                 (StatusCode::PAYLOAD_TOO_LARGE, "error-validation")
             }
             AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "error-validation"),
-            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "error-bad-request"),
+            AppError::BadRequest(_) | AppError::Malformed(_) => {
+                (StatusCode::BAD_REQUEST, "error-bad-request")
+            }
             AppError::FrameworkFiles(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "error-framework-files")
             }
             AppError::Conflict => (StatusCode::CONFLICT, "error-conflict"),
+            AppError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "error-method"),
             AppError::TooManyAttempts { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, "error-too-many-attempts")
             }
@@ -89,7 +98,7 @@ impl AppError {
             status,
             message_key,
             fields: match self {
-                AppError::Validation(fields) => Some(fields.clone()),
+                AppError::Validation(fields) | AppError::Malformed(fields) => Some(fields.clone()),
                 _ => None,
             },
             framework_errors: match self {
@@ -122,6 +131,10 @@ impl ResponseError for AppError {
         let mut response = HttpResponse::build(info.status);
         if let Some(secs) = info.retry_after_secs {
             response.insert_header(("Retry-After", secs.to_string()));
+        }
+        // RFC 6750: a refusal for want of credentials names the scheme that would do.
+        if matches!(self, AppError::Unauthenticated) {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"qualitrack\""));
         }
         let mut response = response.json(body);
         response.extensions_mut().insert(info);

@@ -130,7 +130,11 @@ fn datetime_fr(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Val
     ))
 }
 
+/// An instant as records serialise it: RFC 3339 (`…Z`), or without offset (UTC).
 fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
+    if let Ok(instant) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(instant.with_timezone(&Paris));
+    }
     let naive = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()?;
     Some(Paris.from_utc_datetime(&naive))
 }

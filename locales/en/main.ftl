@@ -220,6 +220,12 @@ flash-site-created = Site "{ $name }" added.
 flash-site-updated = Site saved.
 
 ## Input errors
+err-json-type = This value is not of the expected type.
+err-json-integer = A whole number is expected here (within the allowed range).
+err-json-number = A number is expected here.
+err-json-text = A text is expected here (in quotes).
+err-json-list = A list is expected here.
+err-json-boolean = true or false is expected here.
 err-required = This field is required.
 err-too-long = At most { $max } characters.
 err-control-chars = This text contains invisible characters that are not allowed.
@@ -253,6 +259,7 @@ error-title-422 = Invalid input
 error-title-429 = Too many attempts
 error-title-500 = Unexpected error
 error-back-home = Back to home
+error-method = This address does not answer this method: see the Allow header.
 error-not-found = Page not found
 error-unauthenticated = Sign in to continue.
 error-password-change-required = Change your password before going on.

@@ -220,6 +220,12 @@ flash-site-created = Site « { $name } » ajouté.
 flash-site-updated = Site enregistré.
 
 ## Erreurs de saisie
+err-json-type = Cette valeur n’a pas le type attendu.
+err-json-integer = Un nombre entier est attendu ici (dans les limites admises).
+err-json-number = Un nombre est attendu ici.
+err-json-text = Un texte est attendu ici (entre guillemets).
+err-json-list = Une liste est attendue ici.
+err-json-boolean = true ou false est attendu ici.
 err-required = Ce champ est obligatoire.
 err-too-long = { $max } caractères au maximum.
 err-control-chars = Ce texte contient des caractères invisibles non autorisés.
@@ -253,6 +259,7 @@ error-title-422 = Saisie invalide
 error-title-429 = Trop de tentatives
 error-title-500 = Erreur inattendue
 error-back-home = Retour à l’accueil
+error-method = Cette adresse ne répond pas à cette méthode : voyez l’en-tête Allow.
 error-not-found = Page introuvable
 error-unauthenticated = Connectez-vous pour continuer.
 error-password-change-required = Changez votre mot de passe avant de continuer.

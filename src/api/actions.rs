@@ -11,6 +11,7 @@ use crate::models::action::{self, Action, ActionForm, ActionUpdate};
 use crate::services::actions as service;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActionParams {
     /// Organisme id or SIREN
     organisation: String,
@@ -20,6 +21,8 @@ pub struct ActionParams {
 pub struct ActionList {
     pub items: Vec<Action>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// An action with its progress updates, newest last.
@@ -31,21 +34,28 @@ pub struct ActionDetail {
 }
 
 /// An organisme's actions, open and overdue first.
-#[utoipa::path(get, path = "/api/v1/actions", tag = "actions", params(ActionParams),
+#[utoipa::path(operation_id = "list_actions", get, path = "/api/v1/actions", tag = "actions", params(super::Paging, ActionParams),
     responses((status = 200, body = ActionList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<ActionParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<ActionParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
         .run(move |conn, user| Ok(service::list(conn, user, &key)?.1))
         .await?;
+    let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(ActionList {
-        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
         items,
+        total,
+        page,
+        per_page,
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_action", get, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
     responses((status = 200, body = ActionDetail), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -64,14 +74,14 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 
 /// Updates an action from the version read, with an optional progress note: the
 /// organisme's quality manager, or an auditor (who alone may judge it effective or not).
-#[utoipa::path(put, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "update_action", put, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
     request_body = ActionForm,
     responses((status = 200, body = Action), (status = 409, description = "stale version: {error, current}"), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     api: ApiCtx,
     path: web::Path<String>,
-    payload: web::Json<ActionForm>,
+    payload: super::body::Body<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let form = payload.into_inner();

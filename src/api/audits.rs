@@ -6,16 +6,29 @@ use serde::Deserialize;
 
 use super::ApiCtx;
 use crate::db::parse_id;
+use crate::domain::policy;
 use crate::error::AppError;
-use crate::models::audit::{self, Audit};
+use crate::models::audit::{self, Audit, AuditFilter};
 use crate::models::finding::{self, Finding, FindingContent, Part, Saved};
 use crate::models::history::Actor;
+use crate::models::organisation;
 use crate::services::audits;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// A commitment id
+    /// A commitment id: its audits
     commitment: Option<String>,
+    /// An organisme id or SIREN
+    organisation: Option<String>,
+    /// A framework code (`qualibail`, `iso-9001`…)
+    framework: Option<String>,
+    /// planned, preparation, on_site, drafted, submitted, decided, cancelled
+    state: Option<String>,
+    /// Audits ending on or after this day (YYYY-MM-DD)
+    from: Option<chrono::NaiveDate>,
+    /// Audits starting on or before this day (YYYY-MM-DD)
+    to: Option<chrono::NaiveDate>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -28,6 +41,8 @@ pub struct AuditList {
 pub struct FindingList {
     pub items: Vec<Finding>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
@@ -42,36 +57,56 @@ pub struct FindingPayload {
     /// The documents of the organisme's evidence library seen (ids)
     pub evidence_ids: Vec<String>,
     /// The version read (0 for a requirement never saved)
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub version: i32,
 }
 
-fn total<T>(items: &[T]) -> i64 {
-    i64::try_from(items.len()).unwrap_or(i64::MAX)
-}
-
-/// Audits of one commitment, or those the token's user runs.
-#[utoipa::path(get, path = "/api/v1/audits", tag = "audits", params(AuditParams),
-    responses((status = 200, body = AuditList), (status = 401, body = super::docs::ErrorBody)),
+/// The audits of the organismes the token's user sees (an auditor: those they lead or are on
+/// the team of), newest first, filtered and paginated.
+#[utoipa::path(operation_id = "list_audits", get, path = "/api/v1/audits", tag = "audits", params(AuditParams, super::Paging),
+    responses((status = 200, body = inline(super::List<Audit>))),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<AuditParams>) -> Result<HttpResponse, AppError> {
-    let commitment = params.into_inner().commitment;
-    let items = api
-        .run(move |conn, user| match commitment {
-            Some(id) => {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<AuditParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
+    let p = params.into_inner();
+    let given = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+    let (commitment, organisation) = (given(p.commitment), given(p.organisation));
+    let mut filter = AuditFilter {
+        organisation: None,
+        framework: given(p.framework),
+        state: given(p.state),
+        from: p.from,
+        to: p.to,
+    };
+    let listed = api
+        .run(move |conn, user| {
+            if let Some(key) = organisation {
+                filter.organisation =
+                    Some(organisation::find_by_key(conn, &user.scope(), &key)?.id);
+            }
+            let auditor = policy::sees_only_own_audits(user).then_some(user.id.as_str());
+            let mut all = audit::list_in(conn, &user.scope(), auditor, &filter)?;
+            if let Some(id) = commitment {
                 let (found, _) =
                     crate::models::commitment::find(conn, &user.scope(), &parse_id(&id)?)?;
-                audit::list_for_commitment(conn, &found.id)
+                all.retain(|a| a.commitment_id == found.id);
             }
-            None => audit::list_for_auditor(conn, &user.id),
+            Ok(all)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(AuditList {
-        total: total(&items),
+    let (items, total, page, per_page) = super::page_of(listed, &paging);
+    Ok(HttpResponse::Ok().json(super::List {
         items,
+        total,
+        page,
+        per_page,
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/audits/{id}", tag = "audits", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_audit", get, path = "/api/v1/audits/{id}", tag = "audits", params(("id" = String, Path)),
     responses((status = 200, body = Audit), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -82,10 +117,14 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
     Ok(HttpResponse::Ok().json(found))
 }
 
-#[utoipa::path(get, path = "/api/v1/audits/{id}/findings", tag = "audits", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "list_findings", get, path = "/api/v1/audits/{id}/findings", tag = "audits", params(super::Paging, ("id" = String, Path)),
     responses((status = 200, body = FindingList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn findings(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn findings(
+    api: ApiCtx,
+    path: web::Path<String>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let items = api
         .run(move |conn, user| {
@@ -93,15 +132,18 @@ pub async fn findings(api: ApiCtx, path: web::Path<String>) -> Result<HttpRespon
             finding::findings_of(conn, &found.id)
         })
         .await?;
+    let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(FindingList {
-        total: total(&items),
         items,
+        total,
+        page,
+        per_page,
     }))
 }
 
 /// Writes the finding of one requirement (the audit's lead or team); a save from a stale
 /// version answers 409 with the stored finding, a repeated save is harmless.
-#[utoipa::path(put, path = "/api/v1/audits/{id}/findings/{ref}", tag = "audits",
+#[utoipa::path(operation_id = "save_finding", put, path = "/api/v1/audits/{id}/findings/{ref}", tag = "audits",
     params(("id" = String, Path), ("ref" = String, Path, description = "Requirement reference")),
     request_body = FindingPayload,
     responses((status = 200, body = Finding), (status = 409, description = "stale version: {error, current}"), (status = 422, body = super::docs::ErrorBody)),
@@ -109,7 +151,7 @@ pub async fn findings(api: ApiCtx, path: web::Path<String>) -> Result<HttpRespon
 pub async fn save_finding(
     api: ApiCtx,
     path: web::Path<(String, String)>,
-    payload: web::Json<FindingPayload>,
+    payload: super::body::Body<FindingPayload>,
 ) -> Result<HttpResponse, AppError> {
     let (id, reference) = path.into_inner();
     let id = parse_id(&id)?;
@@ -140,7 +182,7 @@ pub async fn save_finding(
 
 /// The audit's report as PDF (not for observers); its fingerprint is also in the
 /// `X-Report-Fingerprint` header.
-#[utoipa::path(get, path = "/api/v1/audits/{id}/report.pdf", tag = "audits", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_audit_report", get, path = "/api/v1/audits/{id}/report.pdf", tag = "audits", params(("id" = String, Path)),
     responses((status = 200, description = "the report, application/pdf"), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {

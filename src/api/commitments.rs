@@ -14,6 +14,7 @@ use crate::services::commitments;
 use crate::services::schedules;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Organisme id or SIREN
     organisation: Option<String>,
@@ -23,6 +24,8 @@ pub struct ListParams {
 pub struct CommitmentList {
     pub items: Vec<Commitment>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -61,6 +64,8 @@ pub struct TransitionPayload {
     /// YYYY-MM-DD
     pub date: String,
     pub reason: String,
+    /// The version read (required)
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub version: Option<i32>,
 }
 
@@ -69,10 +74,14 @@ fn visible(conn: &mut DbConnection, user: &CurrentUser, id: &str) -> Result<Comm
 }
 
 /// Commitments the token's user may see, optionally of one organisme.
-#[utoipa::path(get, path = "/api/v1/commitments", tag = "commitments", params(ListParams),
+#[utoipa::path(operation_id = "list_commitments", get, path = "/api/v1/commitments", tag = "commitments", params(super::Paging, ListParams),
     responses((status = 200, body = CommitmentList), (status = 401, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<ListParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
         .run(move |conn, user| {
@@ -88,12 +97,17 @@ pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpRes
             Ok(items)
         })
         .await?;
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    Ok(HttpResponse::Ok().json(CommitmentList { items, total }))
+    let (items, total, page, per_page) = super::page_of(items, &paging);
+    Ok(HttpResponse::Ok().json(CommitmentList {
+        items,
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// One commitment with its sites and events.
-#[utoipa::path(get, path = "/api/v1/commitments/{id}", tag = "commitments", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_commitment", get, path = "/api/v1/commitments/{id}", tag = "commitments", params(("id" = String, Path)),
     responses((status = 200, body = CommitmentDetail), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -112,12 +126,12 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 }
 
 /// Declares a commitment (administrators, the organisme's quality manager).
-#[utoipa::path(post, path = "/api/v1/commitments", tag = "commitments", request_body = CommitmentPayload,
+#[utoipa::path(operation_id = "create_commitment", post, path = "/api/v1/commitments", tag = "commitments", request_body = CommitmentPayload,
     responses((status = 201, body = Commitment), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     api: ApiCtx,
-    payload: web::Json<CommitmentPayload>,
+    payload: super::body::Body<CommitmentPayload>,
 ) -> Result<HttpResponse, AppError> {
     let p = payload.into_inner();
     let form = CommitmentForm {
@@ -141,14 +155,14 @@ pub async fn create(
 }
 
 /// Moves a commitment to another state; a forbidden move is refused with the allowed ones.
-#[utoipa::path(post, path = "/api/v1/commitments/{id}/transitions", tag = "commitments", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "transition_commitment", post, path = "/api/v1/commitments/{id}/transitions", tag = "commitments", params(("id" = String, Path)),
     request_body = TransitionPayload,
     responses((status = 200, body = Commitment), (status = 409, body = super::docs::ErrorBody), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn transition(
     api: ApiCtx,
     path: web::Path<String>,
-    payload: web::Json<TransitionPayload>,
+    payload: super::body::Body<TransitionPayload>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let p = payload.into_inner();
@@ -161,7 +175,7 @@ pub async fn transition(
 }
 
 /// The schedule computed today: every step with its window and state, cycles, deadlines, alerts.
-#[utoipa::path(get, path = "/api/v1/commitments/{id}/schedule", tag = "commitments", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_commitment_schedule", get, path = "/api/v1/commitments/{id}/schedule", tag = "commitments", params(("id" = String, Path)),
     responses((status = 200, description = "items, cycles, deadlines, alerts, standing"), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn schedule(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -27,6 +27,74 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The refusals every operation may answer, declared once here rather than on each: a
+/// client generated from the document then knows every status it can meet.
+struct Refusals;
+
+impl Modify for Refusals {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let refusal = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("ErrorBody")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        let common = [
+            (
+                "400",
+                "The request cannot be read (malformed JSON or query, a value of the wrong type, named in `error`)",
+            ),
+            ("401", "No valid token (`WWW-Authenticate: Bearer`)"),
+            ("403", "The token's account may not do this"),
+            ("404", "Nothing at this address within the account's scope"),
+            (
+                "405",
+                "The address does not answer this method (`Allow` lists those it does)",
+            ),
+            (
+                "422",
+                "Refused on its content: `fields` names each field and why; nothing was written",
+            ),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            let writes = [&mut item.post, &mut item.put];
+            for operation in writes.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.entry("409".into()).or_insert_with(|| {
+                    refusal("Written meanwhile by someone else (stale `version`)")
+                });
+                let uploads = operation
+                    .request_body
+                    .as_ref()
+                    .is_some_and(|body| body.content.contains_key("multipart/form-data"));
+                if uploads {
+                    responses
+                        .entry("413".into())
+                        .or_insert_with(|| refusal("A file is over the upload limit"));
+                }
+            }
+            let all = [&mut item.get, &mut item.post, &mut item.put];
+            for operation in all.into_iter().flatten() {
+                for (code, description) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(code.into())
+                        .or_insert_with(|| refusal(description));
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "qualitrack API", description = "Quality frameworks, audits and indicators of French social housing. Authenticate with `Authorization: Bearer <token>` (create a token on your account page or with `qualitrack token create`)."),
@@ -66,8 +134,8 @@ impl Modify for BearerAuth {
         super::sites::create,
         super::sites::update,
     ),
-    components(schemas(ErrorBody, super::Me, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
-    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, super::Me, super::frameworks::MappingOut, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
+    modifiers(&BearerAuth, &Refusals),
     tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "federation"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
 )]
 pub struct ApiDoc;

@@ -30,6 +30,8 @@ pub struct EvidenceSummary {
 pub struct EvidenceList {
     pub items: Vec<EvidenceSummary>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// A document with every revision (newest first) and the requirements it supports.
@@ -41,6 +43,27 @@ pub struct EvidenceDetail {
     pub requirements: Vec<Support>,
 }
 
+/// The multipart form of an upload: files, and what describes them (per framework, the
+/// references they support go in fields `req:<framework code>`, separated by commas).
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the multipart form for the OpenAPI document"
+)]
+pub struct UploadForm {
+    /// One or more files (PDF, office documents, images, text)
+    #[schema(value_type = Vec<String>, format = Binary, min_items = 1)]
+    files: Vec<Vec<u8>>,
+    /// The document's title (with several files, each is named after its file)
+    title: Option<String>,
+    /// A site of the organisme
+    site_id: Option<String>,
+    /// YYYY-MM-DD
+    effective_date: Option<chrono::NaiveDate>,
+    /// YYYY-MM-DD
+    valid_until: Option<chrono::NaiveDate>,
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Uploaded {
     pub items: Vec<Evidence>,
@@ -48,11 +71,15 @@ pub struct Uploaded {
 }
 
 /// An organisme's documents, those whose validity ends first at the top.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
-    params(("id" = String, Path, description = "Organisme id or SIREN")),
+#[utoipa::path(operation_id = "list_evidence", get, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
+    params(super::Paging, ("id" = String, Path, description = "Organisme id or SIREN")),
     responses((status = 200, body = EvidenceList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    path: web::Path<String>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let items = api
         .run(move |conn, user| {
@@ -72,9 +99,12 @@ pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, 
             current_file,
         })
         .collect();
+    let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(EvidenceList {
-        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
         items,
+        total,
+        page,
+        per_page,
     }))
 }
 
@@ -82,9 +112,9 @@ pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, 
 /// `title`, `site_id`, `effective_date`, `valid_until` and `req:<framework code>` fields
 /// (references separated by commas). Every file is checked by its content; if one is
 /// refused, nothing is stored.
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
+#[utoipa::path(operation_id = "upload_evidence", post, path = "/api/v1/organisations/{id}/evidence", tag = "evidence",
     params(("id" = String, Path, description = "Organisme id or SIREN")),
-    request_body(content_type = "multipart/form-data", description = "files, title, site_id, effective_date, valid_until, req:<code>"),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = Uploaded), (status = 413, body = super::docs::ErrorBody), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn upload(
@@ -114,7 +144,7 @@ pub async fn upload(
     }))
 }
 
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "get_evidence", get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = String, Path)),
     responses((status = 200, body = EvidenceDetail), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
@@ -133,7 +163,7 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 }
 
 /// One revision's file, as an attachment with the type recorded at upload.
-#[utoipa::path(get, path = "/api/v1/evidence/files/{id}", tag = "evidence", params(("id" = String, Path)),
+#[utoipa::path(operation_id = "download_evidence_file", get, path = "/api/v1/evidence/files/{id}", tag = "evidence", params(("id" = String, Path)),
     responses((status = 200, description = "the file, as an attachment"), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn download(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {

@@ -11,7 +11,7 @@ use crate::services::dashboard::Filter;
 /// covered), the breakdowns by region and family of the framework in focus, the years past,
 /// renewals within 90 days, overdue steps and open major nonconformities. A regional user
 /// always gets their region.
-#[utoipa::path(get, path = "/api/v1/federation/dashboard", tag = "federation",
+#[utoipa::path(operation_id = "get_federation_dashboard", get, path = "/api/v1/federation/dashboard", tag = "federation",
     params(Filter),
     responses((status = 200, body = crate::services::dashboard::Dashboard),
         (status = 403, body = super::docs::ErrorBody)),

@@ -15,6 +15,8 @@ use crate::models::framework::{
 pub struct FrameworkList {
     pub items: Vec<FrameworkSummary>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -56,19 +58,27 @@ pub struct FrameworkDetail {
 }
 
 /// Framework versions the token's user may see (shared ones and their organismes' charters).
-#[utoipa::path(get, path = "/api/v1/frameworks", tag = "frameworks",
+#[utoipa::path(operation_id = "list_frameworks", get, path = "/api/v1/frameworks", tag = "frameworks",
     responses((status = 200, body = FrameworkList), (status = 401, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let items = api
         .run(|conn, user| model::list(conn, &user.scope()))
         .await?;
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    Ok(HttpResponse::Ok().json(FrameworkList { items, total }))
+    let (items, total, page, per_page) = super::page_of(items, &paging);
+    Ok(HttpResponse::Ok().json(FrameworkList {
+        items,
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// One framework version with its full requirement tree.
-#[utoipa::path(get, path = "/api/v1/frameworks/{id}", tag = "frameworks",
+#[utoipa::path(operation_id = "get_framework", get, path = "/api/v1/frameworks/{id}", tag = "frameworks",
     params(("id" = String, Path)),
     responses((status = 200, body = FrameworkDetail), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]

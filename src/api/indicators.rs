@@ -17,6 +17,7 @@ use crate::services::indicator_board::{self, Series};
 use crate::services::indicators::{self};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BoardParams {
     /// Organisme id or SIREN
     organisation: String,
@@ -26,15 +27,21 @@ pub struct BoardParams {
 pub struct IndicatorList {
     pub items: Vec<Series>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// The indicators an organisme follows (its frameworks' and its own), each with its figures
 /// per period (entered, or rolled up from the sites, and how), the latest one's status
 /// against the target that applies, and the change since the period before.
-#[utoipa::path(get, path = "/api/v1/indicators", tag = "indicators", params(BoardParams),
+#[utoipa::path(operation_id = "list_indicators", get, path = "/api/v1/indicators", tag = "indicators", params(super::Paging, BoardParams),
     responses((status = 200, body = IndicatorList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<BoardParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<BoardParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
         .run(move |conn, user| {
@@ -42,13 +49,17 @@ pub async fn list(api: ApiCtx, params: web::Query<BoardParams>) -> Result<HttpRe
             indicator_board::board(conn, &found.id)
         })
         .await?;
+    let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(IndicatorList {
-        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
         items,
+        total,
+        page,
+        per_page,
     }))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValueParams {
     /// Organisme id or SIREN
     organisation: String,
@@ -57,15 +68,17 @@ pub struct ValueParams {
     /// A site id, or `organisme` for the values of the organisme as a whole
     site: Option<String>,
     /// First period included (`2025-01`, `2025-Q1`, `2025`)
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2])|-[QT][1-4])?$")]
     from: Option<String>,
     /// Last period included
+    #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2])|-[QT][1-4])?$")]
     to: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
 }
 
 /// The organisme's values, oldest period first, filtered and paginated.
-#[utoipa::path(get, path = "/api/v1/indicator-values", tag = "indicators", params(ValueParams),
+#[utoipa::path(operation_id = "list_indicator_values", get, path = "/api/v1/indicator-values", tag = "indicators", params(ValueParams),
     responses((status = 200, body = super::List<Value>), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn values(
@@ -77,14 +90,17 @@ pub async fn values(
     let mut errors = FieldErrors::new();
     let bound = |raw: &Option<String>, field: &str, errors: &mut FieldErrors| {
         raw.as_deref()
+            .filter(|r| !r.trim().is_empty())
             .and_then(|r| errors.check(field, Period::parse(r)))
             .map(Period::start)
     };
     let from = bound(&p.from, "from", &mut errors);
     let to = bound(&p.to, "to", &mut errors);
-    errors.into_result()?;
+    // Judged once the token is: an anonymous request is told to sign in first.
+    let checked = errors.into_result();
     let items = api
         .run(move |conn, user| {
+            checked?;
             let found = organisation::find_by_key(conn, &user.scope(), &p.organisation)?;
             let values = indicator::values_for(conn, &found.id, p.indicator.as_deref())?;
             Ok(values
@@ -152,10 +168,13 @@ fn field_name(column: &str) -> &'static str {
 /// Writes a batch of values: all checked first (422 naming `values[i].field` for each
 /// refusal, nothing written), then new ones added, changed ones updated, identical ones
 /// left alone.
-#[utoipa::path(post, path = "/api/v1/indicator-values", tag = "indicators", request_body = ValueBatch,
+#[utoipa::path(operation_id = "write_indicator_values", post, path = "/api/v1/indicator-values", tag = "indicators", request_body = ValueBatch,
     responses((status = 200, body = Written), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpResponse, AppError> {
+pub async fn write(
+    api: ApiCtx,
+    payload: super::body::Body<ValueBatch>,
+) -> Result<HttpResponse, AppError> {
     let batch = payload.into_inner();
     let written = api
         .run(move |conn, user| {
@@ -209,7 +228,10 @@ pub async fn write(api: ApiCtx, payload: web::Json<ValueBatch>) -> Result<HttpRe
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BenchmarkParams {
+    /// A year of values, 2000 to 2100 (default: the latest with values)
+    #[param(minimum = 2000, maximum = 2100)]
     year: Option<i32>,
     /// Region INSEE code
     region: Option<String>,
@@ -230,7 +252,7 @@ pub struct BenchmarkAnswer {
 /// Where organismes stand on an indicator shared by frameworks: federation staff get every
 /// organisme of their scope (quartiles, distribution, ranking); others get their
 /// organisme's position among the others, without names.
-#[utoipa::path(get, path = "/api/v1/indicators/{code}/benchmark", tag = "indicators",
+#[utoipa::path(operation_id = "get_indicator_benchmark", get, path = "/api/v1/indicators/{code}/benchmark", tag = "indicators",
     params(("code" = String, Path), BenchmarkParams),
     responses((status = 200, body = BenchmarkAnswer), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
@@ -243,8 +265,18 @@ pub async fn benchmark(
     let code = path.into_inner();
     let p = params.into_inner();
     let peers = api.state().peers.clone();
+    let year = match p.year {
+        Some(year) if !(2000..=2100).contains(&year) => Err(FieldErrors::single(
+            "year",
+            Invalid::new("err-out-of-range")
+                .arg("min", 2000)
+                .arg("max", 2100),
+        )),
+        _ => Ok(()),
+    };
     let answer = api
         .run(move |conn, user| {
+            year?;
             let benchmark = if policy::sees_federation_views(user) {
                 let filter = Filter {
                     code: code.clone(),

@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod audits;
+pub mod body;
 pub mod commitments;
 pub mod docs;
 pub mod evidence;
@@ -27,100 +28,104 @@ use crate::models::{Paged, api_token};
 use crate::startup::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/openapi.json", web::get().to(docs::openapi_json))
-        .route("/api/docs", web::get().to(docs::docs_page))
-        .route("/api/v1/me", web::get().to(me))
-        .route("/api/v1/actions", web::get().to(actions::list))
-        .route("/api/v1/actions/{id}", web::get().to(actions::get))
-        .route("/api/v1/actions/{id}", web::put().to(actions::update))
-        .route("/api/v1/audits", web::get().to(audits::list))
-        .route("/api/v1/audits/{id}", web::get().to(audits::get))
-        .route(
-            "/api/v1/audits/{id}/report.pdf",
-            web::get().to(audits::report),
-        )
-        .route(
-            "/api/v1/audits/{id}/findings",
-            web::get().to(audits::findings),
-        )
-        .route(
-            "/api/v1/audits/{id}/findings/{ref}",
-            web::put().to(audits::save_finding),
-        )
-        .route("/api/v1/commitments", web::get().to(commitments::list))
-        .route("/api/v1/commitments", web::post().to(commitments::create))
-        .route("/api/v1/commitments/{id}", web::get().to(commitments::get))
-        .route(
-            "/api/v1/commitments/{id}/transitions",
-            web::post().to(commitments::transition),
-        )
-        .route(
-            "/api/v1/commitments/{id}/schedule",
-            web::get().to(commitments::schedule),
-        )
-        .route(
-            "/api/v1/organisations/{id}/evidence",
-            web::get().to(evidence::list),
-        )
-        .route(
-            "/api/v1/organisations/{id}/evidence",
-            web::post().to(evidence::upload),
-        )
-        .route("/api/v1/evidence/{id}", web::get().to(evidence::get))
-        .route(
-            "/api/v1/evidence/files/{id}",
-            web::get().to(evidence::download),
-        )
-        .route("/api/v1/indicators", web::get().to(indicators::list))
-        .route(
-            "/api/v1/indicators/{code}/benchmark",
-            web::get().to(indicators::benchmark),
-        )
-        .route("/api/v1/surveys", web::get().to(surveys::list))
-        .route(
-            "/api/v1/indicator-values",
-            web::get().to(indicators::values),
-        )
-        .route(
-            "/api/v1/indicator-values",
-            web::post().to(indicators::write),
-        )
-        .route(
-            "/api/v1/federation/dashboard",
-            web::get().to(federation::dashboard),
-        )
-        .route("/api/v1/frameworks", web::get().to(frameworks::list))
-        .route("/api/v1/frameworks/{id}", web::get().to(frameworks::get))
-        .route("/api/v1/organisations", web::get().to(organisations::list))
-        .route(
-            "/api/v1/organisations",
-            web::post().to(organisations::create),
-        )
-        .route(
-            "/api/v1/organisations/{id}",
-            web::get().to(organisations::get),
-        )
-        .route(
-            "/api/v1/organisations/{id}",
-            web::put().to(organisations::update),
-        )
-        .route(
-            "/api/v1/organisations/{id}/sites",
-            web::get().to(sites::list),
-        )
-        .route(
-            "/api/v1/organisations/{id}/sites",
-            web::post().to(sites::create),
-        )
-        .route(
+    cfg.service(at("/api/v1/openapi.json", "GET, HEAD").route(read().to(docs::openapi_json)));
+    cfg.service(at("/api/docs", "GET, HEAD").route(read().to(docs::docs_page)));
+    cfg.service(at("/api/v1/me", "GET, HEAD").route(read().to(me)));
+    cfg.service(at("/api/v1/actions", "GET, HEAD").route(read().to(actions::list)));
+    cfg.service(
+        at("/api/v1/actions/{id}", "GET, HEAD, PUT")
+            .route(read().to(actions::get))
+            .route(web::put().to(actions::update)),
+    );
+    cfg.service(at("/api/v1/audits", "GET, HEAD").route(read().to(audits::list)));
+    cfg.service(at("/api/v1/audits/{id}", "GET, HEAD").route(read().to(audits::get)));
+    cfg.service(at("/api/v1/audits/{id}/report.pdf", "GET, HEAD").route(read().to(audits::report)));
+    cfg.service(at("/api/v1/audits/{id}/findings", "GET, HEAD").route(read().to(audits::findings)));
+    cfg.service(
+        at("/api/v1/audits/{id}/findings/{ref}", "PUT").route(web::put().to(audits::save_finding)),
+    );
+    cfg.service(
+        at("/api/v1/commitments", "GET, HEAD, POST")
+            .route(read().to(commitments::list))
+            .route(web::post().to(commitments::create)),
+    );
+    cfg.service(at("/api/v1/commitments/{id}", "GET, HEAD").route(read().to(commitments::get)));
+    cfg.service(
+        at("/api/v1/commitments/{id}/transitions", "POST")
+            .route(web::post().to(commitments::transition)),
+    );
+    cfg.service(
+        at("/api/v1/commitments/{id}/schedule", "GET, HEAD")
+            .route(read().to(commitments::schedule)),
+    );
+    cfg.service(
+        at("/api/v1/organisations/{id}/evidence", "GET, HEAD, POST")
+            .route(read().to(evidence::list))
+            .route(web::post().to(evidence::upload)),
+    );
+    cfg.service(at("/api/v1/evidence/{id}", "GET, HEAD").route(read().to(evidence::get)));
+    cfg.service(
+        at("/api/v1/evidence/files/{id}", "GET, HEAD").route(read().to(evidence::download)),
+    );
+    cfg.service(at("/api/v1/indicators", "GET, HEAD").route(read().to(indicators::list)));
+    cfg.service(
+        at("/api/v1/indicators/{code}/benchmark", "GET, HEAD")
+            .route(read().to(indicators::benchmark)),
+    );
+    cfg.service(at("/api/v1/surveys", "GET, HEAD").route(read().to(surveys::list)));
+    cfg.service(
+        at("/api/v1/indicator-values", "GET, HEAD, POST")
+            .route(read().to(indicators::values))
+            .route(web::post().to(indicators::write)),
+    );
+    cfg.service(
+        at("/api/v1/federation/dashboard", "GET, HEAD").route(read().to(federation::dashboard)),
+    );
+    cfg.service(at("/api/v1/frameworks", "GET, HEAD").route(read().to(frameworks::list)));
+    cfg.service(at("/api/v1/frameworks/{id}", "GET, HEAD").route(read().to(frameworks::get)));
+    cfg.service(
+        at("/api/v1/organisations", "GET, HEAD, POST")
+            .route(read().to(organisations::list))
+            .route(web::post().to(organisations::create)),
+    );
+    cfg.service(
+        at("/api/v1/organisations/{id}", "GET, HEAD, PUT")
+            .route(read().to(organisations::get))
+            .route(web::put().to(organisations::update)),
+    );
+    cfg.service(
+        at("/api/v1/organisations/{id}/sites", "GET, HEAD, POST")
+            .route(read().to(sites::list))
+            .route(web::post().to(sites::create)),
+    );
+    cfg.service(
+        at(
             "/api/v1/organisations/{id}/sites/{site_id}",
-            web::get().to(sites::get),
+            "GET, HEAD, PUT",
         )
-        .route(
-            "/api/v1/organisations/{id}/sites/{site_id}",
-            web::put().to(sites::update),
-        )
-        .default_service(web::route().to(not_found));
+        .route(read().to(sites::get))
+        .route(web::put().to(sites::update)),
+    );
+    cfg.default_service(web::route().to(not_found));
+}
+
+/// An address of the API; a method it does not answer gets 405 with those it does (`allow`).
+fn at(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || not_allowed(allow)))
+}
+
+/// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
+fn read() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
+}
+
+/// A method the address does not answer: 405, with the ones it does.
+#[expect(clippy::unused_async, reason = "actix calls it as a handler")]
+async fn not_allowed(allow: &'static str) -> HttpResponse {
+    let info = AppError::MethodNotAllowed.info();
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allow))
+        .json(crate::i18n::error_json(&info, crate::i18n::DEFAULT_LANG))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
@@ -129,6 +134,15 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     } else {
         Ok(HttpResponse::NotFound().finish())
     }
+}
+
+/// The token of an `Authorization` header: the scheme's name is case-insensitive (RFC 7235).
+fn bearer_token(value: &str) -> Option<String> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
 }
 
 /// A request to the API with its bearer token (checked when the handler runs).
@@ -147,8 +161,7 @@ impl FromRequest for ApiCtx {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_owned());
+            .and_then(bearer_token);
         ready(
             req.app_data::<web::Data<AppState>>()
                 .cloned()
@@ -209,6 +222,54 @@ impl ApiCtx {
     }
 }
 
+/// `?page=` (from 1) and `?per_page=` (1 to 200, default 50) of every list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(try_from = "RawPaging")]
+pub struct Paging {
+    /// The page shown, from 1
+    #[param(minimum = 1)]
+    page: Option<i64>,
+    /// Items per page, 1 to 200 (default 50)
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<i64>,
+}
+
+/// `?page=` and `?per_page=` as sent, judged before the list is read: out of range is a
+/// request the API cannot serve (400), not a page quietly moved.
+#[derive(serde::Deserialize)]
+struct RawPaging {
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+impl TryFrom<RawPaging> for Paging {
+    type Error = String;
+
+    fn try_from(raw: RawPaging) -> Result<Self, Self::Error> {
+        if raw.page.is_some_and(|p| p < 1) {
+            return Err("page starts at 1".into());
+        }
+        if raw
+            .per_page
+            .is_some_and(|n| !(1..=crate::models::Page::MAX_SIZE).contains(&n))
+        {
+            return Err("per_page is 1 to 200".into());
+        }
+        Ok(Self {
+            page: raw.page,
+            per_page: raw.per_page,
+        })
+    }
+}
+
+/// One page of a whole list: its items, the total, the page and its size.
+pub fn page_of<T>(all: Vec<T>, paging: &Paging) -> (Vec<T>, i64, i64, i64) {
+    let paged =
+        crate::models::Paged::of_all(all, crate::models::Page::new(paging.page, paging.per_page));
+    (paged.items, paged.total, paged.page, paged.per_page)
+}
+
 /// Lists answer `{"items": […], "total": N}` (plus the page they show).
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct List<T> {
@@ -240,7 +301,7 @@ pub struct Me {
 }
 
 /// The account behind the token.
-#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+#[utoipa::path(operation_id = "get_me", get, path = "/api/v1/me", tag = "account",
     responses((status = 200, body = Me), (status = 401, body = docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(api: ApiCtx) -> Result<HttpResponse, AppError> {

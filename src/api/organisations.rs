@@ -13,6 +13,7 @@ use crate::models::organisation::{
 use crate::services::organisations;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Search in names (accents ignored) or SIREN prefix
     q: Option<String>,
@@ -42,9 +43,11 @@ pub struct OrganisationPayload {
     pub family: String,
     /// Region INSEE code
     pub region: String,
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub homes: Option<i64>,
     /// foph, esh, coop, procivis, epl, autre (default: the usual one of the family)
     pub federation: String,
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub version: Option<i32>,
 }
 
@@ -63,7 +66,7 @@ impl From<OrganisationPayload> for OrganisationForm {
 }
 
 /// Organismes the token's user may see.
-#[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
+#[utoipa::path(operation_id = "list_organisations", get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
     responses((status = 200, body = inline(List<OrganisationSummary>)), (status = 401, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
@@ -84,7 +87,7 @@ pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpRes
 }
 
 /// One organisme, by id or SIREN.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
+#[utoipa::path(operation_id = "get_organisation", get, path = "/api/v1/organisations/{id}", tag = "organisations",
     params(("id" = String, Path, description = "Id or SIREN")),
     responses((status = 200, body = Organisation), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
@@ -97,14 +100,14 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 }
 
 /// Creates an organisme (administrators).
-#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations",
+#[utoipa::path(operation_id = "create_organisation", post, path = "/api/v1/organisations", tag = "organisations",
     request_body = OrganisationPayload,
     responses((status = 201, body = Organisation), (status = 403, body = super::docs::ErrorBody),
         (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create(
     api: ApiCtx,
-    payload: web::Json<OrganisationPayload>,
+    payload: super::body::Body<OrganisationPayload>,
 ) -> Result<HttpResponse, AppError> {
     let form = OrganisationForm::from(payload.into_inner());
     let created = api
@@ -116,7 +119,7 @@ pub async fn create(
 }
 
 /// Replaces an organisme's fields; `version` must be the one last read (409 otherwise).
-#[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "organisations",
+#[utoipa::path(operation_id = "update_organisation", put, path = "/api/v1/organisations/{id}", tag = "organisations",
     params(("id" = String, Path, description = "Id or SIREN")),
     request_body = OrganisationPayload,
     responses((status = 200, body = Organisation), (status = 409, body = super::docs::ErrorBody),
@@ -125,7 +128,7 @@ pub async fn create(
 pub async fn update(
     api: ApiCtx,
     path: web::Path<String>,
-    payload: web::Json<OrganisationPayload>,
+    payload: super::body::Body<OrganisationPayload>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let form = OrganisationForm::from(payload.into_inner());

@@ -18,8 +18,10 @@ pub struct SitePayload {
     pub address: String,
     pub postal_code: String,
     pub commune: String,
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub homes: Option<i64>,
     pub qpv: bool,
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub version: Option<i32>,
 }
 
@@ -42,14 +44,20 @@ impl From<SitePayload> for SiteForm {
 pub struct SiteList {
     pub items: Vec<Site>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// All sites of an organisme.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}/sites", tag = "sites",
-    params(("id" = String, Path, description = "Organisme id or SIREN")),
+#[utoipa::path(operation_id = "list_sites", get, path = "/api/v1/organisations/{id}/sites", tag = "sites",
+    params(super::Paging, ("id" = String, Path, description = "Organisme id or SIREN")),
     responses((status = 200, body = SiteList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    path: web::Path<String>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let items = api
         .run(move |conn, user| {
@@ -57,12 +65,17 @@ pub async fn list(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, 
             site::list_for(conn, &organisation.id)
         })
         .await?;
-    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
-    Ok(HttpResponse::Ok().json(SiteList { items, total }))
+    let (items, total, page, per_page) = super::page_of(items, &paging);
+    Ok(HttpResponse::Ok().json(SiteList {
+        items,
+        total,
+        page,
+        per_page,
+    }))
 }
 
 /// One site of an organisme.
-#[utoipa::path(get, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
+#[utoipa::path(operation_id = "get_site", get, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
     params(("id" = String, Path, description = "Organisme id or SIREN"), ("site_id" = String, Path)),
     responses((status = 200, body = Site), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
@@ -75,7 +88,7 @@ pub async fn get(api: ApiCtx, path: web::Path<(String, String)>) -> Result<HttpR
 }
 
 /// Adds a site (administrators, the organisme's quality manager).
-#[utoipa::path(post, path = "/api/v1/organisations/{id}/sites", tag = "sites",
+#[utoipa::path(operation_id = "create_site", post, path = "/api/v1/organisations/{id}/sites", tag = "sites",
     params(("id" = String, Path, description = "Organisme id or SIREN")),
     request_body = SitePayload,
     responses((status = 201, body = Site), (status = 403, body = super::docs::ErrorBody),
@@ -84,7 +97,7 @@ pub async fn get(api: ApiCtx, path: web::Path<(String, String)>) -> Result<HttpR
 pub async fn create(
     api: ApiCtx,
     path: web::Path<String>,
-    payload: web::Json<SitePayload>,
+    payload: super::body::Body<SitePayload>,
 ) -> Result<HttpResponse, AppError> {
     let key = path.into_inner();
     let form = SiteForm::from(payload.into_inner());
@@ -103,7 +116,7 @@ pub async fn create(
 }
 
 /// Replaces a site's fields; `version` must be the one last read (409 otherwise).
-#[utoipa::path(put, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
+#[utoipa::path(operation_id = "update_site", put, path = "/api/v1/organisations/{id}/sites/{site_id}", tag = "sites",
     params(("id" = String, Path, description = "Organisme id or SIREN"), ("site_id" = String, Path)),
     request_body = SitePayload,
     responses((status = 200, body = Site), (status = 409, body = super::docs::ErrorBody),
@@ -112,7 +125,7 @@ pub async fn create(
 pub async fn update(
     api: ApiCtx,
     path: web::Path<(String, String)>,
-    payload: web::Json<SitePayload>,
+    payload: super::body::Body<SitePayload>,
 ) -> Result<HttpResponse, AppError> {
     let (key, site_id) = path.into_inner();
     let form = SiteForm::from(payload.into_inner());

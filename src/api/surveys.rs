@@ -10,6 +10,7 @@ use crate::models::organisation;
 use crate::models::survey::{self, SurveyResult, Wave};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SurveyParams {
     /// Organisme id or SIREN
     organisation: String,
@@ -26,13 +27,19 @@ pub struct WaveWithResults {
 pub struct SurveyList {
     pub items: Vec<WaveWithResults>,
     pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
 }
 
 /// The organisme's waves, newest first, with their results.
-#[utoipa::path(get, path = "/api/v1/surveys", tag = "indicators", params(SurveyParams),
+#[utoipa::path(operation_id = "list_surveys", get, path = "/api/v1/surveys", tag = "indicators", params(super::Paging, SurveyParams),
     responses((status = 200, body = SurveyList), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<SurveyParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<SurveyParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
         .run(move |conn, user| {
@@ -48,8 +55,11 @@ pub async fn list(api: ApiCtx, params: web::Query<SurveyParams>) -> Result<HttpR
                 .collect::<Result<Vec<_>, AppError>>()
         })
         .await?;
+    let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(SurveyList {
-        total: i64::try_from(items.len()).unwrap_or(i64::MAX),
         items,
+        total,
+        page,
+        per_page,
     }))
 }

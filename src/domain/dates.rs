@@ -20,6 +20,30 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, Invalid> {
     Ok(date)
 }
 
+/// An instant stored as UTC without its offset, written as RFC 3339 with `Z`
+/// (`2020-10-07T08:12:07Z`): what the API's `date-time` promises and what clients parse.
+pub fn utc<S: serde::Serializer>(
+    instant: &chrono::NaiveDateTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(
+        &instant
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    )
+}
+
+/// `utc` for an instant that may be absent.
+pub fn utc_opt<S: serde::Serializer>(
+    instant: &Option<chrono::NaiveDateTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match instant {
+        Some(instant) => utc(instant, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,7 +39,9 @@ pub struct Action {
     pub due_date: NaiveDate,
     /// open, in_progress, done, effective, ineffective
     pub status: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -55,6 +57,7 @@ impl crate::domain::policy::Owned for Action {
 pub struct ActionUpdate {
     pub id: String,
     pub action_id: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub at: NaiveDateTime,
     pub author_label: String,
     pub status: String,
@@ -196,6 +199,7 @@ pub struct ActionForm {
     pub due_date: String,
     pub status: String,
     pub note: String,
+    #[schema(minimum = 0, maximum = 2_147_483_647)]
     pub version: Option<i32>,
 }
 

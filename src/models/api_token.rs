@@ -21,8 +21,11 @@ pub struct ApiToken {
     #[serde(skip)]
     pub token_hash: String,
     pub prefix: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc_opt")]
     pub last_used_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "crate::domain::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

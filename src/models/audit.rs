@@ -34,7 +34,9 @@ pub struct Audit {
     pub lead_auditor_id: Option<String>,
     pub decision: Option<String>,
     pub decision_date: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -245,6 +247,72 @@ pub fn list_for_commitment(
 }
 
 /// Audits an auditor leads or belongs to, soonest first.
+/// Filters of a list of audits; each is optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// An organisme's id
+    pub organisation: Option<String>,
+    /// A framework code (every version of it)
+    pub framework: Option<String>,
+    /// A state (`planned`, `on_site`, `submitted`…)
+    pub state: Option<String>,
+    /// Audits ending on or after this day
+    pub from: Option<NaiveDate>,
+    /// Audits starting on or before this day
+    pub to: Option<NaiveDate>,
+}
+
+/// The audits of the organismes `scope` sees (only their own for auditors, when
+/// `auditor` is given), newest first, filtered.
+pub fn list_in(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    auditor: Option<&str>,
+    filter: &AuditFilter,
+) -> Result<Vec<Audit>, AppError> {
+    use crate::db::schema::frameworks;
+    let visible = crate::models::organisation::ids_in(conn, scope)?;
+    let mut query = audits::table
+        .filter(audits::organisation_id.eq_any(visible))
+        .into_boxed();
+    if let Some(user_id) = auditor {
+        query = query.filter(
+            audits::lead_auditor_id
+                .eq(user_id.to_owned())
+                .or(audits::id.eq_any(
+                    audit_team::table
+                        .filter(audit_team::user_id.eq(user_id.to_owned()))
+                        .select(audit_team::audit_id),
+                )),
+        );
+    }
+    if let Some(id) = &filter.organisation {
+        query = query.filter(audits::organisation_id.eq(id.clone()));
+    }
+    if let Some(code) = &filter.framework {
+        query = query.filter(
+            audits::framework_id.eq_any(
+                frameworks::table
+                    .filter(frameworks::code.eq(code.clone()))
+                    .select(frameworks::id),
+            ),
+        );
+    }
+    if let Some(state) = &filter.state {
+        query = query.filter(audits::state.eq(state.clone()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audits::end_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audits::start_date.le(to));
+    }
+    Ok(query
+        .order((audits::start_date.desc(), audits::id.asc()))
+        .select(Audit::as_select())
+        .load(conn)?)
+}
+
 pub fn list_for_auditor(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Audit>, AppError> {
     Ok(audits::table
         .filter(

@@ -24,7 +24,9 @@ pub struct CalendarFeed {
     pub token_hash: String,
     /// The calendar filter, as JSON
     pub filter: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc_opt")]
     pub revoked_at: Option<NaiveDateTime>,
 }
 

@@ -33,7 +33,9 @@ pub struct Commitment {
     pub auditor_id: Option<String>,
     pub start_date: NaiveDate,
     pub notes: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -66,6 +68,7 @@ pub struct Event {
     #[serde(skip)]
     pub author_id: Option<String>,
     pub author_label: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
 }
 

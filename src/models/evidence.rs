@@ -28,7 +28,9 @@ pub struct Evidence {
     pub site_id: Option<String>,
     pub effective_date: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }
@@ -48,6 +50,7 @@ pub struct EvidenceFile {
     pub file_name: String,
     pub content_type: String,
     pub size: i64,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub uploaded_at: NaiveDateTime,
     pub uploaded_by: String,
 }

@@ -38,6 +38,7 @@ pub struct Finding {
     #[serde(serialize_with = "id_list::serialize")]
     #[schema(value_type = Vec<String>)]
     pub self_evidence_ids: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub updated_by: String,
     pub version: i32,

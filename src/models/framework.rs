@@ -30,6 +30,7 @@ pub struct FrameworkSummary {
     pub based_on_id: Option<String>,
     pub requirements_count: i32,
     pub indicators_count: i32,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub imported_at: NaiveDateTime,
 }
 
@@ -51,6 +52,7 @@ pub struct Framework {
     pub content_hash: String,
     pub requirements_count: i32,
     pub indicators_count: i32,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub imported_at: NaiveDateTime,
 }
 

@@ -36,6 +36,7 @@ impl Actor {
 #[diesel(table_name = history)]
 pub struct HistoryEntry {
     pub id: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub at: NaiveDateTime,
     pub actor_id: Option<String>,
     pub actor_label: String,

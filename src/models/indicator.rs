@@ -84,6 +84,7 @@ pub struct Value {
     pub denominator: Option<f64>,
     pub source: String,
     pub entered_by: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub entered_at: NaiveDateTime,
     pub version: i32,
 }

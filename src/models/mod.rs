@@ -83,6 +83,14 @@ impl<T> Paged<T> {
             pages: page.count(total),
         }
     }
+
+    /// One page of everything read (lists whose whole is small enough to read at once).
+    pub fn of_all(all: Vec<T>, page: Page) -> Self {
+        let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+        let skip = usize::try_from(page.offset()).unwrap_or(usize::MAX);
+        let take = usize::try_from(page.size).unwrap_or(usize::MAX);
+        Self::new(all.into_iter().skip(skip).take(take).collect(), total, page)
+    }
 }
 
 #[cfg(test)]

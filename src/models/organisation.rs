@@ -33,7 +33,9 @@ pub struct Organisation {
     pub homes: i32,
     /// foph, esh, coop, procivis, epl or autre
     pub federation: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     /// Incremented by each change; send it back when updating.
     pub version: i32,

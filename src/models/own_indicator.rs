@@ -28,7 +28,9 @@ pub struct OwnIndicator {
     pub numerator: String,
     pub denominator: String,
     pub source: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

@@ -28,7 +28,9 @@ pub struct Site {
     pub homes: i32,
     /// In a quartier prioritaire de la politique de la ville
     pub qpv: bool,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

@@ -24,7 +24,9 @@ pub struct Wave {
     pub fieldwork_end: NaiveDate,
     pub respondents: Option<i32>,
     pub provider: String,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub updated_at: NaiveDateTime,
     pub version: i32,
 }

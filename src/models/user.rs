@@ -44,6 +44,7 @@ pub struct UserView {
     pub must_change_password: bool,
     pub disabled: bool,
     pub locale: Option<String>,
+    #[serde(serialize_with = "crate::domain::dates::utc_opt")]
     pub last_login_at: Option<NaiveDateTime>,
     pub version: i32,
 }

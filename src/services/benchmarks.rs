@@ -54,6 +54,7 @@ pub struct Benchmark {
     /// Organismes with a figure, best first
     pub entries: Vec<Entry>,
     /// (from, to, count) slices of the distribution
+    #[schema(value_type = Vec<Vec<f64>>)]
     pub bins: Vec<(f64, f64, usize)>,
 }
 

@@ -50,6 +50,7 @@ pub const LIST_SHOWN: usize = 15;
     utoipa::ToSchema,
 )]
 #[serde(default)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
     /// The framework the breakdowns, the map and the chart are about (a framework code;
     /// `charte-qualite` stands for every organisme's own charter)

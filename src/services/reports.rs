@@ -175,6 +175,7 @@ pub struct Verification {
     pub organisation_name: String,
     pub audit_title: String,
     pub content_date: NaiveDate,
+    #[serde(serialize_with = "crate::domain::dates::utc")]
     pub first_issued_at: NaiveDateTime,
     /// The audit changed after this report: a later version exists
     pub superseded: bool,

@@ -9,16 +9,31 @@ use crate::models::history::Actor;
 use crate::models::organisation::{self, Organisation};
 use crate::models::survey::{self, NewResult, NewWave, Wave};
 
-/// Declares a survey wave of an organisme found by id or SIREN.
-pub fn create_wave(
+/// An organisme (by id or SIREN) the actor may declare survey waves of.
+pub fn surveyed(
     conn: &mut DbConnection,
     user: &CurrentUser,
     organisation_key: &str,
-    wave: &NewWave,
-) -> Result<Wave, AppError> {
+) -> Result<Organisation, AppError> {
     let found = organisation::find_by_key(conn, &user.scope(), organisation_key)?;
     ensure(policy::may_edit_organisation(user, &found.id))?;
-    survey::create_wave(conn, &Actor::user(&user.id, &user.email), &found.id, wave)
+    Ok(found)
+}
+
+/// Declares a survey wave of an organisme `surveyed` found.
+pub fn create_wave(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    organisation: &Organisation,
+    wave: &NewWave,
+) -> Result<Wave, AppError> {
+    ensure(policy::may_edit_organisation(user, &organisation.id))?;
+    survey::create_wave(
+        conn,
+        &Actor::user(&user.id, &user.email),
+        &organisation.id,
+        wave,
+    )
 }
 
 /// A wave of the actor's scope whose results they may write, with its organisme.

@@ -353,11 +353,25 @@ fn indicator_routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// A request the API cannot read: 401 first when it carries no credentials (a client learns
+/// it must sign in before anything else), otherwise 400 with what could not be read.
+fn unreadable(error: impl std::fmt::Display, req: &actix_web::HttpRequest) -> actix_web::Error {
+    let anonymous = req.path().starts_with("/api/")
+        && !req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION);
+    if anonymous {
+        AppError::Unauthenticated.into()
+    } else {
+        AppError::BadRequest(error.to_string()).into()
+    }
+}
+
 /// Malformed JSON gets the API's JSON error, not actix's plain text.
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(1024 * 1024)
-        .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())
+        .error_handler(unreadable)
 }
 
 /// Forms up to `FORM_LIMIT` (actix stops at 16 KiB, where one long finding would get a bare
@@ -367,6 +381,5 @@ pub fn form_config() -> web::FormConfig {
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|error, _| AppError::BadRequest(error.to_string()).into())
+    web::QueryConfig::default().error_handler(unreadable)
 }

@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod api;
+mod api_contract;
 mod audits;
 mod auth;
 mod backup;

@@ -582,9 +582,23 @@ fn no_page_offers_a_link_its_reader_may_not_follow() {
     );
 }
 
-/// `(method, path)` of every `.route("…", …)` of a routing file, `{…}` segments as `{}`.
+/// `(method, path)` of every `.route("…", …)` of a routing file, and of every API address
+/// (`at("…", …).route(…)…`), `{…}` segments as `{}`.
 fn declared_routes(source: &str) -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
+    for chunk in source.split("at(\"").skip(1) {
+        let path = chunk.split('"').next().unwrap();
+        let statement = chunk.split(");").next().unwrap();
+        for (needle, method) in [
+            ("read()", "GET"),
+            ("web::post()", "POST"),
+            ("web::put()", "PUT"),
+        ] {
+            if statement.contains(needle) {
+                routes.insert((method.to_owned(), normalise(path)));
+            }
+        }
+    }
     for chunk in source.split("route(").skip(1) {
         let Some(rest) = chunk.trim_start().strip_prefix('"') else {
             continue;

@@ -109,8 +109,9 @@ pub async fn create_wave(
     let (lookup, submitted) = (id.clone(), form.clone());
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
+            let organisation = surveys::surveyed(conn, user, &id)?;
             let wave = new_wave(&form)?;
-            surveys::create_wave(conn, user, &id, &wave)
+            surveys::create_wave(conn, user, &organisation, &wave)
         })
         .await?;
     let ctx = &ctx;

@@ -586,8 +586,15 @@ fn no_page_offers_a_link_its_reader_may_not_follow() {
 /// (`at("…", …).route(…)…`), `{…}` segments as `{}`.
 fn declared_routes(source: &str) -> BTreeSet<(String, String)> {
     let mut routes = BTreeSet::new();
-    for chunk in source.split("at(\"").skip(1) {
-        let path = chunk.split('"').next().unwrap();
+    for (at, _) in source.match_indices("at(") {
+        let before = source[..at].chars().next_back().unwrap_or(' ');
+        if before.is_alphanumeric() || before == '_' {
+            continue;
+        }
+        let Some(rest) = source[at + 3..].trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let (path, chunk) = rest.split_once('"').unwrap();
         let statement = chunk.split(");").next().unwrap();
         for (needle, method) in [
             ("read()", "GET"),

@@ -25,6 +25,41 @@ pub struct ActionList {
     pub per_page: i64,
 }
 
+/// An action as a client sends it: the fields of the page's form, and the version read.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ActionPayload {
+    pub correction: String,
+    pub root_cause: String,
+    pub corrective_action: String,
+    pub owner: String,
+    /// YYYY-MM-DD
+    pub due_date: String,
+    /// open, in_progress, done, effective, ineffective (the last two: auditors)
+    pub status: String,
+    /// A progress note added to the action's updates
+    pub note: String,
+    /// The version read
+    #[schema(required = true, minimum = 0, maximum = 2_147_483_647)]
+    #[serde(deserialize_with = "super::body::whole")]
+    pub version: Option<i32>,
+}
+
+impl From<ActionPayload> for ActionForm {
+    fn from(p: ActionPayload) -> Self {
+        Self {
+            correction: p.correction,
+            root_cause: p.root_cause,
+            corrective_action: p.corrective_action,
+            owner: p.owner,
+            due_date: p.due_date,
+            status: p.status,
+            note: p.note,
+            version: p.version,
+        }
+    }
+}
+
 /// An action with its progress updates, newest last.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ActionDetail {
@@ -75,16 +110,16 @@ pub async fn get(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, A
 /// Updates an action from the version read, with an optional progress note: the
 /// organisme's quality manager, or an auditor (who alone may judge it effective or not).
 #[utoipa::path(operation_id = "update_action", put, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = String, Path)),
-    request_body = ActionForm,
+    request_body = ActionPayload,
     responses((status = 200, body = Action), (status = 409, description = "stale version: {error, current}"), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update(
     api: ApiCtx,
     path: web::Path<String>,
-    payload: super::body::Body<ActionForm>,
+    payload: super::body::Body<ActionPayload>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let form = payload.into_inner();
+    let form = ActionForm::from(payload.into_inner());
     let lookup = id.clone();
     let saved = api
         .run(move |conn, user| service::update(conn, user, &id, &form))

@@ -32,12 +32,6 @@ pub struct AuditParams {
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct AuditList {
-    pub items: Vec<Audit>,
-    pub total: i64,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct FindingList {
     pub items: Vec<Finding>,
     pub total: i64,
@@ -58,6 +52,7 @@ pub struct FindingPayload {
     pub evidence_ids: Vec<String>,
     /// The version read (0 for a requirement never saved)
     #[schema(minimum = 0, maximum = 2_147_483_647)]
+    #[serde(deserialize_with = "crate::api::body::whole_required")]
     pub version: i32,
 }
 

@@ -110,3 +110,44 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
         })
     }
 }
+
+/// A whole number as JSON Schema counts one: `12` and `12.0` alike (a client may send either).
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "only a whole value under 9e15 is cast, which i64 holds exactly"
+)]
+fn whole_number<E: serde::de::Error>(number: &serde_json::Number) -> Result<i64, E> {
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| E::custom("expected i64"))
+}
+
+/// `deserialize_with` for an optional whole number of a body (`version`, `homes`).
+pub fn whole<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::Deserialize;
+    match Option::<serde_json::Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(number) => T::try_from(whole_number::<D::Error>(&number)?)
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected i32 within range")),
+    }
+}
+
+/// `deserialize_with` for a whole number a body always carries.
+pub fn whole_required<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    whole(deserializer)?.ok_or_else(|| serde::de::Error::custom("expected i32"))
+}

@@ -40,7 +40,9 @@ pub struct CommitmentDetail {
 #[serde(default)]
 pub struct CommitmentPayload {
     /// Organisme id or SIREN
+    #[schema(required = true)]
     pub organisation: String,
+    #[schema(required = true)]
     pub framework_id: String,
     /// Current state (default: considered)
     pub state: String,
@@ -60,12 +62,15 @@ pub struct CommitmentPayload {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct TransitionPayload {
+    #[schema(required = true)]
     pub state: String,
     /// YYYY-MM-DD
+    #[schema(required = true)]
     pub date: String,
     pub reason: String,
-    /// The version read (required)
-    #[schema(minimum = 0, maximum = 2_147_483_647)]
+    /// The version read
+    #[schema(required = true, minimum = 0, maximum = 2_147_483_647)]
+    #[serde(deserialize_with = "crate::api::body::whole")]
     pub version: Option<i32>,
 }
 

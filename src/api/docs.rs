@@ -134,7 +134,7 @@ impl Modify for Refusals {
         super::sites::create,
         super::sites::update,
     ),
-    components(schemas(ErrorBody, super::Me, super::frameworks::MappingOut, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
+    components(schemas(ErrorBody, super::actions::ActionPayload, super::Me, super::frameworks::MappingOut, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth, &Refusals),
     tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "federation"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
 )]

@@ -133,10 +133,12 @@ pub async fn values(
 #[serde(default)]
 pub struct ValueInput {
     /// Indicator code
+    #[schema(required = true)]
     pub indicator: String,
     /// Site id or name; absent for the organisme as a whole
     pub site: Option<String>,
     /// `2025-03`, `2025-Q1` or `2025`
+    #[schema(required = true)]
     pub period: String,
     /// May be left out for a rate given by its numerator and denominator
     pub value: Option<f64>,
@@ -149,7 +151,9 @@ pub struct ValueInput {
 #[serde(default)]
 pub struct ValueBatch {
     /// Organisme id or SIREN
+    #[schema(required = true)]
     pub organisation: String,
+    #[schema(required = true)]
     pub values: Vec<ValueInput>,
 }
 

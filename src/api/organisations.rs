@@ -36,18 +36,24 @@ pub struct ListParams {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OrganisationPayload {
+    #[schema(required = true)]
     pub name: String,
     /// Nine digits, Luhn-checked
+    #[schema(required = true)]
     pub siren: String,
     /// oph, esh, coop, sem, autre
+    #[schema(required = true)]
     pub family: String,
     /// Region INSEE code
+    #[schema(required = true)]
     pub region: String,
     #[schema(minimum = 0, maximum = 10_000_000)]
+    #[serde(deserialize_with = "crate::api::body::whole")]
     pub homes: Option<i64>,
     /// foph, esh, coop, procivis, epl, autre (default: the usual one of the family)
     pub federation: String,
     #[schema(minimum = 0, maximum = 2_147_483_647)]
+    #[serde(deserialize_with = "crate::api::body::whole")]
     pub version: Option<i32>,
 }
 

@@ -12,16 +12,23 @@ use crate::services::organisations;
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct SitePayload {
+    #[schema(required = true)]
     pub name: String,
     /// agence, residence, siege
+    #[schema(required = true)]
     pub kind: String,
+    #[schema(required = true)]
     pub address: String,
+    #[schema(required = true)]
     pub postal_code: String,
+    #[schema(required = true)]
     pub commune: String,
     #[schema(minimum = 0, maximum = 10_000_000)]
+    #[serde(deserialize_with = "crate::api::body::whole")]
     pub homes: Option<i64>,
     pub qpv: bool,
     #[schema(minimum = 0, maximum = 2_147_483_647)]
+    #[serde(deserialize_with = "crate::api::body::whole")]
     pub version: Option<i32>,
 }
 

@@ -240,11 +240,21 @@ pub(super) fn export_schedule(
         other => bail!("unknown format {other:?}: use ics, csv or xlsx"),
     };
     std::fs::write(output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
-    println!(
-        "{} item(s) of {name} written to {}",
-        entries.len(),
-        output.display()
-    );
+    if format == "ics" {
+        // A calendar holds what is still to come: say what was left out, and why.
+        let events = entries.iter().filter(|e| export::in_feed(e)).count();
+        println!(
+            "{events} event(s) of {name} written to {} ({} step(s) already done or lapsed left out)",
+            output.display(),
+            entries.len() - events
+        );
+    } else {
+        println!(
+            "{} item(s) of {name} written to {}",
+            entries.len(),
+            output.display()
+        );
+    }
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use super::date_fr as date;
 use chrono::{Duration, NaiveDate};
-use icalendar::{Alarm, Calendar, Component, Event, EventLike, Trigger};
+use icalendar::{Alarm, Calendar, Component, Event, EventLike, Property, Trigger};
 
 use crate::domain::schedule::ItemState;
 use crate::i18n::{self, Lang};
@@ -28,13 +28,20 @@ fn summary(entry: &CalendarEntry) -> String {
 /// One all-day event per item not yet done, spanning its tolerance window, with a reminder
 /// two weeks before the window opens.
 pub fn to_ics(entries: &[CalendarEntry], name: &str, base_url: &str, lang: Lang) -> String {
-    let mut calendar = Calendar::new();
-    calendar.name(name);
+    let mut calendar = Calendar::empty();
+    calendar.append_property(("VERSION", "2.0"));
+    calendar.append_property(("PRODID", PRODID));
+    calendar.append_property(("CALSCALE", "GREGORIAN"));
+    // NAME (RFC 7986) is text: declared so, it is escaped like X-WR-CALNAME (a comma or a
+    // semicolon in a calendar's name would otherwise cut it).
+    calendar.append_property(
+        Property::new("NAME", name)
+            .append_parameter(("VALUE", "TEXT"))
+            .done(),
+    );
+    calendar.append_property(("X-WR-CALNAME", name));
     calendar.append_property(("X-WR-TIMEZONE", "Europe/Paris"));
-    for entry in entries
-        .iter()
-        .filter(|e| !matches!(e.item.state, ItemState::Done | ItemState::Lapsed))
-    {
+    for entry in entries.iter().filter(|e| in_feed(e)) {
         let description = i18n::t_args(
             lang,
             "ics-description",
@@ -67,7 +74,37 @@ pub fn to_ics(entries: &[CalendarEntry], name: &str, base_url: &str, lang: Lang)
             .done();
         calendar.push(event);
     }
-    calendar.done().to_string()
+    without_alarm_stamps(&calendar.done().to_string())
+}
+
+/// Who made the calendar, as RFC 5545 asks.
+const PRODID: &str = "-//qualitrack//Calendrier qualité//FR";
+
+/// Whether an item is an event of the feed: steps done or lapsed are left out.
+pub fn in_feed(entry: &CalendarEntry) -> bool {
+    !matches!(entry.item.state, ItemState::Done | ItemState::Lapsed)
+}
+
+/// The calendar library writes a `UID` (random, new on every fetch) and a `DTSTAMP` in every
+/// component; RFC 5545's alarm grammar has neither, and a UID that changes makes clients
+/// see a new reminder each time. They are taken out of each `VALARM`.
+fn without_alarm_stamps(ics: &str) -> String {
+    let mut out = String::with_capacity(ics.len());
+    let mut in_alarm = false;
+    for line in ics.split_inclusive("\r\n") {
+        match line.trim_end() {
+            "BEGIN:VALARM" => in_alarm = true,
+            "END:VALARM" => in_alarm = false,
+            content
+                if in_alarm && (content.starts_with("UID:") || content.starts_with("DTSTAMP:")) =>
+            {
+                continue;
+            }
+            _ => {}
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 fn columns(lang: Lang) -> Vec<String> {

@@ -378,6 +378,74 @@ fn a_calendar_subscription_serves_a_valid_ics_feed_until_revoked() {
     assert_eq!(anonymous.get(&path).status, 404);
 }
 
+/// The address of a calendar subscription just created on the calendar page.
+fn subscribed(
+    app: &crate::helpers::TestApp,
+    manager: &crate::helpers::Client,
+    name: &str,
+    org: &str,
+) -> String {
+    let created = manager.post_form(
+        "/calendrier/abonnements",
+        &[("name", name), ("organisation", org)],
+    );
+    assert_eq!(created.status, 303);
+    let page = manager.get("/calendrier");
+    let url = page
+        .body
+        .split("dans votre agenda (elle ne sera plus affichée) : ")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .trim()
+        .replace("&#x2F;", "/");
+    url.trim_start_matches(&app.base).to_owned()
+}
+
+#[test]
+fn a_feed_keeps_its_whole_name_stable_reminders_and_says_who_made_it() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Agenda", 9, "84");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    granted(
+        &app,
+        &manager,
+        &org,
+        "iso-9001-2015",
+        "2024-01-05",
+        "2024-05-15",
+    );
+    let path = subscribed(&app, &manager, "Agenda, qualité; test", &org);
+    let first = app.client().get(&path).body;
+    assert!(
+        first.contains("\r\nNAME;VALUE=TEXT:qualitrack — Agenda\\, qualité\\; test\r\n"),
+        "NAME escaped like X-WR-CALNAME: {first}"
+    );
+    assert!(first.contains("\r\nPRODID:-//qualitrack//Calendrier qualité//FR\r\n"));
+    let calendars: Vec<_> = ical::IcalParser::new(std::io::BufReader::new(first.as_bytes()))
+        .collect::<Result<_, _>>()
+        .expect("valid ICS");
+    let alarms: Vec<_> = calendars[0].events.iter().flat_map(|e| &e.alarms).collect();
+    assert!(!alarms.is_empty());
+    for alarm in &alarms {
+        let names: Vec<&str> = alarm.properties.iter().map(|p| p.name.as_str()).collect();
+        assert!(
+            !names.contains(&"UID") && !names.contains(&"DTSTAMP"),
+            "RFC 5545's alarm has neither: {names:?}"
+        );
+    }
+    // Fetched again, the feed is the same but for the instants of the fetch.
+    let unstamped = |ics: &str| -> String {
+        ics.lines()
+            .filter(|l| !l.starts_with("DTSTAMP:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(unstamped(&first), unstamped(&app.client().get(&path).body));
+}
+
 #[test]
 fn the_api_declares_moves_and_schedules_commitments() {
     let app = spawn_app();

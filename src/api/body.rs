@@ -135,11 +135,13 @@ where
     T: TryFrom<i64>,
 {
     use serde::Deserialize;
-    match Option::<serde_json::Number>::deserialize(deserializer)? {
-        None => Ok(None),
-        Some(number) => T::try_from(whole_number::<D::Error>(&number)?)
+    match Option::<serde_json::Value>::deserialize(deserializer)? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::Number(number)) => T::try_from(whole_number::<D::Error>(&number)?)
             .map(Some)
             .map_err(|_| serde::de::Error::custom("expected i32 within range")),
+        // A text, a list…: the same words as any other whole number refused.
+        Some(_) => Err(serde::de::Error::custom("expected i64")),
     }
 }
 

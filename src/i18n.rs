@@ -85,6 +85,11 @@ pub fn t(lang: Lang, key: &str) -> String {
     LOCALES.lookup(&lang.id(), key)
 }
 
+/// The message `key` in `lang`, if the catalogue has it.
+pub fn t_opt(lang: Lang, key: &str) -> Option<String> {
+    LOCALES.try_lookup(&lang.id(), key)
+}
+
 /// The message `key` in `lang`, with named arguments.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue> = args

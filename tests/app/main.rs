@@ -11,6 +11,7 @@ mod backup;
 mod bench;
 mod benchmarks;
 mod browser;
+mod catalogue;
 mod cli;
 mod commitments;
 mod concurrency;

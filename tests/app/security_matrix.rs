@@ -527,8 +527,9 @@ fn shape(path: &str) -> String {
 }
 
 /// Every page an actor can reach by following links from the home page, breadth first: none
-/// of its links may lead to a refusal (403) or a server error. A button offered to someone
-/// who may not use it is a rule forgotten in a template.
+/// of its links may lead to a refusal (403) or a server error (a button offered to someone
+/// who may not use it is a rule forgotten in a template), and none shows a message missing
+/// from the catalogues.
 #[test]
 fn no_page_offers_a_link_its_reader_may_not_follow() {
     let world = world();
@@ -562,6 +563,14 @@ fn no_page_offers_a_link_its_reader_may_not_follow() {
                 .is_some_and(|t| t.starts_with("text/html"));
             if !html {
                 continue;
+            }
+            // Every word on a page comes from the catalogues, in the reader's language.
+            if let Some(at) = response.body.find("Unknown localization key") {
+                let end = (at + 80).min(response.body.len());
+                wrong.push(format!(
+                    "{name}: {path} shows {}",
+                    response.body.get(at..end).unwrap_or_default()
+                ));
             }
             for link in links_of(&response.body) {
                 // Signing out ends the session the crawl runs in; files and feeds are not pages.

@@ -207,6 +207,9 @@ pub async fn show_history(ctx: Ctx) -> Result<HttpResponse, AppError> {
         })
         .await?;
     let mut page = ctx.page(Some(&current), "history");
-    page.insert("entries", &history_view::present(&entries));
+    page.insert(
+        "entries",
+        &history_view::present(&entries, ctx.lang(Some(&current))),
+    );
     ctx.render("admin/history.html", &page)
 }

@@ -1,12 +1,26 @@
-//! History rows as people read them: who, when, and which fields went from what to what.
+//! History rows as people read them: who, when, what was done to which record, and which
+//! fields went from what to what — with the fields' labels and the values' words (a state,
+//! a role, a region), never the columns and codes they are stored as.
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::i18n::{self, Lang};
 use crate::models::history::HistoryEntry;
 
-/// Fields every change touches; showing them would hide the real change.
-const NOISE: [&str; 4] = ["updated_at", "version", "search_key", "created_at"];
+/// Fields every change touches, or that only the software reads (fingerprints, search keys,
+/// hashes, identifiers): showing them would hide the real change.
+const NOISE: [&str; 9] = [
+    "updated_at",
+    "version",
+    "search_key",
+    "created_at",
+    "content_hash",
+    "password_hash",
+    "token_hash",
+    "secret_hash",
+    "id",
+];
 
 #[derive(Debug, Serialize)]
 pub struct FieldChange {
@@ -25,7 +39,7 @@ pub struct EntryView {
     pub changes: Vec<FieldChange>,
 }
 
-pub fn present(entries: &[HistoryEntry]) -> Vec<EntryView> {
+pub fn present(entries: &[HistoryEntry], lang: Lang) -> Vec<EntryView> {
     entries
         .iter()
         .map(|e| EntryView {
@@ -34,9 +48,72 @@ pub fn present(entries: &[HistoryEntry]) -> Vec<EntryView> {
             entity: e.entity.clone(),
             entity_id: e.entity_id.clone(),
             action: e.action.clone(),
-            changes: diff(e.before_data.as_deref(), e.after_data.as_deref()),
+            changes: diff(e.before_data.as_deref(), e.after_data.as_deref())
+                .into_iter()
+                .map(|c| FieldChange {
+                    before: worded(lang, &e.entity, &c.field, &c.before),
+                    after: worded(lang, &e.entity, &c.field, &c.after),
+                    field: label(lang, &c.field),
+                })
+                .collect(),
         })
         .collect()
+}
+
+/// A field's label: `history-field-<name>` of the catalogue, or its name in words.
+fn label(lang: Lang, field: &str) -> String {
+    i18n::t_opt(lang, &format!("history-field-{field}")).unwrap_or_else(|| {
+        let words = field.replace('_', " ");
+        let mut chars = words.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().chain(chars).collect()
+        })
+    })
+}
+
+/// A stored value in the reader's words: states, roles, families, kinds and regions by their
+/// labels, booleans as yes or no; anything else as stored.
+fn worded(lang: Lang, entity: &str, field: &str, value: &str) -> String {
+    if value.is_empty() {
+        return String::new();
+    }
+    let key = match (entity, field) {
+        (_, "role") => Some("role"),
+        (_, "family") => Some("family"),
+        (_, "federation") => Some("federation"),
+        ("site", "kind") => Some("site-kind"),
+        ("commitment", "state") => Some("commitment-state"),
+        ("audit", "state") => Some("audit-state"),
+        (_, "decision") => Some("decision"),
+        ("action", "status") => Some("action-status"),
+        ("finding", "self_level") => Some("self-level"),
+        _ => None,
+    };
+    if let Some(prefix) = key
+        && let Some(words) = i18n::t_opt(lang, &format!("{prefix}-{value}"))
+    {
+        return words;
+    }
+    match (field, value) {
+        ("region", code) => crate::domain::Region::by_code(code)
+            .map_or_else(|| code.to_owned(), |r| r.name.to_owned()),
+        (_, "true") => i18n::t(lang, "yes"),
+        (_, "false") => i18n::t(lang, "no"),
+        _ => value.to_owned(),
+    }
+}
+
+/// Identifiers and lists of them, which mean nothing to a reader.
+fn internal(field: &str, value: &Value) -> bool {
+    let id_like = |v: &Value| {
+        v.as_str()
+            .is_some_and(|s| s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4)
+    };
+    (field.ends_with("_id") || field.ends_with("_ids"))
+        && match value {
+            Value::Array(items) => items.iter().all(id_like),
+            other => other.is_null() || id_like(other),
+        }
 }
 
 fn object(data: Option<&str>) -> Map<String, Value> {
@@ -65,7 +142,11 @@ pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
     fields.dedup();
     fields
         .into_iter()
-        .filter(|f| !NOISE.contains(&f.as_str()) && *f != "id")
+        .filter(|f| !NOISE.contains(&f.as_str()))
+        .filter(|f| {
+            let shown = |v: Option<&Value>| v.is_some_and(|v| !internal(f, v));
+            shown(before.get(*f)) || shown(after.get(*f))
+        })
         .filter(|f| before.get(*f) != after.get(*f))
         .map(|f| FieldChange {
             field: f.clone(),
@@ -91,6 +172,40 @@ mod tests {
         assert_eq!(
             (changes[0].before.as_str(), changes[0].after.as_str()),
             ("A", "B")
+        );
+    }
+
+    #[test]
+    fn fields_read_by_their_labels_and_values_by_their_words() {
+        let entry = HistoryEntry {
+            id: "h1".into(),
+            at: chrono::NaiveDateTime::default(),
+            actor_id: None,
+            actor_label: "Camille".into(),
+            entity: "commitment".into(),
+            entity_id: "c1".into(),
+            organisation_id: None,
+            action: "transition".into(),
+            before_data: Some(
+                r#"{"state":"preparing","region":"53","auditor_id":"01a23718-bf4c-723d-a8bc-251fe8c70ed5","content_hash":"ab"}"#.into(),
+            ),
+            after_data: Some(
+                r#"{"state":"granted","region":"52","auditor_id":"01a23718-bf4c-723d-a8bc-2520568c1fc7","content_hash":"cd"}"#.into(),
+            ),
+        };
+        let shown = present(&[entry], Lang::Fr);
+        let changes: Vec<(&str, &str, &str)> = shown[0]
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("Région", "Bretagne", "Pays de la Loire"),
+                ("État", "En préparation", "Accordé"),
+            ],
+            "identifiers and fingerprints are not shown"
         );
     }
 

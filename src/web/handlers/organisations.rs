@@ -232,7 +232,7 @@ pub async fn show_organisation(
         })
         .collect();
     page.insert("commitments", &cards);
-    page.insert("history", &history_view::present(&recent));
+    page.insert("history", &history_view::present(&recent, lang));
     ctx.render("organisations/show.html", &page)
 }
 
@@ -342,6 +342,9 @@ pub async fn organisation_history(
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.insert("organisation", &organisation);
-    page.insert("entries", &history_view::present(&entries));
+    page.insert(
+        "entries",
+        &history_view::present(&entries, ctx.lang(Some(&user))),
+    );
     ctx.render("organisations/history.html", &page)
 }

@@ -105,7 +105,10 @@ pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
     page.insert("can_read_history", &policy::reads_history(&user));
     page.insert("site", &site);
     page.insert("organisation", &organisation);
-    page.insert("history", &history_view::present(&entries));
+    page.insert(
+        "history",
+        &history_view::present(&entries, ctx.lang(Some(&user))),
+    );
     ctx.render("sites/show.html", &page)
 }
 

@@ -143,7 +143,13 @@ fn audit_context(
     let mut page = Context::new();
     page.insert(
         "history",
-        &crate::web::handlers::history_view::present(&history),
+        &crate::web::handlers::history_view::present(
+            &history,
+            user.locale
+                .as_deref()
+                .and_then(crate::i18n::Lang::parse)
+                .unwrap_or(crate::i18n::DEFAULT_LANG),
+        ),
     );
     page.insert("can_run", &policy::may_record_findings(user, &found, &team));
     page.insert(

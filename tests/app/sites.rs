@@ -91,8 +91,9 @@ fn a_quality_manager_adds_and_edits_the_sites_of_their_organisme() {
     // The history shows what changed, from what to what.
     assert!(site.body.contains("<del>Agence de Lille</del>"));
     assert!(site.body.contains("<ins>Agence de Lille-Centre</ins>"));
-    // The QPV box was not ticked this time: the site is no longer in a QPV.
-    assert!(site.body.contains("<del>true</del>"));
+    // The QPV box was not ticked this time: the site is no longer in a QPV, said in words.
+    assert!(site.body.contains("<del>Oui</del>"));
+    assert!(site.body.contains("Quartier prioritaire (QPV)"));
 
     let stale = manager.post_form(
         &format!("/sites/{site_href}"),

@@ -149,6 +149,16 @@ pub fn field_messages(lang: Lang, errors: &FieldErrors) -> BTreeMap<String, Stri
         .collect()
 }
 
+/// Per refused field, its label when the catalogue has one (`field-<name>`), so that an error
+/// summary names what is wrong: "Nom : Ce champ est obligatoire."
+pub fn field_labels(lang: Lang, errors: &FieldErrors) -> BTreeMap<String, String> {
+    errors
+        .0
+        .keys()
+        .filter_map(|field| Some((field.clone(), t_opt(lang, &format!("field-{field}"))?)))
+        .collect()
+}
+
 /// The JSON body of an API error: `{"error": "…", "fields": {…}}`.
 pub fn error_json(info: &ErrorInfo, lang: Lang) -> serde_json::Value {
     let mut body = serde_json::json!({ "error": t(lang, info.message_key) });

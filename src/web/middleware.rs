@@ -280,8 +280,13 @@ fn themed_response(req: &actix_web::HttpRequest, info: &ErrorInfo) -> HttpRespon
     context.insert("flashes", &Vec::<()>::new());
     context.insert("path", req.path());
     context.insert("version", env!("CARGO_PKG_VERSION"));
+    context.insert(
+        "error_labels",
+        &std::collections::BTreeMap::<String, String>::new(),
+    );
     if let Some(fields) = &info.fields {
         context.insert("errors", &i18n::field_messages(lang, fields));
+        context.insert("error_labels", &i18n::field_labels(lang, fields));
     }
     let located: Vec<String> = info
         .framework_errors

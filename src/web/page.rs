@@ -194,6 +194,10 @@ impl Ctx {
             "errors",
             &std::collections::BTreeMap::<String, String>::new(),
         );
+        context.insert(
+            "error_labels",
+            &std::collections::BTreeMap::<String, String>::new(),
+        );
         context
     }
 
@@ -253,6 +257,7 @@ impl Ctx {
         match error {
             AppError::Validation(fields) => {
                 context.insert("errors", &i18n::field_messages(lang, fields));
+                context.insert("error_labels", &i18n::field_labels(lang, fields));
             }
             other => {
                 context.insert("form_error", &i18n::t(lang, other.info().message_key));

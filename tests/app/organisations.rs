@@ -67,6 +67,12 @@ fn bad_input_is_refused_with_a_message_per_field_and_nothing_is_written() {
         "what was typed is shown again"
     );
     assert!(body.contains("aria-invalid=\"true\""));
+    // The summary above the form names each field it lists.
+    assert!(
+        body.contains("<a href=\"#f-siren\">SIREN\u{a0}: Ce SIREN n’existe pas"),
+        "{body}"
+    );
+    assert!(body.contains("<a href=\"#f-homes\">Logements\u{a0}: Saisissez un nombre entier"));
     assert_eq!((app.count("organisations"), app.count("history")), before);
 }
 

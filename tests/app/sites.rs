@@ -93,7 +93,9 @@ fn a_quality_manager_adds_and_edits_the_sites_of_their_organisme() {
     assert!(site.body.contains("<ins>Agence de Lille-Centre</ins>"));
     // The QPV box was not ticked this time: the site is no longer in a QPV, said in words.
     assert!(site.body.contains("<del>Oui</del>"));
-    assert!(site.body.contains("Quartier prioritaire (QPV)"));
+    assert!(site.body.contains(
+        "<th scope=\"row\">Situé en quartier prioritaire de la politique de la ville (QPV)</th>"
+    ));
 
     let stale = manager.post_form(
         &format!("/sites/{site_href}"),

@@ -60,9 +60,9 @@ pub fn present(entries: &[HistoryEntry], lang: Lang) -> Vec<EntryView> {
         .collect()
 }
 
-/// A field's label: `history-field-<name>` of the catalogue, or its name in words.
+/// A field's label: `field-<name>` of the catalogue (the forms' labels), or its name in words.
 fn label(lang: Lang, field: &str) -> String {
-    i18n::t_opt(lang, &format!("history-field-{field}")).unwrap_or_else(|| {
+    i18n::t_opt(lang, &format!("field-{field}")).unwrap_or_else(|| {
         let words = field.replace('_', " ");
         let mut chars = words.chars();
         chars.next().map_or_else(String::new, |first| {

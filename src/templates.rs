@@ -45,6 +45,7 @@ impl Templates {
         tera.register_filter("date_fr", date_fr);
         tera.register_filter("datetime_fr", datetime_fr);
         tera.register_filter("num", num);
+        tera.register_filter("period", period);
         tera.register_filter("bytes", bytes);
         tera.register_filter("measure", measure);
         Ok(Self { tera })
@@ -139,6 +140,35 @@ fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
     Some(Paris.from_utc_datetime(&naive))
 }
 
+/// A period as people write it: `2026-11` → `nov. 2026`, `2026-Q3` → `T3 2026` (`Q3 2026` in
+/// English), a year as itself; what is not a period stays as it is.
+#[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
+fn period(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    use crate::domain::indicators::Period;
+    const FR: [&str; 12] = [
+        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
+        "déc.",
+    ];
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let english = args.get("lang").and_then(Value::as_str) == Some("en");
+    let Some(text) = value.as_str() else {
+        return Ok(value.clone());
+    };
+    let shown = match Period::parse(text) {
+        Ok(Period::Year(y)) => y.to_string(),
+        Ok(Period::Quarter(y, q)) => format!("{}{q} {y}", if english { "Q" } else { "T" }),
+        Ok(Period::Month(y, m)) => {
+            let names = if english { EN } else { FR };
+            let index = usize::try_from(m.saturating_sub(1)).unwrap_or(0).min(11);
+            format!("{} {y}", names[index])
+        }
+        Err(_) => text.to_owned(),
+    };
+    Ok(Value::String(shown))
+}
+
 /// `12500` → `12 500`; `decimals=1` for `12,5`.
 #[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
 fn num(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
@@ -198,6 +228,22 @@ mod tests {
             escape_html("<script>\"a\" & 'b'</script> 12/03/2024"),
             "&lt;script&gt;&quot;a&quot; &amp; &#x27;b&#x27;&lt;/script&gt; 12/03/2024"
         );
+    }
+
+    #[test]
+    fn periods_read_as_people_write_them() {
+        let fr = HashMap::new();
+        let mut en = HashMap::new();
+        en.insert("lang".to_owned(), Value::from("en"));
+        let shown =
+            |raw: &str, args: &HashMap<String, Value>| period(&Value::from(raw), args).unwrap();
+        assert_eq!(shown("2026-11", &fr), "nov. 2026");
+        assert_eq!(shown("2026-Q3", &fr), "T3 2026");
+        assert_eq!(shown("2025-T1", &fr), "T1 2025");
+        assert_eq!(shown("2026-Q3", &en), "Q3 2026");
+        assert_eq!(shown("2026-02", &en), "Feb 2026");
+        assert_eq!(shown("2026", &fr), "2026");
+        assert_eq!(shown("n/a", &fr), "n/a");
     }
 
     #[test]

@@ -33,6 +33,18 @@ pub fn utc<S: serde::Serializer>(
     )
 }
 
+/// `utc` to the second (`2020-10-07T08:12:07Z`): what HTML's `<time datetime>` accepts.
+pub fn utc_seconds<S: serde::Serializer>(
+    instant: &chrono::NaiveDateTime,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(
+        &instant
+            .and_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    )
+}
+
 /// `utc` for an instant that may be absent.
 pub fn utc_opt<S: serde::Serializer>(
     instant: &Option<chrono::NaiveDateTime>,

@@ -189,6 +189,21 @@ pub fn shared_names(conn: &mut DbConnection) -> Result<Vec<(String, String)>, Ap
         .load(conn)?)
 }
 
+/// The names of frameworks by code (the latest version's name for each), for pages that
+/// hold codes: a charter's code names the organisme, not the charter.
+pub fn names_by_code(
+    conn: &mut DbConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    let rows: Vec<(String, String)> = frameworks::table
+        .filter(frameworks::code.eq_any(codes))
+        .order(frameworks::imported_at.asc())
+        .select((frameworks::code, frameworks::name))
+        .load(conn)?;
+    // Ordered oldest first: the latest import's name is the one kept.
+    Ok(rows.into_iter().collect())
+}
+
 /// The TOML file a framework version was imported from.
 pub fn source(conn: &mut DbConnection, id: &str) -> Result<String, AppError> {
     Ok(framework_sources::table

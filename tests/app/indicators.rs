@@ -172,6 +172,18 @@ fn values_are_entered_rolled_up_and_judged_against_their_target() {
         page.body
             .contains("aria-label=\"Valeurs des sites pour 2025-04\"")
     );
+    // Frameworks by their names, periods as people write them.
+    let frameworks = page
+        .body
+        .split("<dt>Référentiels</dt><dd>")
+        .nth(1)
+        .and_then(|rest| rest.split("</dd>").next())
+        .unwrap_or_default();
+    assert!(!frameworks.is_empty());
+    for code in ["qualibail-iv", "quali-hlm", "iso-9001-2015", "charte-"] {
+        assert!(!frameworks.contains(code), "{frameworks}");
+    }
+    assert!(page.body.contains("avr. 2025"), "April 2025 in words");
 
     // The organisme's own target replaces the framework's.
     let target = format!("/organismes/{org}/indicateurs/taux-decroche/cible");

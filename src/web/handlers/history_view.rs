@@ -31,6 +31,7 @@ pub struct FieldChange {
 
 #[derive(Debug, Serialize)]
 pub struct EntryView {
+    #[serde(serialize_with = "crate::domain::dates::utc_seconds")]
     pub at: chrono::NaiveDateTime,
     pub actor: String,
     pub entity: String,
@@ -194,6 +195,11 @@ mod tests {
             ),
         };
         let shown = present(&[entry], Lang::Fr);
+        // To the second with its offset, as `<time datetime>` accepts it.
+        assert_eq!(
+            serde_json::to_value(&shown[0]).unwrap()["at"],
+            "1970-01-01T00:00:00Z"
+        );
         let changes: Vec<(&str, &str, &str)> = shown[0]
             .changes
             .iter()

@@ -24,6 +24,7 @@ use crate::error::AppError;
 use crate::error::ensure;
 use crate::i18n::{self, Lang};
 use crate::models::evidence;
+use crate::models::framework as framework_model;
 use crate::models::history::Actor;
 use crate::models::indicator;
 use crate::models::organisation::{self, Organisation};
@@ -250,6 +251,19 @@ fn indicator_page(
         "can_edit",
         &policy::may_edit_organisation(user, &organisation.id),
     );
+    let framework_names = framework_model::names_by_code(conn, &series.definition.frameworks)?;
+    let framework_labels: Vec<String> = series
+        .definition
+        .frameworks
+        .iter()
+        .map(|code| {
+            framework_names
+                .get(code)
+                .cloned()
+                .unwrap_or_else(|| code.clone())
+        })
+        .collect();
+    page.insert("framework_names", &framework_labels);
     page.insert("series", &series);
     page.insert("sites", &sites);
     page.insert("organisation", &organisation);

@@ -333,10 +333,15 @@ pub fn see_other(location: &str) -> HttpResponse {
 /// What templates may offer the user, from `domain::policy`: a page never shows a link to
 /// what would answer 403.
 #[derive(Serialize)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "each is one answer of the policy that a template asks"
+)]
 struct May {
     working_documents: bool,
     history: bool,
     organisations_list: bool,
+    federation_views: bool,
 }
 
 impl May {
@@ -345,6 +350,7 @@ impl May {
             working_documents: policy::sees_working_documents(user),
             history: policy::reads_history(user),
             organisations_list: policy::lives_in_one_organisation(user).is_none(),
+            federation_views: policy::sees_federation_views(user),
         }
     }
 }

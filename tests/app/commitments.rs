@@ -586,6 +586,12 @@ fn the_home_page_says_what_is_late_and_what_comes_next() {
             .body
             .contains("Rien en retard, rien dans les 90 prochains jours.")
     );
+    assert!(
+        empty.body.contains(&format!(
+            "<p class=\"organisation-name\"><a href=\"/organismes/{org}\">Habitat Accueil</a></p>"
+        )),
+        "the header names the quality manager's organisme"
+    );
     let decided = (chrono::Utc::now().date_naive() - chrono::Duration::days(500)).to_string();
     let started = (chrono::Utc::now().date_naive() - chrono::Duration::days(600)).to_string();
     granted(&app, &manager, &org, "qualibail-iv", &started, &decided);

@@ -22,6 +22,8 @@ use crate::web::page::Ctx;
 
 #[derive(Serialize)]
 struct Figures {
+    /// The organisme of a quality manager or observer, named in the page's header.
+    organisation_name: Option<String>,
     organisations: i64,
     sites: i64,
     homes: i64,
@@ -91,7 +93,12 @@ fn own(
             .filter(|e| schedules::needs_attention(&e.item, today, 90))
             .cloned()
             .collect();
+    let organisation_name = match policy::lives_in_one_organisation(user) {
+        Some(id) => Some(organisation::find(conn, &user.scope(), id)?.name),
+        None => None,
+    };
     let figures = Figures {
+        organisation_name,
         organisations: extent.organisations,
         sites: extent.sites,
         homes: extent.homes,

@@ -55,7 +55,15 @@ pub fn hint(lang: Lang, item: &Item, today: NaiveDate) -> String {
         _ => match (item.due - today).num_days() {
             0 => i18n::t(lang, "schedule-today"),
             n if n > 0 => i18n::t_args(lang, "schedule-in", &[("days", days(n))]),
-            n => i18n::t_args(lang, "schedule-ago", &[("days", days(n))]),
+            // Past its date but inside its tolerance window: still to do, and by when.
+            n => i18n::t_args(
+                lang,
+                "schedule-past-due",
+                &[
+                    ("days", days(n)),
+                    ("end", item.window_end.format("%d/%m/%Y").to_string()),
+                ],
+            ),
         },
     }
 }
@@ -159,5 +167,35 @@ pub fn standing_text(lang: Lang, standing: Standing) -> String {
             i18n::t_args(lang, "standing-lapsed", &[("since", day(since))])
         }
         Standing::Ended { on } => i18n::t_args(lang, "standing-ended", &[("on", day(on))]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_step_past_its_date_inside_its_window_says_by_when_not_how_long_ago() {
+        let item = Item {
+            cycle: 1,
+            code: "suivi-1".into(),
+            name: "Audit de suivi".into(),
+            kind: "surveillance".into(),
+            required: true,
+            due: day("2026-11-01"),
+            window_start: day("2026-08-01"),
+            window_end: day("2027-01-31"),
+            done_on: None,
+            state: ItemState::DueSoon,
+        };
+        assert_eq!(
+            hint(Lang::Fr, &item, day("2026-12-02")),
+            "date prévue dépassée de 31 jours, à réaliser au plus tard le 31/01/2027"
+        );
+        assert_eq!(hint(Lang::Fr, &item, day("2026-10-22")), "dans 10 jours");
     }
 }

@@ -271,6 +271,7 @@ err-json-number = A number is expected here.
 err-json-text = A text is expected here (in quotes).
 err-json-list = A list is expected here.
 err-json-boolean = true or false is expected here.
+err-import-keep-valid = { $count } line(s) of the file are refused: tick the box to import the others without them, or correct the file.
 err-required = This field is required.
 err-too-long = At most { $max } characters.
 err-control-chars = This text contains invisible characters that are not allowed.

@@ -271,6 +271,7 @@ err-json-number = Un nombre est attendu ici.
 err-json-text = Un texte est attendu ici (entre guillemets).
 err-json-list = Une liste est attendue ici.
 err-json-boolean = true ou false est attendu ici.
+err-import-keep-valid = { $count } ligne(s) du fichier sont refusées : cochez la case pour importer les autres sans elles, ou corrigez le fichier.
 err-required = Ce champ est obligatoire.
 err-too-long = { $max } caractères au maximum.
 err-control-chars = Ce texte contient des caractères invisibles non autorisés.

@@ -237,12 +237,20 @@ fn a_csv_file_is_checked_before_anything_is_written_and_reimporting_changes_noth
             .contains("<th scope=\"row\">5</th><td>3 (periode)</td>")
     );
     assert_eq!(value_count(&app), 0, "a preview writes nothing");
-    // Confirming without keeping the valid lines still writes nothing.
-    assert_eq!(
-        manager
-            .post_form(&format!("{import}/confirmer"), &[])
-            .status,
-        422
+    // Confirming without keeping the valid lines still writes nothing, and says why.
+    let unticked = manager.post_form(&format!("{import}/confirmer"), &[]);
+    assert_eq!(unticked.status, 422);
+    assert!(
+        unticked
+            .body
+            .contains("ligne(s) du fichier sont refusées : cochez la case"),
+        "{}",
+        unticked.body
+    );
+    assert!(
+        unticked
+            .body
+            .contains("aria-describedby=\"f-keep_valid-error\"")
     );
     assert_eq!(value_count(&app), 0);
 

@@ -204,11 +204,12 @@ pub async fn confirm_import(
             &checked,
             &pending.file_name,
         );
-        return ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "indicators/import.html",
-            &page,
-        );
+        // Some lines were refused and the box was not ticked: say so beside it.
+        let unticked = AppError::from(FieldErrors::single(
+            "keep_valid",
+            Invalid::new("err-import-keep-valid").arg("count", checked.errors.len()),
+        ));
+        return ctx.form_again(&mut page, &user, "indicators/import.html", &unticked);
     };
     ctx.session.remove(PENDING);
     ctx.flash_with(

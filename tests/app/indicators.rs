@@ -620,3 +620,27 @@ fn an_organisme_adds_its_own_indicators_beside_its_frameworks() {
     let observer = app.login_as(Role::Observer, Some(&org), None);
     assert_eq!(observer.get(&edit).status, 403);
 }
+
+#[test]
+fn an_entry_form_lists_the_indicators_measured_at_its_periods_rhythm() {
+    // The app is kept to the end: dropping it stops the server.
+    let Setup {
+        app: _app,
+        org,
+        manager,
+    } = setup();
+    let month = manager.get(&format!(
+        "/organismes/{org}/indicateurs/saisie?periode=2025-03"
+    ));
+    assert_eq!(month.status, 200);
+    assert!(month.body.contains("name=\"v:taux-decroche\""), "monthly");
+    assert!(
+        !month.body.contains("name=\"v:regularisation-charges\""),
+        "a yearly indicator has no place in a month's form"
+    );
+    let year = manager.get(&format!(
+        "/organismes/{org}/indicateurs/saisie?periode=2025"
+    ));
+    assert!(year.body.contains("name=\"v:regularisation-charges\""));
+    assert!(!year.body.contains("name=\"v:taux-decroche\""));
+}

@@ -43,12 +43,23 @@ impl EntryQuery {
         Period::parse(&self.periode)
     }
 
+    /// Whether the form lists an indicator: of the framework asked for, and measured at the
+    /// period's rhythm (a month's form has no yearly indicator).
     fn shows(&self, definition: &Definition) -> bool {
-        match self.referentiel.as_str() {
+        let framework = match self.referentiel.as_str() {
             "" => true,
             "propres" => definition.own,
             code => definition.frameworks.iter().any(|f| f == code),
-        }
+        };
+        let rhythm = self.period().map_or(true, |period| {
+            matches!(
+                (period, definition.frequency.as_str()),
+                (Period::Month(..), "monthly")
+                    | (Period::Quarter(..), "quarterly")
+                    | (Period::Year(_), "yearly" | "triennial")
+            )
+        });
+        framework && rhythm
     }
 }
 

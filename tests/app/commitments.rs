@@ -287,6 +287,23 @@ fn the_calendar_shows_what_is_overdue_first_and_exports_it() {
         renewals.body.contains("Audit de renouvellement")
             || renewals.body.contains("renouvellement")
     );
+    // Its exports carry what it shows: renewals only, not the whole calendar.
+    let export = renewals
+        .body
+        .split("href=\"/calendrier/export.csv?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&amp;", "&");
+    assert!(export.contains("renouvellements=1"), "{export}");
+    let renewals_csv = federation.get(&format!("/calendrier/export.csv?{export}"));
+    let rows = |body: &str| body.lines().count();
+    assert!(
+        rows(&renewals_csv.body) < rows(&csv.body),
+        "{} rows of renewals, {} in the calendar",
+        rows(&renewals_csv.body),
+        rows(&csv.body)
+    );
     let manager = app.login_as(Role::QualityManager, Some(&calm), None);
     assert_eq!(manager.get("/federation/renouvellements").status, 403);
     let own = manager.get("/calendrier?periode=tout");

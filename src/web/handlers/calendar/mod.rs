@@ -49,6 +49,8 @@ pub struct CalendarQuery {
     pub separateur: String,
     /// Page of the list, from 1
     pub page: usize,
+    /// `1`: only renewals (the renewals page, and its exports)
+    pub renouvellements: String,
 }
 
 impl CalendarQuery {
@@ -74,6 +76,7 @@ impl CalendarQuery {
             ("organisation", &self.organisation),
             ("auditor", &self.auditor),
             ("periode", &self.periode),
+            ("renouvellements", &self.renouvellements),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
@@ -215,7 +218,15 @@ impl memo::Key for ListKey {
     }
 }
 
-async fn render(ctx: Ctx, query: CalendarQuery, renewals: bool) -> Result<HttpResponse, AppError> {
+async fn render(
+    ctx: Ctx,
+    mut query: CalendarQuery,
+    renewals: bool,
+) -> Result<HttpResponse, AppError> {
+    if renewals {
+        // Links and exports of the renewals page keep to renewals.
+        "1".clone_into(&mut query.renouvellements);
+    }
     let filter = query.filter(renewals);
     let state = ctx.state.clone();
     let fallback = ctx.lang(None);
@@ -340,7 +351,8 @@ async fn entries_for(
     ctx: &Ctx,
     query: &CalendarQuery,
 ) -> Result<(CurrentUser, Vec<CalendarEntry>), AppError> {
-    let filter = query.filter(false);
+    // The renewals page's exports carry what that page shows.
+    let filter = query.filter(query.renouvellements == "1");
     let everything = query.periode == "tout";
     let memo = ctx.state.calendars.clone();
     let (user, entries) = ctx

@@ -168,6 +168,11 @@ pub fn calendar(
     } else if !filter.framework.is_empty() {
         query = query.filter(frameworks::code.eq(filter.framework.clone()));
     }
+    if filter.renewals {
+        // Renewals are those of labels and certifications: an organisme's yearly internal
+        // review of its own charter renews nothing a federation follows.
+        query = query.filter(frameworks::kind.ne("charter"));
+    }
     if !filter.region.is_empty() {
         query = query.filter(organisations::region.eq(filter.region.clone()));
     }

@@ -681,3 +681,44 @@ fn a_long_calendar_goes_by_pages_that_keep_the_filters() {
     assert!(grid.body.contains("class=\"month-item"), "{due}");
     assert!(grid.body.matches("class=\"month-item").count() < total);
 }
+
+#[test]
+fn an_organismes_yearly_review_of_its_own_charter_is_no_renewal_for_the_federation() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Chartiste", 12, "84");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let created = manager.post_form(&format!("/organismes/{org}/charte"), &[]);
+    assert_eq!(created.status, 303);
+    let charter = created
+        .location
+        .unwrap()
+        .trim_start_matches("/referentiels/")
+        .to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let committed = manager.post_form(
+        &format!("/organismes/{org}/engagements"),
+        &[
+            ("framework_id", &charter),
+            ("state", "granted"),
+            (
+                "start_date",
+                &(today - chrono::Duration::days(420)).to_string(),
+            ),
+            (
+                "decision_date",
+                &(today - chrono::Duration::days(340)).to_string(),
+            ),
+        ],
+    );
+    assert_eq!(committed.status, 303, "{}", committed.body);
+    let own = manager.get("/calendrier?periode=tout");
+    assert!(
+        own.body.contains("Revue interne annuelle"),
+        "the organisme's calendar has it"
+    );
+    let federation = app.login_as(Role::Federation, None, None);
+    let renewals = federation.get("/federation/renouvellements?periode=tout");
+    assert_eq!(renewals.status, 200);
+    assert!(!renewals.body.contains("Revue interne annuelle"));
+    assert!(!renewals.body.contains("Validation annuelle de la charte"));
+}

@@ -141,6 +141,10 @@ tokens-revoke = Revoke
 tokens-empty = No token yet.
 
 ## Account administration
+users-search = Search (name, e-mail address, organisation)
+users-any-role = Every role
+users-filter = Filter
+users-caption-filtered = { $count } account(s) of { $total }
 users-title = Users
 users-caption = { $count } account(s)
 users-new = New account

@@ -141,6 +141,10 @@ tokens-revoke = Révoquer
 tokens-empty = Aucun jeton pour l’instant.
 
 ## Administration des comptes
+users-search = Rechercher (nom, adresse e-mail, organisme)
+users-any-role = Tous les rôles
+users-filter = Filtrer
+users-caption-filtered = { $count } compte(s) sur { $total }
 users-title = Utilisateurs
 users-caption = { $count } compte(s)
 users-new = Nouveau compte

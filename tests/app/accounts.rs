@@ -165,3 +165,25 @@ fn a_password_change_checks_the_current_password_and_the_confirmation() {
             .contains("Les deux mots de passe ne sont pas identiques.")
     );
 }
+
+#[test]
+fn the_accounts_list_searches_and_names_regions() {
+    let app = spawn_app();
+    let admin = app.admin();
+    let regional = app.create_user(Role::Federation, None, Some("53"));
+    let auditor = app.create_user(Role::Auditor, None, None);
+    let all = admin.get("/admin/utilisateurs");
+    assert_eq!(all.status, 200);
+    assert!(
+        all.body.contains("<td>Bretagne</td>"),
+        "a region by its name"
+    );
+    assert!(!all.body.contains("Région 53"));
+    let found = admin.get(&format!("/admin/utilisateurs?q={}", &auditor[..6]));
+    assert!(found.body.contains(&auditor));
+    assert!(!found.body.contains(&regional), "{}", found.body);
+    assert!(found.body.contains("compte(s) sur"));
+    let by_role = admin.get("/admin/utilisateurs?role=federation");
+    assert!(by_role.body.contains(&regional));
+    assert!(!by_role.body.contains(&auditor));
+}

@@ -20,15 +20,58 @@ use crate::models::user::{self, UserForm, UserInput};
 use crate::web::handlers::history_view;
 use crate::web::page::{Ctx, see_other};
 
-pub async fn list_users(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let (current, users) = ctx
+/// The filters of the accounts list, kept in the URL.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct UserQuery {
+    /// Words of a name, an e-mail address or an organisme (accents and case ignored)
+    q: String,
+    role: String,
+}
+
+impl UserQuery {
+    fn keeps(&self, account: &user::UserView) -> bool {
+        let fold = |text: &str| deunicode::deunicode(text).to_lowercase();
+        let haystack = fold(&format!(
+            "{} {} {}",
+            account.name,
+            account.email,
+            account.organisation_name.as_deref().unwrap_or_default()
+        ));
+        (self.role.is_empty() || account.role == self.role)
+            && fold(&self.q)
+                .split_whitespace()
+                .all(|word| haystack.contains(word))
+    }
+}
+
+pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (current, all) = ctx
         .user_run(|conn, current| {
             ensure(policy::may_administer(current))?;
             user::list(conn)
         })
         .await?;
+    let total = all.len();
+    let users: Vec<user::UserView> = all.into_iter().filter(|a| query.keeps(a)).collect();
+    // Regional staff's scope by the region's name, not its code.
+    let region_names: std::collections::HashMap<&str, &str> = crate::domain::Region::all()
+        .iter()
+        .map(|r| (r.code, r.name))
+        .collect();
     let mut page = ctx.page(Some(&current), "users");
     page.insert("users", &users);
+    page.insert("total", &total);
+    page.insert("query", &query);
+    page.insert("region_names", &region_names);
+    page.insert(
+        "roles",
+        &Role::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label_key()))
+            .collect::<Vec<_>>(),
+    );
     ctx.render("admin/users.html", &page)
 }
 

@@ -145,6 +145,7 @@ users-search = Search (name, e-mail address, organisation)
 users-any-role = Every role
 users-filter = Filter
 users-caption-filtered = { $count } account(s) of { $total }
+users-new-here = Create an account for this organisation
 users-title = Users
 users-caption = { $count } account(s)
 users-new = New account

@@ -145,6 +145,7 @@ users-search = Rechercher (nom, adresse e-mail, organisme)
 users-any-role = Tous les rôles
 users-filter = Filtrer
 users-caption-filtered = { $count } compte(s) sur { $total }
+users-new-here = Créer un compte pour cet organisme
 users-title = Utilisateurs
 users-caption = { $count } compte(s)
 users-new = Nouveau compte

@@ -342,6 +342,7 @@ struct May {
     history: bool,
     organisations_list: bool,
     federation_views: bool,
+    administer: bool,
 }
 
 impl May {
@@ -351,6 +352,7 @@ impl May {
             history: policy::reads_history(user),
             organisations_list: policy::lives_in_one_organisation(user).is_none(),
             federation_views: policy::sees_federation_views(user),
+            administer: policy::may_administer(user),
         }
     }
 }

@@ -187,3 +187,24 @@ fn the_accounts_list_searches_and_names_regions() {
     assert!(by_role.body.contains(&regional));
     assert!(!by_role.body.contains(&auditor));
 }
+
+#[test]
+fn an_account_is_created_from_its_organismes_page() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Recruteur", 13, "84");
+    let admin = app.admin();
+    let page = admin.get(&format!("/organismes/{org}"));
+    let link = format!("/admin/utilisateurs/nouveau?organisation={org}&amp;role=quality_manager");
+    assert!(page.body.contains(&link), "{}", page.body);
+    let form = admin.get(&link.replace("&amp;", "&"));
+    assert_eq!(form.status, 200);
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{org}\" selected>")),
+        "the organisme is chosen"
+    );
+    assert!(
+        form.body
+            .contains("<option value=\"quality_manager\" selected>")
+    );
+}

@@ -106,7 +106,19 @@ fn all_organisations(
     .items)
 }
 
-pub async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
+/// `?organisation=` (id or SIREN), `?role=`: the form opened from an organisme's page.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct NewUserQuery {
+    organisation: String,
+    role: String,
+}
+
+pub async fn new_user_form(
+    ctx: Ctx,
+    query: web::Query<NewUserQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
     let (current, organisations) = ctx
         .user_run(|conn, current| {
             ensure(policy::may_administer(current))?;
@@ -115,7 +127,14 @@ pub async fn new_user_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .await?;
     let mut page = ctx.page(Some(&current), "users");
     form_choices(&mut page, &organisations);
-    page.insert("form", &UserForm::default());
+    page.insert(
+        "form",
+        &UserForm {
+            organisation: query.organisation,
+            role: query.role,
+            ..UserForm::default()
+        },
+    );
     ctx.render("admin/user_new.html", &page)
 }
 

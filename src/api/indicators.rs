@@ -12,7 +12,7 @@ use crate::domain::policy;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 use crate::models::indicator::{self, Value, Written};
-use crate::models::{Page, organisation};
+use crate::models::organisation;
 use crate::services::indicator_board::{self, Series};
 use crate::services::indicators::{self};
 
@@ -73,20 +73,19 @@ pub struct ValueParams {
     /// Last period included
     #[param(pattern = r"^20[0-9]{2}(-(0[1-9]|1[0-2])|-[QT][1-4])?$")]
     to: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
 }
 
 /// The organisme's values, oldest period first, filtered and paginated.
-#[utoipa::path(operation_id = "list_indicator_values", get, path = "/api/v1/indicator-values", tag = "indicators", params(ValueParams),
+#[utoipa::path(operation_id = "list_indicator_values", get, path = "/api/v1/indicator-values", tag = "indicators", params(ValueParams, super::Paging),
     responses((status = 200, body = super::List<Value>), (status = 422, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn values(
     api: ApiCtx,
     params: web::Query<ValueParams>,
+    paging: web::Query<super::Paging>,
 ) -> Result<HttpResponse, AppError> {
     let p = params.into_inner();
-    let page = Page::new(p.page, p.per_page);
+    let page = paging.page();
     let mut errors = FieldErrors::new();
     let bound = |raw: &Option<String>, field: &str, errors: &mut FieldErrors| {
         raw.as_deref()

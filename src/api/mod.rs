@@ -263,6 +263,13 @@ impl TryFrom<RawPaging> for Paging {
     }
 }
 
+impl Paging {
+    /// The page asked for (already judged in range).
+    pub fn page(&self) -> crate::models::Page {
+        crate::models::Page::new(self.page, self.per_page)
+    }
+}
+
 /// One page of a whole list: its items, the total, the page and its size.
 pub fn page_of<T>(all: Vec<T>, paging: &Paging) -> (Vec<T>, i64, i64, i64) {
     let paged =

@@ -6,7 +6,6 @@ use serde::Deserialize;
 
 use super::{ApiCtx, List};
 use crate::error::AppError;
-use crate::models::Page;
 use crate::models::organisation::{
     self, Organisation, OrganisationFilter, OrganisationForm, OrganisationSummary,
 };
@@ -28,8 +27,6 @@ pub struct ListParams {
     framework: Option<String>,
     /// holding, renewal_due, suspended, engaged, lapsed, none, or holds (the first three)
     standing: Option<String>,
-    page: Option<i64>,
-    per_page: Option<i64>,
 }
 
 /// An organisme as sent by clients. `version` is required to update.
@@ -72,10 +69,14 @@ impl From<OrganisationPayload> for OrganisationForm {
 }
 
 /// Organismes the token's user may see.
-#[utoipa::path(operation_id = "list_organisations", get, path = "/api/v1/organisations", tag = "organisations", params(ListParams),
+#[utoipa::path(operation_id = "list_organisations", get, path = "/api/v1/organisations", tag = "organisations", params(ListParams, super::Paging),
     responses((status = 200, body = inline(List<OrganisationSummary>)), (status = 401, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpResponse, AppError> {
+pub async fn list(
+    api: ApiCtx,
+    params: web::Query<ListParams>,
+    paging: web::Query<super::Paging>,
+) -> Result<HttpResponse, AppError> {
     let params = params.into_inner();
     let filter = OrganisationFilter {
         q: params.q.unwrap_or_default(),
@@ -85,7 +86,7 @@ pub async fn list(api: ApiCtx, params: web::Query<ListParams>) -> Result<HttpRes
         framework: params.framework.unwrap_or_default(),
         standing: params.standing.unwrap_or_default(),
     };
-    let page = Page::new(params.page, params.per_page);
+    let page = paging.page();
     let result = api
         .run(move |conn, user| organisation::list(conn, &user.scope(), &filter, page))
         .await?;

@@ -343,6 +343,8 @@ struct May {
     organisations_list: bool,
     federation_views: bool,
     administer: bool,
+    create_organisation: bool,
+    own_audits: bool,
 }
 
 impl May {
@@ -353,6 +355,8 @@ impl May {
             organisations_list: policy::lives_in_one_organisation(user).is_none(),
             federation_views: policy::sees_federation_views(user),
             administer: policy::may_administer(user),
+            create_organisation: policy::may_create_organisation(user),
+            own_audits: policy::sees_only_own_audits(user),
         }
     }
 }

@@ -229,22 +229,37 @@ pub async fn move_audit(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let form = form.into_inner();
-    let lookup = id.clone();
-    let (_, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            audits::transition(conn, user, &id, form.version, &form.state, &form.reason)
-        })
-        .await?;
-    let lookup_done = lookup.clone();
+    let audit = id.clone();
+    act_on_audit(ctx, id, "flash-audit-moved", move |conn, user| {
+        audits::transition(conn, user, &audit, form.version, &form.state, &form.reason)
+    })
+    .await
+}
+
+/// A change posted from an audit's page: done, back to the page with `done_key`'s message;
+/// refused (a value, or a version read before someone else's), the page again with why.
+async fn act_on_audit<F>(
+    ctx: Ctx,
+    id: String,
+    done_key: &'static str,
+    act: F,
+) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<crate::models::audit::Audit, AppError>
+        + Send
+        + 'static,
+{
+    let (_, attempt) = ctx.user_attempt(act).await?;
+    let back = format!("/audits/{id}");
     let ctx = &ctx;
     ctx.conclude(
         attempt,
         Again::OnInvalidOrStale,
         |_| {
-            ctx.flash(FlashKind::Success, "flash-audit-moved");
-            Ok(see_other(&format!("/audits/{lookup_done}")))
+            ctx.flash(FlashKind::Success, done_key);
+            Ok(see_other(&back))
         },
-        |error| async move { render_audit(ctx, lookup, Some(&error)).await },
+        |error| async move { render_audit(ctx, id, Some(&error)).await },
     )
     .await
 }
@@ -265,22 +280,9 @@ pub async fn decide_audit(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let form = form.into_inner();
-    let lookup = id.clone();
-    let (_, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            audits::decide(conn, user, &id, form.version, &form.decision, &form.date)
-        })
-        .await?;
-    let lookup_done = lookup.clone();
-    let ctx = &ctx;
-    ctx.conclude(
-        attempt,
-        Again::OnInvalidOrStale,
-        |_| {
-            ctx.flash(FlashKind::Success, "flash-audit-decided");
-            Ok(see_other(&format!("/audits/{lookup_done}")))
-        },
-        |error| async move { render_audit(ctx, lookup, Some(&error)).await },
-    )
+    let audit = id.clone();
+    act_on_audit(ctx, id, "flash-audit-decided", move |conn, user| {
+        audits::decide(conn, user, &audit, form.version, &form.decision, &form.date)
+    })
     .await
 }

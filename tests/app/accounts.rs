@@ -184,8 +184,14 @@ fn the_accounts_list_searches_and_names_regions() {
     assert!(!found.body.contains(&regional), "{}", found.body);
     assert!(found.body.contains("compte(s) sur"));
     let none = admin.get("/admin/utilisateurs?q=personne-de-ce-nom");
-    assert!(none.body.contains("Aucun compte ne répond à cette recherche."));
-    assert!(none.body.contains("<a href=\"/admin/utilisateurs\">Voir tous les comptes</a>"));
+    assert!(
+        none.body
+            .contains("Aucun compte ne répond à cette recherche.")
+    );
+    assert!(
+        none.body
+            .contains("<a href=\"/admin/utilisateurs\">Voir tous les comptes</a>")
+    );
     let by_role = admin.get("/admin/utilisateurs?role=federation");
     assert!(by_role.body.contains(&regional));
     assert!(!by_role.body.contains(&auditor));

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::ApiCtx;
 use crate::db::parse_id;
 use crate::error::AppError;
-use crate::models::action::{self, Action, ActionForm, ActionUpdate};
+use crate::models::action::{self, Action, ActionForm, ActionUpdate, NewActionForm};
 use crate::services::actions as service;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -32,7 +32,12 @@ pub struct ActionPayload {
     pub correction: String,
     pub root_cause: String,
     pub corrective_action: String,
-    pub owner: String,
+    /// The owner's account id (a person of the organisme); empty for none
+    pub owner_id: String,
+    /// high, normal, low; empty keeps the action's
+    pub priority: String,
+    /// A site of the organisme; empty for the whole organisme
+    pub site_id: String,
     /// YYYY-MM-DD
     pub due_date: String,
     /// open, in_progress, done, effective, ineffective (the last two: auditors)
@@ -51,13 +56,71 @@ impl From<ActionPayload> for ActionForm {
             correction: p.correction,
             root_cause: p.root_cause,
             corrective_action: p.corrective_action,
-            owner: p.owner,
+            owner_id: p.owner_id,
+            priority: p.priority,
+            site_id: p.site_id,
             due_date: p.due_date,
             status: p.status,
             note: p.note,
             version: p.version,
         }
     }
+}
+
+/// An action the organisme records itself (not from a finding).
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct NewActionPayload {
+    /// Organisme id or SIREN
+    #[schema(required = true)]
+    pub organisation: String,
+    #[schema(required = true)]
+    pub title: String,
+    /// transversal, local (names a site), survey, complaint
+    #[schema(required = true)]
+    pub origin: String,
+    pub requirement_ref: String,
+    /// A framework the organisme is committed to
+    pub framework_id: String,
+    pub site_id: String,
+    /// The owner's account id (a person of the organisme)
+    pub owner_id: String,
+    /// high, normal, low
+    #[schema(required = true)]
+    pub priority: String,
+    /// YYYY-MM-DD
+    #[schema(required = true)]
+    pub due_date: String,
+    /// What will be done
+    pub corrective_action: String,
+}
+
+/// Records an action of the organisme's own: its quality manager or an administrator.
+#[utoipa::path(operation_id = "create_action", post, path = "/api/v1/actions", tag = "actions",
+    request_body = NewActionPayload,
+    responses((status = 201, body = Action), (status = 422, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create(
+    api: ApiCtx,
+    payload: super::body::Body<NewActionPayload>,
+) -> Result<HttpResponse, AppError> {
+    let p = payload.into_inner();
+    let organisation = p.organisation;
+    let form = NewActionForm {
+        title: p.title,
+        origin: p.origin,
+        requirement_ref: p.requirement_ref,
+        framework_id: p.framework_id,
+        site_id: p.site_id,
+        owner_id: p.owner_id,
+        priority: p.priority,
+        due_date: p.due_date,
+        corrective_action: p.corrective_action,
+    };
+    let created = api
+        .run(move |conn, user| service::create(conn, user, &organisation, &form))
+        .await?;
+    Ok(HttpResponse::Created().json(created))
 }
 
 /// An action with its progress updates, newest last.
@@ -79,7 +142,9 @@ pub async fn list(
 ) -> Result<HttpResponse, AppError> {
     let key = params.into_inner().organisation;
     let items = api
-        .run(move |conn, user| Ok(service::list(conn, user, &key)?.1))
+        .run(move |conn, user| {
+            Ok(service::list(conn, user, &key, chrono::Utc::now().date_naive())?.1)
+        })
         .await?;
     let (items, total, page, per_page) = super::page_of(items, &paging);
     Ok(HttpResponse::Ok().json(ActionList {

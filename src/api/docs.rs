@@ -106,6 +106,7 @@ impl Modify for Refusals {
         super::audits::save_finding,
         super::audits::report,
         super::actions::list,
+        super::actions::create,
         super::actions::get,
         super::actions::update,
         super::commitments::list,
@@ -134,7 +135,7 @@ impl Modify for Refusals {
         super::sites::create,
         super::sites::update,
     ),
-    components(schemas(ErrorBody, super::actions::ActionPayload, super::Me, super::frameworks::MappingOut, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
+    components(schemas(ErrorBody, super::actions::ActionPayload, super::actions::NewActionPayload, super::Me, super::frameworks::MappingOut, super::organisations::OrganisationPayload, super::sites::SitePayload, super::sites::SiteList)),
     modifiers(&BearerAuth, &Refusals),
     tags((name = "account"), (name = "actions"), (name = "audits"), (name = "commitments"), (name = "evidence"), (name = "federation"), (name = "frameworks"), (name = "indicators"), (name = "organisations"), (name = "sites"))
 )]

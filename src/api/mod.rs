@@ -31,7 +31,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(at("/api/v1/openapi.json", "GET, HEAD").route(read().to(docs::openapi_json)));
     cfg.service(at("/api/docs", "GET, HEAD").route(read().to(docs::docs_page)));
     cfg.service(at("/api/v1/me", "GET, HEAD").route(read().to(me)));
-    cfg.service(at("/api/v1/actions", "GET, HEAD").route(read().to(actions::list)));
+    cfg.service(
+        at("/api/v1/actions", "GET, HEAD, POST")
+            .route(read().to(actions::list))
+            .route(web::post().to(actions::create)),
+    );
     cfg.service(
         at("/api/v1/actions/{id}", "GET, HEAD, PUT")
             .route(read().to(actions::get))

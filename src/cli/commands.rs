@@ -273,13 +273,25 @@ pub(super) fn reminders(settings: &Settings, days: i64, send: bool) -> anyhow::R
                 line.step, line.framework, line.organisation, line.due, line.url
             );
         }
+        for action in &digest.actions {
+            println!(
+                "  LATE {} days — action {} — due {} — {}",
+                action.days_late, action.title, action.due, action.url
+            );
+        }
+        for document in &digest.documents {
+            println!(
+                "  document {} — valid until {} — {}",
+                document.title, document.valid_until, document.url
+            );
+        }
     }
     if digests.is_empty() {
-        println!("nothing due within {days} days, nothing late");
+        println!("nothing due within {days} days, nothing late, no document expiring");
     }
     if send && !digests.is_empty() {
         let templates = crate::templates::Templates::load().map_err(anyhow::Error::msg)?;
-        let count = reminder_service::send(&templates, &settings.smtp, &digests, Lang::Fr)
+        let count = reminder_service::send(&templates, &settings.smtp, &digests)
             .map_err(anyhow::Error::msg)?;
         println!("{count} digest(s) sent");
     }

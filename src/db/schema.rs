@@ -394,8 +394,8 @@ diesel::table! {
     actions (id) {
         id -> Text,
         organisation_id -> Text,
-        audit_id -> Text,
-        finding_id -> Text,
+        audit_id -> Nullable<Text>,
+        finding_id -> Nullable<Text>,
         requirement_ref -> Text,
         title -> Text,
         correction -> Text,
@@ -407,6 +407,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        origin -> Text,
+        framework_id -> Nullable<Text>,
+        site_id -> Nullable<Text>,
+        owner_id -> Nullable<Text>,
+        priority -> Text,
     }
 }
 

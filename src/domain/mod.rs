@@ -1,6 +1,7 @@
 //! Pure rules of the domain: validated value types and enumerations.
 //! Nothing here touches the database or HTTP; everything is unit-tested in place.
 
+pub mod action_plan;
 pub mod actor;
 pub mod audit;
 pub mod calendar;

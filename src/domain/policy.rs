@@ -85,6 +85,12 @@ pub fn sees_working_documents(actor: &CurrentUser) -> bool {
     !is(actor, &[Role::Observer])
 }
 
+/// Observers land on the organisme's published view: what it promises, its results and
+/// its audits' outcomes, in plain words.
+pub fn lands_on_published_view(actor: &CurrentUser) -> bool {
+    is(actor, &[Role::Observer])
+}
+
 /// The change history of an organisme the actor sees.
 pub fn reads_history(actor: &CurrentUser) -> bool {
     sees_working_documents(actor)
@@ -159,6 +165,12 @@ pub fn may_add_evidence(actor: &CurrentUser, organisation_id: &str) -> bool {
 /// follow up on what their findings opened).
 pub fn may_update_action(actor: &CurrentUser, action: &impl Owned) -> bool {
     may_edit(actor, action) || is(actor, &[Role::Auditor])
+}
+
+/// Recording an action of the organisme's own (cross-cutting, local, after a survey or
+/// complaints): whoever edits the organisme.
+pub fn may_create_action(actor: &CurrentUser, organisation_id: &str) -> bool {
+    may_edit_organisation(actor, organisation_id)
 }
 
 /// Judging an action effective, or not, before it is closed: auditors and administrators.

@@ -1,5 +1,6 @@
 //! Data taken away and drawn: calendars as ICS, tables as CSV and XLSX, charts as SVG.
 
+pub mod action_plan;
 pub mod audit_report;
 pub mod calendar;
 pub mod charts;

@@ -1,6 +1,7 @@
-//! Reminders: what falls due soon or is late, gathered per person concerned (the quality
-//! managers of each organisme), and sent as one digest e-mail each, in French, as plain
-//! text and HTML.
+//! Reminders: what falls due soon or is late, gathered per person concerned, and sent as
+//! one digest e-mail each, in French, as plain text and HTML: a quality manager hears of
+//! the steps of the organisme's commitments and of its documents about to expire; the
+//! owner of an overdue action, whoever they are, hears of that action.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -12,7 +13,7 @@ use serde::Serialize;
 use crate::auth::OrgScope;
 use crate::config::SmtpSettings;
 use crate::db::DbConnection;
-use crate::db::schema::users;
+use crate::db::schema::{evidence, users};
 use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
@@ -31,15 +32,55 @@ pub struct Line {
     pub url: String,
 }
 
+/// An overdue action, for its owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionLine {
+    pub title: String,
+    pub due: String,
+    pub days_late: i64,
+    pub url: String,
+}
+
+/// A document of the organisme whose validity ends soon, for its quality managers.
+#[derive(Debug, Clone, Serialize)]
+pub struct DocumentLine {
+    pub title: String,
+    pub valid_until: String,
+    pub url: String,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Digest {
     pub email: String,
     pub name: String,
+    /// Steps of the commitments, due soon or late
     pub lines: Vec<Line>,
+    pub actions: Vec<ActionLine>,
+    pub documents: Vec<DocumentLine>,
+    #[serde(skip)]
+    pub lang: Lang,
+}
+
+impl Digest {
+    fn is_empty(&self) -> bool {
+        self.lines.is_empty() && self.actions.is_empty() && self.documents.is_empty()
+    }
+
+    /// Everything late in it: steps past due and overdue actions.
+    pub fn late(&self) -> usize {
+        self.lines.iter().filter(|l| l.late).count() + self.actions.len()
+    }
+
+    pub fn count(&self) -> usize {
+        self.lines.len() + self.actions.len() + self.documents.len()
+    }
+}
+
+fn day(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
 }
 
 fn line(entry: &CalendarEntry, base_url: &str, lang: Lang) -> Line {
-    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
     Line {
         organisation: entry.organisation_name.clone(),
         framework: entry.framework_name.clone(),
@@ -59,7 +100,41 @@ fn line(entry: &CalendarEntry, base_url: &str, lang: Lang) -> Line {
     }
 }
 
-/// One digest per enabled quality manager whose organisme has something due or late.
+/// The documents of each organisme whose validity ends within `days`, by organisme.
+fn expiring_documents(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+    days: i64,
+    base_url: &str,
+) -> Result<Vec<(String, DocumentLine)>, AppError> {
+    let rows: Vec<(String, String, String, Option<NaiveDate>)> = evidence::table
+        .filter(evidence::valid_until.ge(today))
+        .filter(evidence::valid_until.le(today + chrono::Duration::days(days)))
+        .order(evidence::valid_until.asc())
+        .select((
+            evidence::organisation_id,
+            evidence::id,
+            evidence::title,
+            evidence::valid_until,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(org, id, title, until)| {
+            Some((
+                org,
+                DocumentLine {
+                    title,
+                    valid_until: day(until?),
+                    url: format!("{base_url}/preuves/{id}"),
+                },
+            ))
+        })
+        .collect())
+}
+
+/// One digest per enabled person with something to hear of: quality managers for their
+/// organisme's steps and documents, owners for their overdue actions.
 pub fn digests(
     conn: &mut DbConnection,
     today: NaiveDate,
@@ -67,6 +142,7 @@ pub fn digests(
     base_url: &str,
 ) -> Result<Vec<Digest>, AppError> {
     let entries = schedules::calendar(conn, &OrgScope::All, &CalendarFilter::default(), today)?;
+    let documents = expiring_documents(conn, today, days, base_url)?;
     let managers: Vec<(String, String, Option<String>, Option<String>)> = users::table
         .filter(users::role.eq("quality_manager"))
         .filter(users::disabled.eq(false))
@@ -78,21 +154,57 @@ pub fn digests(
         ))
         .order(users::email.asc())
         .load(conn)?;
-    Ok(managers
+    let mut digests: std::collections::BTreeMap<String, Digest> = managers
         .into_iter()
-        .filter_map(|(email, name, organisation, locale)| {
+        .map(|(email, name, organisation, locale)| {
             let lang = locale.as_deref().and_then(Lang::parse).unwrap_or(Lang::Fr);
-            let lines: Vec<Line> = entries
-                .iter()
-                .filter(|e| {
-                    Some(&e.organisation_id) == organisation.as_ref()
-                        && schedules::needs_attention(&e.item, today, days)
-                })
-                .map(|e| line(e, base_url, lang))
-                .collect();
-            (!lines.is_empty()).then_some(Digest { email, name, lines })
+            let mine = |org: &String| Some(org) == organisation.as_ref();
+            let digest = Digest {
+                email: email.clone(),
+                name,
+                lines: entries
+                    .iter()
+                    .filter(|e| {
+                        mine(&e.organisation_id) && schedules::needs_attention(&e.item, today, days)
+                    })
+                    .map(|e| line(e, base_url, lang))
+                    .collect(),
+                actions: Vec::new(),
+                documents: documents
+                    .iter()
+                    .filter(|(org, _)| mine(org))
+                    .map(|(_, d)| d.clone())
+                    .collect(),
+                lang,
+            };
+            (email, digest)
         })
-        .collect())
+        .collect();
+    for overdue in crate::models::action::overdue_by_owner(conn, today)? {
+        let action = overdue.action;
+        let lang = overdue
+            .locale
+            .as_deref()
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::Fr);
+        let digest = digests
+            .entry(overdue.email.clone())
+            .or_insert_with(|| Digest {
+                email: overdue.email,
+                name: overdue.name,
+                lines: Vec::new(),
+                actions: Vec::new(),
+                documents: Vec::new(),
+                lang,
+            });
+        digest.actions.push(ActionLine {
+            days_late: (today - action.due_date).num_days(),
+            due: day(action.due_date),
+            url: format!("{base_url}/actions/{}", action.id),
+            title: action.title,
+        });
+    }
+    Ok(digests.into_values().filter(|d| !d.is_empty()).collect())
 }
 
 /// Subject, plain text and HTML of a digest.
@@ -101,12 +213,12 @@ pub fn render(
     digest: &Digest,
     lang: Lang,
 ) -> Result<(String, String, String), AppError> {
-    let late = digest.lines.iter().filter(|l| l.late).count();
+    let late = digest.late();
     let subject = i18n::t_args(
         lang,
         "reminder-subject",
         &[
-            ("count", digest.lines.len().to_string()),
+            ("count", digest.count().to_string()),
             ("late", late.to_string()),
         ],
     );
@@ -158,12 +270,12 @@ fn transport(smtp: &SmtpSettings) -> Result<SmtpTransport, String> {
         .build())
 }
 
-/// Sends each digest; returns how many went out, or the first failure with its cause.
+/// Sends each digest in its reader's language; returns how many went out, or the first
+/// failure with its cause.
 pub fn send(
     templates: &Templates,
     smtp: &SmtpSettings,
     digests: &[Digest],
-    lang: Lang,
 ) -> Result<usize, String> {
     let from: Mailbox = smtp
         .from
@@ -174,7 +286,8 @@ pub fn send(
     let mailer = transport(smtp)?;
     let mut sent = 0;
     for digest in digests {
-        let (subject, text, html) = render(templates, digest, lang).map_err(|e| e.to_string())?;
+        let (subject, text, html) =
+            render(templates, digest, digest.lang).map_err(|e| e.to_string())?;
         let to: Mailbox = format!("{} <{}>", digest.name, digest.email)
             .parse()
             .map_err(|e| format!("{}: {e}", digest.email))?;

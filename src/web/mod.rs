@@ -12,7 +12,8 @@ use actix_web::{guard, web};
 use crate::error::AppError;
 use handlers::{
     accessibility, account, actions, admin, audits, auth, benchmarks, calendar, commitments,
-    dashboard, evidence, frameworks, health, home, indicators, organisations, sites, surveys,
+    dashboard, evidence, frameworks, health, home, indicators, organisations, published, sites,
+    surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -102,6 +103,7 @@ fn organisation_routes(cfg: &mut web::ServiceConfig) {
             "/organismes/{id}",
             web::post().to(organisations::update_organisation),
         )
+        .route("/organismes/{id}/vue-publique", read().to(published::show))
         .route(
             "/organismes/{id}/modifier",
             read().to(organisations::edit_organisation_form),
@@ -239,6 +241,22 @@ fn evidence_routes(cfg: &mut web::ServiceConfig) {
 /// The action plan.
 fn action_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/organismes/{id}/actions", read().to(actions::list_actions))
+        .route(
+            "/organismes/{id}/actions",
+            web::post().to(actions::create_action),
+        )
+        .route(
+            "/organismes/{id}/actions/nouvelle",
+            read().to(actions::new_action),
+        )
+        .route(
+            "/organismes/{id}/actions/export.csv",
+            read().to(actions::export_csv),
+        )
+        .route(
+            "/organismes/{id}/actions/export.xlsx",
+            read().to(actions::export_xlsx),
+        )
         .route("/actions/{id}", read().to(actions::show_action))
         .route("/actions/{id}", web::post().to(actions::update_action));
 }

@@ -375,3 +375,100 @@ fn an_organismes_schedule_is_exported_from_the_command_line() {
     );
     assert!(!unknown.status.success());
 }
+
+#[test]
+fn reminders_tell_an_owner_of_their_overdue_action_and_a_manager_of_expiring_documents() {
+    use qualitrack::domain::Role;
+    let app = spawn_app();
+    let org = app.create_organisation("Office des actions", 24, "11");
+    let manager_email = app.create_user(Role::QualityManager, Some(&org), None);
+    let manager = crate::audits::sign_in(&app, &manager_email);
+    let owner_email = app.create_user(Role::QualityManager, Some(&org), None);
+    let owner = crate::audits::user_id(&app, &owner_email);
+    let today = chrono::Utc::now().date_naive();
+    let late = (today - chrono::Duration::days(12)).to_string();
+    let created = manager.post_form(
+        &format!("/organismes/{org}/actions"),
+        &[
+            ("title", "Relance des prestataires de nettoyage"),
+            ("origin", "complaint"),
+            ("owner_id", &owner),
+            ("priority", "high"),
+            ("due_date", &late),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.body);
+    let soon = (today + chrono::Duration::days(10)).to_string();
+    let uploaded = manager.upload_with(
+        &format!("/organismes/{org}/preuves"),
+        &[("valid_until", &soon)],
+        &[("attestation-assurance.pdf", crate::evidence::PDF)],
+    );
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+
+    let listed = qualitrack(&app.database_url, &app.data_dir, &["reminders"], "");
+    let stdout = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success(), "{stdout}");
+    let owner_part = stdout
+        .split(&owner_email)
+        .nth(1)
+        .expect("the owner is listed");
+    assert!(
+        owner_part.contains("LATE 12 days — action Relance des prestataires de nettoyage"),
+        "{stdout}"
+    );
+    let manager_part = stdout
+        .split(&manager_email)
+        .nth(1)
+        .expect("the manager too");
+    assert!(
+        manager_part.contains("document attestation-assurance"),
+        "{stdout}"
+    );
+
+    let sink = crate::smtp_sink::SmtpSink::start();
+    let sent = std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
+        .args(["reminders", "--send"])
+        .env("QUALITRACK_DATABASE_URL", &app.database_url)
+        .env("QUALITRACK_DATA_DIR", &app.data_dir)
+        .env("QUALITRACK_SMTP_HOST", "127.0.0.1")
+        .env("QUALITRACK_SMTP_PORT", sink.port.to_string())
+        .env("QUALITRACK_SMTP_SECURITY", "none")
+        .env("QUALITRACK_SMTP_FROM", "qualitrack <qualite@exemple.fr>")
+        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr")
+        .output()
+        .unwrap();
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 2, "the owner and the manager");
+    let text_to = |email: &str| {
+        let (_, raw) = messages
+            .iter()
+            .find(|(to, _)| to == &vec![format!("<{email}>")])
+            .expect("a message to each");
+        let parsed = mailparse::parse_mail(raw.as_bytes()).unwrap();
+        parsed
+            .subparts
+            .iter()
+            .find(|p| p.ctype.mimetype == "text/plain")
+            .unwrap()
+            .get_body()
+            .unwrap()
+    };
+    let to_owner = text_to(&owner_email);
+    assert!(
+        to_owner.contains("[en retard de 12 jour(s)] Relance des prestataires de nettoyage"),
+        "{to_owner}"
+    );
+    assert!(to_owner.contains("https://qualite.exemple.fr/actions/"));
+    let to_manager = text_to(&manager_email);
+    assert!(to_manager.contains("attestation-assurance"), "{to_manager}");
+    assert!(
+        !to_manager.contains("Relance"),
+        "an action reminds its owner only"
+    );
+}

@@ -6,7 +6,7 @@ use qualitrack::domain::Role;
 
 use crate::helpers::spawn_app;
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
 fn stored_files(dir: &std::path::Path) -> usize {
     fn walk(dir: &std::path::Path) -> usize {

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod action_plan;
 mod api;
 mod api_contract;
 mod audits;
@@ -31,6 +32,7 @@ mod indicators;
 mod layers;
 mod long_texts;
 mod organisations;
+mod published;
 mod reports;
 mod security_matrix;
 mod sites;

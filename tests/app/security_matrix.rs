@@ -57,7 +57,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     // Health, assets, signing in and out, language.
     (Get, "/healthz", "OOOOOOOOO"),
     (Get, "/static/{static}", "OOOOOOOOO"),
-    (Get, "/", "LOOOOOOOO"),
+    (Get, "/", "LOOOOROOO"),
     (Get, "/accessibilite", "OOOOOOOOO"),
     (Get, "/connexion", "ORRRRRRRR"),
     (Post, "/connexion", "WWWWWWWWW"),
@@ -83,6 +83,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/organismes/{A}", "LWFNWFFNN"),
     (Get, "/organismes/{A}/modifier", "LOFNOFFNN"),
     (Get, "/organismes/{A}/historique", "LOONOFONN"),
+    (Get, "/organismes/{A}/vue-publique", "LOONOOONN"),
     (Post, "/organismes/{A}/sites", "LWFNWFFNN"),
     (Get, "/organismes/{A}/sites/nouveau", "LOFNOFFNN"),
     (Get, "/sites/{site}", "LOONOOONN"),
@@ -106,6 +107,10 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/engagements/{commitment}/audits/nouveau", "LOFNOFFNN"),
     (Post, "/engagements/{commitment}/planification", "LWFNWFFNN"),
     (Get, "/organismes/{A}/actions", "LOONOFONN"),
+    (Post, "/organismes/{A}/actions", "LWFNWFFNN"),
+    (Get, "/organismes/{A}/actions/nouvelle", "LOFNOFFNN"),
+    (Get, "/organismes/{A}/actions/export.csv", "LOONOFONN"),
+    (Get, "/organismes/{A}/actions/export.xlsx", "LOONOFONN"),
     (Get, "/organismes/{A}/preuves", "LOONOFONN"),
     (Upload, "/organismes/{A}/preuves", "LWFNWFWNN"),
     (Get, "/preuves/{evidence}", "LOONOFONN"),
@@ -189,6 +194,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (ApiGet, "/api/v1/actions?organisation={A}", "UOONOFONN"),
     (ApiGet, "/api/v1/actions/{action}", "UOONOFONN"),
     (ApiPut, "/api/v1/actions/{action}", "UWFNWFWNN"),
+    (ApiPost, "/api/v1/actions", "UWFNWFFNN"),
     (ApiGet, "/api/v1/indicators?organisation={A}", "UOONOOONN"),
     (ApiGet, "/api/v1/indicators/{indicator}/benchmark", "UOOOOOOOO"),
     (ApiGet, "/api/v1/indicator-values?organisation={A}", "UOONOOONN"),
@@ -403,7 +409,10 @@ impl World {
 
     /// A body of the right shape for an API write (required fields present, values not).
     fn body(&self, path: &str) -> serde_json::Value {
-        if path == "/api/v1/commitments" || path == "/api/v1/indicator-values" {
+        if path == "/api/v1/commitments"
+            || path == "/api/v1/indicator-values"
+            || path == "/api/v1/actions"
+        {
             serde_json::json!({ "organisation": self.ids[0].1 })
         } else {
             serde_json::json!({})

@@ -111,8 +111,8 @@ pub fn action(
     batch.actions.push(ActionRow {
         id,
         organisation_id: org.id.clone(),
-        audit_id: written.id.clone(),
-        finding_id: finding_id.to_owned(),
+        audit_id: Some(written.id.clone()),
+        finding_id: Some(finding_id.to_owned()),
         requirement_ref: reference.to_owned(),
         title: format!("{reference} — {} : {summary}", grade.label),
         correction: filled("Correction immédiate sur les dossiers concernés."),
@@ -130,5 +130,15 @@ pub fn action(
         created_at: opened,
         updated_at: last_change,
         version: 1 + i32::try_from(updates.len()).unwrap_or(0),
+        origin: "finding".to_owned(),
+        framework_id: Some(written.framework.id.clone()),
+        site_id: None,
+        owner_id: None,
+        priority: if grade.blocks_decision {
+            "high"
+        } else {
+            "normal"
+        }
+        .to_owned(),
     });
 }

@@ -86,11 +86,13 @@ const TABLE: &[(&str, Rule, &str)] = &[
     // evidence files: all · read · own · assigned · no
     ("may_add_evidence", |u| may_add_evidence(u, "A"), "Y..Y.YY."),
     // actions: the organisme's people change them, auditors follow up and judge
+    ("may_create_action", |u| may_create_action(u, "A"), "Y..Y...."),
     ("may_update_action", |u| may_update_action(u, &A), "Y..Y.YY."),
     ("may_judge_effectiveness", may_judge_effectiveness, "Y....YY."),
     // indicators: benchmarks and the rollout are the federation's
     ("sees_federation_views", sees_federation_views, "YYY....."),
     ("lands_on_rollout", lands_on_rollout, ".YY....."),
+    ("lands_on_published_view", lands_on_published_view, ".......Y"),
 ];
 
 #[test]

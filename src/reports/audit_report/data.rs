@@ -219,7 +219,7 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
         .collect();
     let actions: Vec<action::Action> = action::list_for(conn, &org.id)?
         .into_iter()
-        .filter(|a| a.audit_id == found.id)
+        .filter(|a| a.audit_id.as_ref() == Some(&found.id))
         .collect();
     let nonconformities: Vec<Nonconformity> = requirements
         .iter()
@@ -236,7 +236,7 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
                 finding: f.finding.clone(),
                 action: actions
                     .iter()
-                    .find(|a| a.finding_id == f.id)
+                    .find(|a| a.finding_id.as_ref() == Some(&f.id))
                     .map(|a| ActionPlan {
                         correction: a.correction.clone(),
                         root_cause: a.root_cause.clone(),

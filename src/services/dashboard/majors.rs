@@ -73,8 +73,9 @@ fn still_open(conn: &mut DbConnection, finding_ids: &[&str]) -> Result<HashSet<S
         for (finding, status) in actions::table
             .filter(actions::finding_id.eq_any(chunk))
             .select((actions::finding_id, actions::status))
-            .load::<(String, String)>(conn)?
+            .load::<(Option<String>, String)>(conn)?
         {
+            let Some(finding) = finding else { continue };
             statuses
                 .entry(finding)
                 .or_default()

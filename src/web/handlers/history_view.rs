@@ -87,6 +87,8 @@ fn worded(lang: Lang, entity: &str, field: &str, value: &str) -> String {
         ("audit", "state") => Some("audit-state"),
         (_, "decision") => Some("decision"),
         ("action", "status") => Some("action-status"),
+        ("action", "origin") => Some("action-origin"),
+        ("action", "priority") => Some("priority"),
         ("finding", "self_level") => Some("self-level"),
         _ => None,
     };

@@ -70,6 +70,8 @@ type Own = (
 
 enum Home {
     Rollout(Arc<String>),
+    /// Observers: their organisme's published view
+    Published(String),
     Own(Own),
 }
 
@@ -140,11 +142,21 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
                     conn, &state, user, filter, lang,
                 )?));
             }
+            if policy::lands_on_published_view(user)
+                && let Some(id) = &user.organisation_id
+            {
+                return Ok(Home::Published(id.clone()));
+            }
             Ok(Home::Own(own(conn, &calendars, user, today)?))
         })
         .await?;
     let (figures, (entries, audits), indicators) = match seen {
         Home::Rollout(page) => return dashboard::render(&ctx, &user, &page),
+        Home::Published(id) => {
+            return Ok(crate::web::page::see_other(&format!(
+                "/organismes/{id}/vue-publique"
+            )));
+        }
         Home::Own(own) => own,
     };
     let lang = ctx.lang(Some(&user));

@@ -19,5 +19,6 @@ pub mod history_view;
 pub mod home;
 pub mod indicators;
 pub mod organisations;
+pub mod published;
 pub mod sites;
 pub mod surveys;

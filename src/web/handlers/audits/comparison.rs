@@ -76,7 +76,7 @@ pub async fn compare(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, 
             };
             let carried: Vec<action::Action> = action::list_for(conn, &organisation.id)?
                 .into_iter()
-                .filter(|a| a.audit_id != current.id && a.status().is_open())
+                .filter(|a| a.audit_id.as_ref() != Some(&current.id) && a.status().is_open())
                 .collect();
             Ok((
                 current,

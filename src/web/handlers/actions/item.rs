@@ -1,5 +1,5 @@
-//! Action plans: an organisme's actions (open ones first, the most overdue first) and each
-//! action's page, where the organisme reports progress and an auditor judges effectiveness.
+//! One action of the plan: where the organisme reports progress (correction, cause, what is
+//! done, owner, priority, site, due date) and an auditor judges effectiveness.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -8,36 +8,13 @@ use tera::Context;
 use crate::auth::CurrentUser;
 use crate::auth::session::FlashKind;
 use crate::db::{DbConnection, parse_id};
+use crate::domain::action_plan::{self, Priority};
 use crate::domain::audit::ActionStatus;
 use crate::domain::policy;
 use crate::error::AppError;
-use crate::models::action::{self, ActionForm};
+use crate::models::action::{self, ActionForm, Choices};
 use crate::services::actions as service;
 use crate::web::page::{Again, Ctx, see_other};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-pub async fn list_actions(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
-    let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, actions)) = ctx
-        .user_run(move |conn, user| service::list(conn, user, &id))
-        .await?;
-    let overdue: Vec<bool> = actions
-        .iter()
-        .map(|a| a.status().is_open() && a.due_date < today())
-        .collect();
-    let mut page = ctx.page(Some(&user), "organisations");
-    page.insert("organisation", &organisation);
-    page.insert(
-        "open_count",
-        &actions.iter().filter(|a| a.status().is_open()).count(),
-    );
-    page.insert("overdue", &overdue);
-    page.insert("actions", &actions);
-    ctx.render("actions/list.html", &page)
-}
 
 fn action_context(
     conn: &mut DbConnection,
@@ -55,11 +32,35 @@ fn action_context(
             .map(|s| (s.as_str(), s.label_key(), s.needs_auditor()))
             .collect::<Vec<_>>(),
     );
+    page.insert(
+        "priorities",
+        &Priority::ALL.iter().map(|p| p.as_str()).collect::<Vec<_>>(),
+    );
+    let choices = Choices::of(conn, &found.organisation_id)?;
+    page.insert(
+        "framework_name",
+        &Choices::name_of(&choices.frameworks, found.framework_id.as_deref()),
+    );
+    page.insert(
+        "site_name",
+        &Choices::name_of(&choices.sites, found.site_id.as_deref()),
+    );
+    page.insert(
+        "owner_name",
+        &Choices::name_of(&choices.owners, found.owner_id.as_deref())
+            .or((!found.owner.is_empty()).then_some(found.owner.as_str())),
+    );
+    page.insert("choices", &choices);
     page.insert("updates", &action::updates(conn, &found.id)?);
     page.insert(
-        "overdue",
-        &(found.status().is_open() && found.due_date < today()),
+        "days_late",
+        &action_plan::days_late(
+            found.due_date,
+            found.status(),
+            chrono::Utc::now().date_naive(),
+        ),
     );
+    page.insert("as_read", &ActionForm::from(&found));
     page.insert("action", &found);
     page.insert("organisation", &organisation);
     Ok(page)
@@ -72,7 +73,7 @@ pub async fn show_action(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespon
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.extend(data);
-    let form = page.get("action").cloned();
+    let form = page.get("as_read").cloned();
     page.insert("form", &form);
     ctx.render("actions/show.html", &page)
 }

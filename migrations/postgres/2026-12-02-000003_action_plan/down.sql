@@ -1,0 +1,11 @@
+DELETE FROM action_updates WHERE action_id IN (SELECT id FROM actions WHERE finding_id IS NULL);
+DELETE FROM actions WHERE finding_id IS NULL;
+DROP INDEX actions_owner;
+ALTER TABLE actions DROP CONSTRAINT actions_finding_origin;
+ALTER TABLE actions DROP COLUMN priority;
+ALTER TABLE actions DROP COLUMN owner_id;
+ALTER TABLE actions DROP COLUMN site_id;
+ALTER TABLE actions DROP COLUMN framework_id;
+ALTER TABLE actions DROP COLUMN origin;
+ALTER TABLE actions ALTER COLUMN finding_id SET NOT NULL;
+ALTER TABLE actions ALTER COLUMN audit_id SET NOT NULL;

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;
-use crate::db::schema::frameworks;
+use crate::db::schema::{framework_requirements, frameworks};
 use crate::domain::action_plan;
 use crate::domain::audit::AuditState;
 use crate::error::AppError;
@@ -23,8 +23,11 @@ use crate::services::indicator_board::{self, Series};
 #[derive(Debug, Clone, Serialize)]
 pub struct Promise {
     pub framework: String,
-    /// The framework's own description of what it commits the organisme to
-    pub promise: String,
+    /// The first sentence of the framework's description
+    pub summary: String,
+    /// What it commits the organisme to: the titles of its themes (its top-level
+    /// requirements), in their order
+    pub themes: Vec<String>,
     pub state: String,
     pub certificate_number: String,
     /// The next step of its cycle still to come: name and due date
@@ -67,6 +70,17 @@ pub struct Published {
     pub indicators: Vec<Series>,
     pub outcomes: Vec<Outcome>,
     pub under_way: Vec<ActionUnderWay>,
+}
+
+/// A description's first sentence: what the framework is, before the notes of those who
+/// wrote the file.
+fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    text.match_indices(". ")
+        .map(|(at, _)| at + 1)
+        .next()
+        .map_or(text, |end| &text[..end])
+        .to_owned()
 }
 
 /// Audits whose outcome is known to the organisme: its report submitted at least.
@@ -137,14 +151,28 @@ pub fn view(
         .load(conn)?
         .into_iter()
         .collect();
+    let mut themes: HashMap<String, Vec<String>> = HashMap::new();
+    for (framework, title) in framework_requirements::table
+        .filter(framework_requirements::framework_id.eq_any(&ids))
+        .filter(framework_requirements::depth.eq(0))
+        .order(framework_requirements::position.asc())
+        .select((
+            framework_requirements::framework_id,
+            framework_requirements::title,
+        ))
+        .load::<(String, String)>(conn)?
+    {
+        themes.entry(framework).or_default().push(title);
+    }
     let promises = schedules
         .iter()
         .map(|(c, name, _, schedule)| Promise {
             framework: name.clone(),
-            promise: descriptions
+            summary: descriptions
                 .get(&c.framework_id)
-                .cloned()
+                .map(|d| first_sentence(d))
                 .unwrap_or_default(),
+            themes: themes.remove(&c.framework_id).unwrap_or_default(),
             state: c.state.clone(),
             certificate_number: c.certificate_number.clone(),
             next_step: schedule.next_due().map(|i| (i.name.clone(), i.due)),
@@ -204,4 +232,16 @@ pub fn view(
         outcomes,
         under_way,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_description_is_summed_up_by_its_first_sentence() {
+        assert_eq!(
+            super::first_sentence("Label lancé en 2015. Le référentiel est un modèle."),
+            "Label lancé en 2015."
+        );
+        assert_eq!(super::first_sentence(" Une phrase "), "Une phrase");
+    }
 }

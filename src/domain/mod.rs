@@ -13,6 +13,7 @@ pub mod framework;
 pub mod identifiers;
 pub mod indicators;
 pub mod policy;
+pub mod readiness;
 pub mod region;
 pub mod rollout;
 pub mod schedule;

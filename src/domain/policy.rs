@@ -85,6 +85,11 @@ pub fn sees_working_documents(actor: &CurrentUser) -> bool {
     !is(actor, &[Role::Observer])
 }
 
+/// Quality managers' home says whether their organisme is ready for its next audit.
+pub fn prepares_audits(actor: &CurrentUser) -> bool {
+    is(actor, &[Role::QualityManager])
+}
+
 /// Observers land on the organisme's published view: what it promises, its results and
 /// its audits' outcomes, in plain words.
 pub fn lands_on_published_view(actor: &CurrentUser) -> bool {

@@ -14,6 +14,7 @@ pub mod indicator_board;
 pub mod indicators;
 pub mod memo;
 pub mod organisations;
+pub mod preparation;
 pub mod published;
 pub mod reminders;
 pub mod reports;

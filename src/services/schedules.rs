@@ -74,11 +74,14 @@ pub fn for_commitment(
 
 /// Every commitment of one organisme, oldest first, with its framework's name and version and
 /// its schedule as of `today`: four queries whatever their number (the organisme's page).
+/// A commitment with its framework's name and version and its schedule.
+pub type CommitmentSchedule = (Commitment, String, String, Schedule);
+
 pub fn of_organisation(
     conn: &mut DbConnection,
     organisation_id: &str,
     today: NaiveDate,
-) -> Result<Vec<(Commitment, String, String, Schedule)>, AppError> {
+) -> Result<Vec<CommitmentSchedule>, AppError> {
     let rows: Vec<(Commitment, String, String, String)> = commitments::table
         .inner_join(frameworks::table)
         .filter(commitments::organisation_id.eq(organisation_id))

@@ -203,6 +203,10 @@ fn audit_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(audits::findings::save_finding),
         )
         .route(
+            "/audits/{id}/autoevaluation",
+            read().to(audits::self_assessment::show),
+        )
+        .route(
             "/audits/{id}/autoevaluation/{ref}",
             web::post().to(audits::findings::save_self_assessment),
         )

@@ -9,7 +9,7 @@ use crate::helpers::{Client, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
 
-fn first_link(body: &str, prefix: &str) -> String {
+pub(crate) fn first_link(body: &str, prefix: &str) -> String {
     body.split(prefix)
         .nth(1)
         .unwrap()

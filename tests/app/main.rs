@@ -32,6 +32,7 @@ mod indicators;
 mod layers;
 mod long_texts;
 mod organisations;
+mod preparation;
 mod published;
 mod reports;
 mod security_matrix;

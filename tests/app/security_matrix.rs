@@ -126,6 +126,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/audits/{audit}/constats", "LOONOFONN"),
     (Get, "/audits/{audit}/constats/{ref}", "LRRNRFRNN"),
     (Post, "/audits/{audit}/constats/{ref}", "LWFNFFWNN"),
+    (Get, "/audits/{audit}/autoevaluation", "LOONOFONN"),
     (Post, "/audits/{audit}/autoevaluation/{ref}", "LWFNWFFNN"),
     (Get, "/audits/{audit}/rapport.pdf", "LOONOFONN"),
     (Get, "/verify/{fingerprint}", "OOOOOOOOO"),

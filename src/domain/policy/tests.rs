@@ -93,6 +93,7 @@ const TABLE: &[(&str, Rule, &str)] = &[
     ("sees_federation_views", sees_federation_views, "YYY....."),
     ("lands_on_rollout", lands_on_rollout, ".YY....."),
     ("lands_on_published_view", lands_on_published_view, ".......Y"),
+    ("prepares_audits", prepares_audits, "...YY..."),
 ];
 
 #[test]

@@ -61,18 +61,25 @@ impl IndicatorSummary {
 /// How many upcoming items the home page lists before pointing to the calendar.
 const UPCOMING_SHOWN: usize = 10;
 
+/// A quality manager's preparation for the next audit, and their organisme's commitments.
+type Preparation = (
+    crate::services::preparation::Readiness,
+    Vec<crate::services::schedules::CommitmentSchedule>,
+);
+
 /// What the home page shows everyone but federation staff.
 type Own = (
     Figures,
     (Vec<CalendarEntry>, Vec<Audit>),
     Option<IndicatorSummary>,
+    Option<Preparation>,
 );
 
 enum Home {
     Rollout(Arc<String>),
     /// Observers: their organisme's published view
     Published(String),
-    Own(Own),
+    Own(Box<Own>),
 }
 
 /// The figures of the user's scope, what falls due, their audits (auditors) and their
@@ -124,7 +131,14 @@ fn own(
         )),
         None => None,
     };
-    Ok((figures, (shown, audits), indicators))
+    let preparation = match (&user.organisation_id, policy::prepares_audits(user)) {
+        (Some(id), true) => Some((
+            crate::services::preparation::of(conn, id, today)?,
+            schedules::of_organisation(conn, id, today)?,
+        )),
+        _ => None,
+    };
+    Ok((figures, (shown, audits), indicators, preparation))
 }
 
 pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
@@ -147,17 +161,17 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
             {
                 return Ok(Home::Published(id.clone()));
             }
-            Ok(Home::Own(own(conn, &calendars, user, today)?))
+            Ok(Home::Own(Box::new(own(conn, &calendars, user, today)?)))
         })
         .await?;
-    let (figures, (entries, audits), indicators) = match seen {
+    let (figures, (entries, audits), indicators, preparation) = match seen {
         Home::Rollout(page) => return dashboard::render(&ctx, &user, &page),
         Home::Published(id) => {
             return Ok(crate::web::page::see_other(&format!(
                 "/organismes/{id}/vue-publique"
             )));
         }
-        Home::Own(own) => own,
+        Home::Own(own) => *own,
     };
     let lang = ctx.lang(Some(&user));
     let hints: Vec<String> = entries.iter().map(|e| hint(lang, &e.item, today)).collect();
@@ -169,5 +183,12 @@ pub async fn index(ctx: Ctx) -> Result<HttpResponse, AppError> {
     page.insert("hints", &hints);
     page.insert("states", &states);
     page.insert("indicators", &indicators);
+    if let Some((readiness, commitments)) = preparation {
+        page.insert("readiness", &readiness);
+        page.insert(
+            "commitments",
+            &crate::web::handlers::commitments::view::cards(&commitments, lang, today),
+        );
+    }
     ctx.render("home.html", &page)
 }

@@ -213,41 +213,17 @@ pub async fn show_organisation(
     page.insert("charter", &charter);
     let lang = ctx.lang(Some(&user));
     let today = chrono::Utc::now().date_naive();
-    let cards: Vec<serde_json::Value> = commitments
-        .iter()
-        .map(|(c, name, version, schedule)| {
-            let view = crate::web::handlers::commitments::view::present(schedule, lang, today);
-            let next = schedule.next_due().map(|i| {
-                serde_json::json!({
-                    "name": i.name, "due": i.due, "window_start": i.window_start, "window_end": i.window_end,
-                    "state": crate::services::schedules::state_code(i.state),
-                    "hint": crate::web::handlers::commitments::view::hint(lang, i, today),
-                })
-            });
-            serde_json::json!({
-                "id": c.id, "state": c.state, "framework": name, "version": version,
-                "certificate_number": c.certificate_number, "standing": view.standing,
-                "alerts": view.alerts, "next": next,
-            })
-        })
-        .collect();
+    let cards = crate::web::handlers::commitments::view::cards(&commitments, lang, today);
     page.insert("commitments", &cards);
     page.insert("history", &history_view::present(&recent, lang));
     ctx.render("organisations/show.html", &page)
 }
 
-type Card = (
-    crate::models::commitment::Commitment,
-    String,
-    String,
-    crate::domain::schedule::Schedule,
-);
-
 /// Each commitment of the organisme with its framework's name and version and its schedule.
 fn commitment_cards(
     conn: &mut crate::db::DbConnection,
     organisation_id: &str,
-) -> Result<Vec<Card>, AppError> {
+) -> Result<Vec<crate::services::schedules::CommitmentSchedule>, AppError> {
     crate::services::schedules::of_organisation(
         conn,
         organisation_id,

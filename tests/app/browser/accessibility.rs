@@ -113,6 +113,7 @@ fn every_main_page_passes_axe_for_every_role() {
                 "/organismes/{org}",
                 "/audits/{planned}",
                 "/audits/{planned}/constats",
+                "/audits/{planned}/autoevaluation",
                 "/audits/{planned}/comparaison",
                 "/organismes/{org}/preuves",
                 "/preuves/{evidence}",

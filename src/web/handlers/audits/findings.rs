@@ -48,7 +48,7 @@ fn folded(text: &str) -> String {
 const INLINE_FORMS: usize = 40;
 
 /// The top-level requirement above each requirement.
-fn themes_by_reference(requirements: &[RequirementRow]) -> HashMap<&str, &str> {
+pub(super) fn themes_by_reference(requirements: &[RequirementRow]) -> HashMap<&str, &str> {
     let parents: HashMap<&str, Option<&str>> = requirements
         .iter()
         .map(|r| (r.reference.as_str(), r.parent_ref.as_deref()))
@@ -213,6 +213,7 @@ pub async fn show_findings(
     ctx.render("audits/findings.html", &page)
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     Finding,
     SelfAssessment,
@@ -228,7 +229,7 @@ struct RowData {
 
 /// What the audit's rows share, kept until the next write: a row opened or saved again (a
 /// retry) does not read the organisme's library, grades and sites again.
-fn shared_of(
+pub(super) fn shared_of(
     conn: &mut DbConnection,
     kept: &Memo<SharedKey, Shared>,
     found: &Audit,
@@ -281,7 +282,7 @@ fn write_row(
     id: &str,
     reference: &str,
     form: &FindingForm,
-    kind: &Kind,
+    kind: Kind,
 ) -> Result<(RowData, Saved), AppError> {
     let (part, named) = match kind {
         Kind::Finding => (Part::Finding(form.content()), &form.evidence_add),
@@ -336,9 +337,7 @@ async fn save(
     let kept = ctx.state.audit_shared.clone();
     let again = kept.clone();
     let (user, attempt) = ctx
-        .user_attempt(move |conn, user| {
-            write_row(conn, &kept, user, &lookup, &wanted, &form, &kind)
-        })
+        .user_attempt(move |conn, user| write_row(conn, &kept, user, &lookup, &wanted, &form, kind))
         .await?;
     let lang = ctx.lang(Some(&user));
     let (data, saved) = match attempt {
@@ -372,14 +371,19 @@ async fn save(
         Err(other) => return Err(other),
     };
     if !htmx {
-        let key = if matches!(saved, Saved::Conflict(_)) {
-            ("flash-finding-conflict", FlashKind::Error)
-        } else {
-            ("flash-finding-saved", FlashKind::Success)
+        // Without htmx the screen the form came from is shown again at its requirement: the
+        // self-assessment has its own screen.
+        let (conflict, saved_key, screen) = match kind {
+            Kind::Finding => ("flash-finding-conflict", "flash-finding-saved", "constats"),
+            Kind::SelfAssessment => ("flash-self-conflict", "flash-self-saved", "autoevaluation"),
         };
-        ctx.flash(key.1, key.0);
+        if matches!(saved, Saved::Conflict(_)) {
+            ctx.flash(FlashKind::Error, conflict);
+        } else {
+            ctx.flash(FlashKind::Success, saved_key);
+        }
         return Ok(see_other(&format!(
-            "/audits/{}/constats#req-{reference}",
+            "/audits/{}/{screen}#req-{reference}",
             data.found.id
         )));
     }

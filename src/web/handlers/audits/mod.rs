@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod finding_parts;
 pub mod findings;
 pub mod report;
+pub mod self_assessment;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

@@ -170,6 +170,33 @@ pub fn standing_text(lang: Lang, standing: Standing) -> String {
     }
 }
 
+/// One card per commitment (framework, state, standing, certificate, next step and alerts),
+/// as the organisme's page and its quality manager's home show them.
+pub fn cards(
+    commitments: &[crate::services::schedules::CommitmentSchedule],
+    lang: Lang,
+    today: NaiveDate,
+) -> Vec<serde_json::Value> {
+    commitments
+        .iter()
+        .map(|(c, name, version, schedule)| {
+            let view = present(schedule, lang, today);
+            let next = schedule.next_due().map(|i| {
+                serde_json::json!({
+                    "name": i.name, "due": i.due, "window_start": i.window_start, "window_end": i.window_end,
+                    "state": crate::services::schedules::state_code(i.state),
+                    "hint": hint(lang, i, today),
+                })
+            });
+            serde_json::json!({
+                "id": c.id, "state": c.state, "framework": name, "version": version,
+                "certificate_number": c.certificate_number, "standing": view.standing,
+                "alerts": view.alerts, "next": next,
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1295,3 +1295,5 @@ self-all-documented = Every requirement has at least one document.
 findings-expected-evidence = Expected evidence
 flash-self-saved = Self-assessment saved.
 flash-self-conflict = This self-assessment changed meanwhile: read it again before saving.
+select-choose = — Choose —
+findings-requirements = Requirements

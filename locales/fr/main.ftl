@@ -1295,3 +1295,5 @@ self-all-documented = Chaque exigence a au moins un document.
 findings-expected-evidence = Preuves attendues
 flash-self-saved = Autoévaluation enregistrée.
 flash-self-conflict = Cette autoévaluation a été modifiée entre-temps : relisez-la avant d’enregistrer à nouveau.
+select-choose = — Choisir —
+findings-requirements = Exigences

@@ -659,7 +659,7 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
         "91 rows come as summaries"
     );
     let row_path = format!("/audits/{audit}/constats/4.1");
-    assert!(screen.body.contains(&format!("hx-get=\"{row_path}\"")));
+    assert!(screen.body.contains(&format!("data-hx-get=\"{row_path}\"")));
     // htmx opens one row's forms in place...
     let row = auditor.get_with(&row_path, ("HX-Request", "true"));
     assert_eq!(row.status, 200);

@@ -27,6 +27,7 @@ mod framework_validate;
 mod frameworks;
 mod generate;
 mod helpers;
+mod html_validity;
 mod indicator_columns;
 mod indicators;
 mod layers;

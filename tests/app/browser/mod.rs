@@ -7,6 +7,7 @@
 
 mod accessibility;
 mod driver;
+mod homes;
 mod journeys;
 
 use std::path::{Path, PathBuf};
@@ -108,6 +109,35 @@ impl Browser {
             let name = format!("{:02}-{label}.png", self.step);
             let _ = std::fs::write(self.artifacts.join(name), png);
         }
+    }
+
+    /// A screenshot at `width`×`height` (CSS pixels, the viewport as a phone or a laptop
+    /// shows it) kept whatever the outcome, under `target/browser-screenshots/`; returns how
+    /// wide the page is laid out there (wider than `width`: it scrolls sideways).
+    pub fn keep_screenshot(&self, name: &str, width: u32, height: u32) -> u64 {
+        let metrics = json!({
+            "cmd": "Emulation.setDeviceMetricsOverride",
+            "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 },
+        });
+        // Chromium's own command: a headless window cannot be made narrower than ~500 px.
+        let _ = self.driver.call("POST", "/goog/cdp/execute", Some(metrics));
+        let _ = self.driver.execute("window.scrollTo(0, 0);", &[]);
+        let folder = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .parent()
+            .expect("the target folder")
+            .join("browser-screenshots");
+        std::fs::create_dir_all(&folder).expect("screenshots folder");
+        let file = folder.join(format!("{name}-{width}x{height}.png"));
+        let png = self.driver.screenshot().expect("a screenshot");
+        std::fs::write(&file, png).expect("the screenshot is written");
+        let laid_out = self
+            .driver
+            .execute("return document.documentElement.scrollWidth;", &[])
+            .as_u64()
+            .unwrap_or(0);
+        let clear = json!({ "cmd": "Emulation.clearDeviceMetricsOverride", "params": {} });
+        let _ = self.driver.call("POST", "/goog/cdp/execute", Some(clear));
+        laid_out
     }
 
     pub fn visit(&self, path: &str) {

@@ -1297,3 +1297,6 @@ flash-self-saved = Self-assessment saved.
 flash-self-conflict = This self-assessment changed meanwhile: read it again before saving.
 select-choose = — Choose —
 findings-requirements = Requirements
+organisations-last-decision = Last decision
+organisations-valid-until = Valid until
+organisations-not-committed = Not committed

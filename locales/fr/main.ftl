@@ -1297,3 +1297,6 @@ flash-self-saved = Autoévaluation enregistrée.
 flash-self-conflict = Cette autoévaluation a été modifiée entre-temps : relisez-la avant d’enregistrer à nouveau.
 select-choose = — Choisir —
 findings-requirements = Exigences
+organisations-last-decision = Dernière décision
+organisations-valid-until = Valable jusqu’au
+organisations-not-committed = Pas d’engagement

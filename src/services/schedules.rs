@@ -150,13 +150,27 @@ fn events_by_commitment(
     Ok(events)
 }
 
-/// Every schedule item of the commitments `scope` may see that match `filter`.
-pub fn calendar(
+/// A commitment `scope` sees, with its organisme's name, region and family, its framework's
+/// code and name, its history and its schedule computed for `today`.
+struct Computed {
+    commitment: Commitment,
+    organisation_name: String,
+    region: String,
+    family: String,
+    framework_code: String,
+    framework_name: String,
+    history: crate::domain::schedule::History,
+    schedule: Schedule,
+}
+
+/// The schedules of the commitments `scope` may see that match `filter`'s framework, region,
+/// family, organisme and auditor.
+fn computed(
     conn: &mut DbConnection,
     scope: &OrgScope,
     filter: &CalendarFilter,
     today: NaiveDate,
-) -> Result<Vec<CalendarEntry>, AppError> {
+) -> Result<Vec<Computed>, AppError> {
     let visible = organisation::scoped(scope)
         .select(organisations::id)
         .load::<String>(conn)?;
@@ -211,7 +225,7 @@ pub fn calendar(
     let organisation_ids: Vec<String> = rows.iter().map(|r| r.0.organisation_id.clone()).collect();
     let zones = zones(conn, &organisation_ids)?;
 
-    let mut entries = Vec::new();
+    let mut computed = Vec::new();
     for (commitment, organisation_name, region, family, framework_code, framework_name) in rows {
         let Some(plan) = plans.get(&commitment.framework_id) else {
             continue;
@@ -221,7 +235,41 @@ pub fn calendar(
             .get(&commitment.organisation_id)
             .copied()
             .unwrap_or(Zone::Metropole);
-        let schedule = compute(plan, &history_of(&commitment, own), today, zone);
+        let history = history_of(&commitment, own);
+        let schedule = compute(plan, &history, today, zone);
+        computed.push(Computed {
+            commitment,
+            organisation_name,
+            region,
+            family,
+            framework_code,
+            framework_name,
+            history,
+            schedule,
+        });
+    }
+    Ok(computed)
+}
+
+/// Every schedule item of the commitments `scope` may see that match `filter`.
+pub fn calendar(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    filter: &CalendarFilter,
+    today: NaiveDate,
+) -> Result<Vec<CalendarEntry>, AppError> {
+    let mut entries = Vec::new();
+    for Computed {
+        commitment,
+        organisation_name,
+        region,
+        family,
+        framework_code,
+        framework_name,
+        schedule,
+        ..
+    } in computed(conn, scope, filter, today)?
+    {
         for item in schedule.items {
             if filter.renewals && !item.renews() {
                 continue;
@@ -251,6 +299,52 @@ pub fn calendar(
             .then_with(|| a.organisation_name.cmp(&b.organisation_name))
     });
     Ok(entries)
+}
+
+/// Where an organisme stands in one framework, as the lists behind the dashboard show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FrameworkStanding {
+    pub framework: String,
+    /// The commitment's state code
+    pub state: String,
+    pub last_decision: Option<NaiveDate>,
+    /// The end of the current decision's validity
+    pub valid_until: Option<NaiveDate>,
+    pub next_step: Option<String>,
+    pub next_due: Option<NaiveDate>,
+    /// planned, due_soon, overdue…
+    pub next_state: Option<&'static str>,
+}
+
+/// Each organisme's standing in the framework `filter` names (its first commitment to it),
+/// among those `scope` sees.
+pub fn standings(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    filter: &CalendarFilter,
+    today: NaiveDate,
+) -> Result<HashMap<String, FrameworkStanding>, AppError> {
+    use crate::domain::schedule::Standing;
+    let mut found = HashMap::new();
+    for c in computed(conn, scope, filter, today)? {
+        let next = c.schedule.next_due();
+        let valid_until = match c.schedule.standing {
+            Standing::Valid { until } | Standing::ExpiredRestorable { until } => Some(until),
+            _ => None,
+        };
+        found
+            .entry(c.commitment.organisation_id.clone())
+            .or_insert_with(|| FrameworkStanding {
+                framework: c.framework_name.clone(),
+                state: c.commitment.state.clone(),
+                last_decision: c.history.decisions.last().copied(),
+                valid_until,
+                next_step: next.map(|i| i.name.clone()),
+                next_due: next.map(|i| i.due),
+                next_state: next.map(|i| state_code(i.state)),
+            });
+    }
+    Ok(found)
 }
 
 /// `calendar`, kept in `memo` until the next write (the key holds the scope, the filter and

@@ -88,6 +88,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
 fn organisation_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/organismes", read().to(organisations::list_organisations))
         .route(
+            "/organismes/export.csv",
+            read().to(organisations::export_csv),
+        )
+        .route(
+            "/organismes/export.xlsx",
+            read().to(organisations::export_xlsx),
+        )
+        .route(
             "/organismes",
             web::post().to(organisations::create_organisation),
         )

@@ -99,7 +99,12 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
         ),
         (
             "federation@qualitrack.test".to_owned(),
-            fill(&["/", "/organismes", "/federation/indicateurs"]),
+            fill(&[
+                "/",
+                "/organismes",
+                "/organismes?framework=qualibail-iv&standing=holds",
+                "/federation/indicateurs",
+            ]),
         ),
     ]
 }

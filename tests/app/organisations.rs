@@ -184,3 +184,61 @@ fn an_empty_list_says_what_to_do() {
     assert!(page.body.contains("Aucun organisme pour l’instant."));
     assert!(page.body.contains("href=\"/organismes/nouveau\""));
 }
+
+#[test]
+fn the_list_of_one_framework_says_where_each_organisme_stands_and_exports_every_page() {
+    let app = spawn_app();
+    let admin = app.admin();
+    let framework = app.framework_id("qualibail-iv");
+    for (name, n, decided) in [
+        ("Habitat Certifié", 12, "2024-03-12"),
+        ("Habitat Labellisé", 13, "2025-06-02"),
+    ] {
+        let labelled = app.create_organisation(name, n, "11");
+        let created = admin.post_form(
+            &format!("/organismes/{labelled}/engagements"),
+            &[
+                ("framework_id", &framework),
+                ("state", "granted"),
+                ("start_date", "2024-01-10"),
+                ("decision_date", decided),
+            ],
+        );
+        assert_eq!(created.status, 303, "{}", created.body);
+    }
+    for n in 0..3 {
+        app.create_organisation(&format!("Office sans label {n}"), 200 + n, "11");
+    }
+    let page = admin.get("/organismes?framework=qualibail-iv&per_page=1");
+    assert_eq!(page.status, 200);
+    let body = &page.body;
+    let row = body.split("Habitat Certifié").nth(1).unwrap();
+    let row = row.split("</tr>").next().unwrap();
+    assert!(
+        row.contains("Accordé") && row.contains("12/03/2024"),
+        "{row}"
+    );
+    assert!(row.contains("Audit de suivi"), "the next step: {row}");
+    assert!(!body.contains("Habitat Labellisé"), "one per page");
+    let none = admin.get("/organismes?framework=qualibail-iv&standing=none");
+    assert!(none.body.contains("Office sans label 0") && none.body.contains("Pas d’engagement"));
+    assert!(body.contains("/organismes/export.csv?framework=qualibail-iv"));
+
+    // The export holds every page, not only the one shown, with the framework's columns.
+    let csv = admin.get("/organismes/export.csv?framework=qualibail-iv&per_page=1");
+    assert_eq!(csv.status, 200);
+    let text = csv.body.trim_start_matches('\u{feff}');
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and both organismes: {text}");
+    assert!(lines[0].contains("Référentiel;État;Dernière décision;Valable jusqu’au"));
+    let certified = lines
+        .iter()
+        .find(|l| l.starts_with("Habitat Certifié"))
+        .unwrap();
+    assert!(certified.contains(";Accordé;12/03/2024;"), "{certified}");
+    let xlsx = admin.get("/organismes/export.xlsx?framework=qualibail-iv");
+    assert!(xlsx.body.starts_with("PK"));
+    // Without a framework, the export is the plain list.
+    let plain = admin.get("/organismes/export.csv");
+    assert!(!plain.body.contains("Dernière décision"));
+}

@@ -77,6 +77,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/admin/historique", "LOFFFFFFF"),
     // Organismes and sites.
     (Get, "/organismes", "LOOORRORO"),
+    (Get, "/organismes/export.csv", "LOOOOOOOO"),
+    (Get, "/organismes/export.xlsx", "LOOOOOOOO"),
     (Post, "/organismes", "LWFFFFFFF"),
     (Get, "/organismes/nouveau", "LOFFFFFFF"),
     (Get, "/organismes/{A}", "LOONOOONN"),

@@ -1,5 +1,7 @@
 //! Organismes: list with search and filters, detail with sites and history, create, edit.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -36,6 +38,9 @@ pub struct ListQuery {
     framework: String,
     #[serde(default)]
     standing: String,
+    /// `,` for a comma-separated CSV export
+    #[serde(default)]
+    separateur: String,
     page: Option<i64>,
     per_page: Option<i64>,
 }
@@ -78,6 +83,30 @@ pub fn choices(page: &mut Context) {
     );
 }
 
+/// The framework standing of each organisme, when the list is of one framework (the lists
+/// behind the dashboard's figures).
+fn standings_of(
+    conn: &mut crate::db::DbConnection,
+    user: &crate::auth::CurrentUser,
+    filter: &OrganisationFilter,
+) -> Result<HashMap<String, crate::services::schedules::FrameworkStanding>, AppError> {
+    if filter.framework.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let calendar = crate::domain::calendar::CalendarFilter {
+        framework: filter.framework.clone(),
+        region: filter.region.clone(),
+        family: filter.family.clone(),
+        ..crate::domain::calendar::CalendarFilter::default()
+    };
+    crate::services::schedules::standings(
+        conn,
+        &user.scope(),
+        &calendar,
+        chrono::Utc::now().date_naive(),
+    )
+}
+
 pub async fn list_organisations(
     ctx: Ctx,
     query: web::Query<ListQuery>,
@@ -87,11 +116,12 @@ pub async fn list_organisations(
     let shown_filter = filter.clone();
     let paging = Page::new(query.page, query.per_page);
     let lang = ctx.lang(None);
-    let (user, (result, frameworks)) = ctx
+    let (user, (result, frameworks, standings)) = ctx
         .user_run(move |conn, user| {
             let result = organisation::list(conn, &user.scope(), &filter, paging)?;
             let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            Ok((result, dashboard::framework_lines(conn, lang)?))
+            let standings = standings_of(conn, user, &filter)?;
+            Ok((result, dashboard::framework_lines(conn, lang)?, standings))
         })
         .await?;
     if let Some(id) = policy::lives_in_one_organisation(&user) {
@@ -106,9 +136,71 @@ pub async fn list_organisations(
         "standings",
         &Standing::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
     );
+    page.insert("framework_standings", &standings);
     page.insert("result", &result);
     page.insert("can_create", &policy::may_create_organisation(&user));
     ctx.render("organisations/list.html", &page)
+}
+
+/// Every organisme of the list (all its pages), with its framework standing when the list is
+/// of one framework.
+async fn whole_list(
+    ctx: &Ctx,
+    query: ListQuery,
+) -> Result<(crate::auth::CurrentUser, crate::reports::sheet::Sheet), AppError> {
+    let filter = query.filter();
+    let lang = ctx.lang(None);
+    ctx.user_run(move |conn, user| {
+        let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
+        let mut items = Vec::new();
+        let mut number = 1;
+        loop {
+            let page = organisation::list(
+                conn,
+                &user.scope(),
+                &filter,
+                Page::new(Some(number), Some(Page::MAX_SIZE)),
+            )?;
+            let pages = page.pages;
+            items.extend(page.items);
+            if number >= pages {
+                break;
+            }
+            number += 1;
+        }
+        let standings = standings_of(conn, user, &filter)?;
+        let with_framework = !filter.framework.is_empty();
+        Ok(crate::reports::organisations::sheet(
+            &items,
+            with_framework.then_some(&standings),
+            lang,
+        ))
+    })
+    .await
+}
+
+/// The list as the page filters it, every page of it, as CSV (`;`, or `separateur=,`).
+pub async fn export_csv(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let delimiter = if query.separateur == "," { b',' } else { b';' };
+    let (_, table) = whole_list(&ctx, query).await?;
+    let body = crate::reports::sheet::to_csv(&table, delimiter).map_err(AppError::unexpected)?;
+    Ok(crate::web::page::download(
+        "text/csv; charset=utf-8",
+        "organismes.csv",
+        body,
+    ))
+}
+
+/// The list as the page filters it, every page of it, as an XLSX workbook.
+pub async fn export_xlsx(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let (_, table) = whole_list(&ctx, query.into_inner()).await?;
+    let body = crate::reports::sheet::to_xlsx(&[table]).map_err(AppError::unexpected)?;
+    Ok(crate::web::page::download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "organismes.xlsx",
+        body,
+    ))
 }
 
 /// The filters as a query string, so pagination links keep them.

@@ -168,3 +168,90 @@ pub fn recent(conn: &mut DbConnection, limit: i64) -> Result<Vec<HistoryEntry>, 
         .select(HistoryEntry::as_select())
         .load(conn)?)
 }
+
+/// What the administrator's history shows; every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    pub organisation: Option<String>,
+    /// An account's id: what this person did
+    pub actor: Option<String>,
+    /// A kind of record (`action`, `audit`, `user`…)
+    pub entity: Option<String>,
+    /// From this day on (in UTC, as recorded)
+    pub from: Option<chrono::NaiveDate>,
+    /// Up to this day included
+    pub to: Option<chrono::NaiveDate>,
+}
+
+fn filtered(filter: &HistoryFilter) -> history::BoxedQuery<'static, crate::db::MultiBackend> {
+    let mut query = history::table.into_boxed();
+    if let Some(id) = &filter.organisation {
+        query = query.filter(history::organisation_id.eq(id.clone()));
+    }
+    if let Some(id) = &filter.actor {
+        query = query.filter(history::actor_id.eq(id.clone()));
+    }
+    if let Some(entity) = &filter.entity {
+        query = query.filter(history::entity.eq(entity.clone()));
+    }
+    if let Some(from) = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        query = query.filter(history::at.ge(from));
+    }
+    if let Some(to) = filter
+        .to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        query = query.filter(history::at.lt(to));
+    }
+    query
+}
+
+/// One page of the changes `filter` keeps, newest first, with how many there are in all.
+pub fn search(
+    conn: &mut DbConnection,
+    filter: &HistoryFilter,
+    page: super::Page,
+) -> Result<super::Paged<HistoryEntry>, AppError> {
+    let total: i64 = filtered(filter).count().get_result(conn)?;
+    let items = filtered(filter)
+        .order((history::at.desc(), history::id.desc()))
+        .limit(page.size)
+        .offset(page.offset())
+        .select(HistoryEntry::as_select())
+        .load(conn)?;
+    Ok(super::Paged::new(items, total, page))
+}
+
+/// Every change `filter` keeps, newest first, up to `limit` (an export).
+pub fn search_all(
+    conn: &mut DbConnection,
+    filter: &HistoryFilter,
+    limit: i64,
+) -> Result<Vec<HistoryEntry>, AppError> {
+    Ok(filtered(filter)
+        .order((history::at.desc(), history::id.desc()))
+        .limit(limit)
+        .select(HistoryEntry::as_select())
+        .load(conn)?)
+}
+
+/// The kinds of record the history holds, for its filter (a test checks that every kind
+/// recorded is here).
+pub const KINDS: [&str; 15] = [
+    "action",
+    "api_token",
+    "audit",
+    "calendar_feed",
+    "commitment",
+    "evidence",
+    "finding",
+    "framework",
+    "indicator",
+    "indicator_target",
+    "indicator_values",
+    "organisation",
+    "site",
+    "survey_wave",
+    "user",
+];

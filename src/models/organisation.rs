@@ -146,6 +146,14 @@ pub struct OrganisationSummary {
 
 type Boxed<'a> = organisations::BoxedQuery<'a, MultiBackend>;
 
+/// Every organisme `scope` sees, by name: for the choices of a form or a filter.
+pub fn all_in(conn: &mut DbConnection, scope: &OrgScope) -> Result<Vec<Organisation>, AppError> {
+    Ok(scoped(scope)
+        .order((organisations::search_key.asc(), organisations::id.asc()))
+        .select(Organisation::as_select())
+        .load(conn)?)
+}
+
 /// The organismes `scope` may see; every read starts here.
 pub fn scoped(scope: &OrgScope) -> Boxed<'static> {
     let query = organisations::table.into_boxed();

@@ -11,9 +11,9 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    accessibility, account, actions, admin, audits, auth, benchmarks, calendar, commitments,
-    dashboard, evidence, frameworks, health, home, indicators, organisations, published, sites,
-    surveys,
+    accessibility, account, actions, admin, admin_history, audits, auth, benchmarks, calendar,
+    commitments, dashboard, evidence, frameworks, health, home, indicators, organisations,
+    published, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -81,7 +81,11 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
             "/admin/utilisateurs/{id}/reinitialiser",
             web::post().to(admin::reset_password),
         )
-        .route("/admin/historique", read().to(admin::show_history));
+        .route("/admin/historique", read().to(admin_history::show_history))
+        .route(
+            "/admin/historique/export.csv",
+            read().to(admin_history::export_csv),
+        );
 }
 
 /// Organismes and their sites.

@@ -42,6 +42,12 @@ fn every_recorded_kind_of_record_and_act_has_its_words_in_both_languages() {
             .map(|a| format!("history-action-{a}")),
     );
     assert!(wanted.len() > 20, "history literals found: {wanted:?}");
+    for entity in literals(&source, "entity") {
+        assert!(
+            qualitrack::models::history::KINDS.contains(&entity.as_str()),
+            "{entity} is recorded but not offered by the history's filter"
+        );
+    }
     for lang in ["fr", "en"] {
         let catalogue =
             std::fs::read_to_string(root.join(format!("locales/{lang}/main.ftl"))).unwrap();

@@ -45,6 +45,7 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
                 "/admin/utilisateurs",
                 "/admin/utilisateurs/nouveau",
                 "/admin/historique",
+                "/admin/historique?du=hier&type=site",
                 "/federation",
                 "/federation/indicateurs",
                 "/federation/renouvellements",

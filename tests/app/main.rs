@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod action_plan;
+mod admin_history;
 mod api;
 mod api_contract;
 mod audits;

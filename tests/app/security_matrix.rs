@@ -75,6 +75,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/admin/utilisateurs/{user}/etat", "LWFFFFFFF"),
     (Post, "/admin/utilisateurs/{user}/reinitialiser", "LWFFFFFFF"),
     (Get, "/admin/historique", "LOFFFFFFF"),
+    (Get, "/admin/historique/export.csv", "LOFFFFFFF"),
     // Organismes and sites.
     (Get, "/organismes", "LOOORRORO"),
     (Get, "/organismes/export.csv", "LOOOOOOOO"),

@@ -1,4 +1,5 @@
-//! Administration: accounts (create, disable, reset a password) and the history of changes.
+//! Administration: accounts (create, disable, reset a password); the history of changes is
+//! in `admin_history`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -13,11 +14,9 @@ use crate::domain::policy;
 use crate::domain::{Region, Role};
 use crate::error::AppError;
 use crate::error::ensure;
-use crate::models::Page;
-use crate::models::history::{self, Actor};
-use crate::models::organisation::{self, OrganisationFilter};
+use crate::models::history::Actor;
+use crate::models::organisation;
 use crate::models::user::{self, UserForm, UserInput};
-use crate::web::handlers::history_view;
 use crate::web::page::{Ctx, see_other};
 
 /// The filters of the accounts list, kept in the URL.
@@ -76,7 +75,7 @@ pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpRe
 }
 
 /// Choices of the new-account form: roles, organismes, regions.
-fn form_choices(page: &mut Context, organisations: &[organisation::OrganisationSummary]) {
+fn form_choices(page: &mut Context, organisations: &[organisation::Organisation]) {
     page.insert(
         "roles",
         &Role::ALL
@@ -94,16 +93,11 @@ fn form_choices(page: &mut Context, organisations: &[organisation::OrganisationS
     );
 }
 
+/// Every organisme, whatever their number (a federation has ~600).
 fn all_organisations(
     conn: &mut crate::db::DbConnection,
-) -> Result<Vec<organisation::OrganisationSummary>, AppError> {
-    Ok(organisation::list(
-        conn,
-        &OrgScope::All,
-        &OrganisationFilter::default(),
-        Page::new(Some(1), Some(Page::MAX_SIZE)),
-    )?
-    .items)
+) -> Result<Vec<organisation::Organisation>, AppError> {
+    organisation::all_in(conn, &OrgScope::All)
 }
 
 /// `?organisation=` (id or SIREN), `?role=`: the form opened from an organisme's page.
@@ -259,19 +253,4 @@ pub async fn reset_password(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     page.insert("one_time_password", &one_time);
     page.insert("created", &false);
     ctx.render("admin/user_password.html", &page)
-}
-
-pub async fn show_history(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let (current, entries) = ctx
-        .user_run(|conn, current| {
-            ensure(policy::may_administer(current))?;
-            history::recent(conn, 200)
-        })
-        .await?;
-    let mut page = ctx.page(Some(&current), "history");
-    page.insert(
-        "entries",
-        &history_view::present(&entries, ctx.lang(Some(&current))),
-    );
-    ctx.render("admin/history.html", &page)
 }

@@ -6,6 +6,7 @@ pub mod accessibility;
 pub mod account;
 pub mod actions;
 pub mod admin;
+pub mod admin_history;
 pub mod audits;
 pub mod auth;
 pub mod benchmarks;

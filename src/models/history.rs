@@ -255,3 +255,36 @@ pub const KINDS: [&str; 15] = [
     "survey_wave",
     "user",
 ];
+
+/// The names of the accounts, organismes, sites and frameworks among `ids`: what a history
+/// line shows instead of an identifier.
+pub fn names_of(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    use crate::db::schema::{frameworks, organisations, sites, users};
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(crate::db::MAX_IDS) {
+        let found: Vec<(String, String)> = users::table
+            .filter(users::id.eq_any(chunk))
+            .select((users::id, users::name))
+            .load(conn)?;
+        names.extend(found);
+        let found: Vec<(String, String)> = organisations::table
+            .filter(organisations::id.eq_any(chunk))
+            .select((organisations::id, organisations::name))
+            .load(conn)?;
+        names.extend(found);
+        let found: Vec<(String, String)> = sites::table
+            .filter(sites::id.eq_any(chunk))
+            .select((sites::id, sites::name))
+            .load(conn)?;
+        names.extend(found);
+        let found: Vec<(String, String)> = frameworks::table
+            .filter(frameworks::id.eq_any(chunk))
+            .select((frameworks::id, frameworks::name))
+            .load(conn)?;
+        names.extend(found);
+    }
+    Ok(names)
+}

@@ -171,6 +171,12 @@ fn a_quality_manager_records_improvement_actions_and_reads_the_most_overdue_firs
     assert!(item.body.contains("Résidence Vauban") && item.body.contains("Test quality_manager"));
     assert!(item.body.contains(&format!("en retard de {late} jour(s)")));
 
+    // The history names what the action points at, never its identifiers.
+    let history = manager.get(&format!("/organismes/{org}/historique"));
+    assert!(history.body.contains("<ins>Résidence Vauban</ins>"));
+    assert!(history.body.contains("(action « Réfection du hall »)"));
+    assert!(!history.body.contains(&format!("<ins>{site}</ins>")));
+
     others_may_not(&app, &org, &auditor_email);
 }
 

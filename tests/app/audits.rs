@@ -583,7 +583,10 @@ fn an_audit_is_compared_with_the_previous_one_of_its_commitment() {
     assert!(compared.body.contains("en recul : 1"));
     assert!(compared.body.contains("nouveau : 1"));
     let history = auditor.get(&format!("/audits/{second}"));
-    assert!(history.body.contains("enregistrement (constat)"));
+    assert!(
+        history.body.contains("enregistrement (constat « E1.1 »)"),
+        "a finding's line names its requirement"
+    );
 }
 
 #[test]

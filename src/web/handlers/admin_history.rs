@@ -77,19 +77,25 @@ pub async fn show_history(
     let query = query.into_inner();
     let (filter, refused) = query.filter();
     let paging = Page::new(query.page, Some(PER_PAGE));
-    let (current, (found, organisations, people)) = ctx
+    let (current, (found, organisations, people, names)) = ctx
         .user_run(move |conn, current| {
             ensure(policy::may_administer(current))?;
+            let found = history::search(conn, &filter, paging)?;
+            let names = history_view::names(conn, &found.items)?;
             Ok((
-                history::search(conn, &filter, paging)?,
+                found,
                 organisation::all_in(conn, &OrgScope::All)?,
                 user::list(conn)?,
+                names,
             ))
         })
         .await?;
     let lang = ctx.lang(Some(&current));
     let mut page = ctx.page(Some(&current), "history");
-    page.insert("entries", &history_view::present(&found.items, lang));
+    page.insert(
+        "entries",
+        &history_view::present(&found.items, lang, &names),
+    );
     page.insert("total", &found.total);
     page.insert("pages", &found.pages);
     page.insert("current", &found.page);
@@ -117,8 +123,8 @@ pub async fn show_history(
 }
 
 /// One line of the export: when (Paris), who, which organisme, what, and the changes in words.
-fn line(entry: &HistoryEntry, organisations: &[(String, String)], lang: Lang) -> Vec<String> {
-    let view = history_view::present(std::slice::from_ref(entry), lang)
+fn line(entry: &HistoryEntry, names: &history_view::Names, lang: Lang) -> Vec<String> {
+    let view = history_view::present(std::slice::from_ref(entry), lang, names)
         .pop()
         .expect("one entry");
     let when = chrono::TimeZone::from_utc_datetime(&chrono_tz::Europe::Paris, &entry.at)
@@ -127,8 +133,8 @@ fn line(entry: &HistoryEntry, organisations: &[(String, String)], lang: Lang) ->
     let organisation = entry
         .organisation_id
         .as_ref()
-        .and_then(|id| organisations.iter().find(|(i, _)| i == id))
-        .map(|(_, name)| name.clone())
+        .and_then(|id| names.get(id))
+        .cloned()
         .unwrap_or_default();
     let changes = view
         .changes
@@ -156,17 +162,16 @@ pub async fn export_csv(
     if !refused.is_empty() {
         return Err(AppError::Validation(refused));
     }
-    let (current, (entries, organisations)) = ctx
+    let (current, (entries, names)) = ctx
         .user_run(move |conn, current| {
             ensure(policy::may_administer(current))?;
-            let organisations = organisation::all_in(conn, &OrgScope::All)?
-                .into_iter()
-                .map(|o| (o.id, o.name))
-                .collect::<Vec<_>>();
-            Ok((
-                history::search_all(conn, &filter, EXPORT_LIMIT)?,
-                organisations,
-            ))
+            let entries = history::search_all(conn, &filter, EXPORT_LIMIT)?;
+            // The organismes' names too, for the organisme column.
+            let mut ids = history_view::referenced(&entries);
+            ids.extend(entries.iter().filter_map(|e| e.organisation_id.clone()));
+            ids.sort();
+            ids.dedup();
+            Ok((entries, history::names_of(conn, &ids)?))
         })
         .await?;
     let lang = ctx.lang(Some(&current));
@@ -181,7 +186,7 @@ pub async fn export_csv(
     .iter()
     .map(|k| i18n::t(lang, k))
     .collect();
-    let rows = entries.iter().map(|e| line(e, &organisations, lang));
+    let rows = entries.iter().map(|e| line(e, &names, lang));
     let body =
         crate::reports::csv_export::write(&columns, rows, b';').map_err(AppError::unexpected)?;
     Ok(download(

@@ -2,6 +2,8 @@
 //! fields went from what to what — with the fields' labels and the values' words (a state,
 //! a role, a region), never the columns and codes they are stored as.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -33,27 +35,95 @@ pub struct FieldChange {
 pub struct EntryView {
     #[serde(serialize_with = "crate::domain::dates::utc_seconds")]
     pub at: chrono::NaiveDateTime,
+    /// Who did it: the person's name (the label recorded when the account is gone)
     pub actor: String,
     pub entity: String,
     pub entity_id: String,
+    /// The record's own name: its name, title or requirement
+    pub subject: String,
     pub action: String,
     pub changes: Vec<FieldChange>,
 }
 
-pub fn present(entries: &[HistoryEntry], lang: Lang) -> Vec<EntryView> {
+/// The names of the people, organismes, sites and frameworks history lines point at.
+pub type Names = HashMap<String, String>;
+
+fn is_id(text: &str) -> bool {
+    text.len() == 36 && text.chars().filter(|c| *c == '-').count() == 4
+}
+
+/// Every identifier the entries point at (their authors and the `…_id` fields of their
+/// records), for `models::history::names_of`.
+pub fn referenced(entries: &[HistoryEntry]) -> Vec<String> {
+    let mut ids: Vec<String> = entries.iter().filter_map(|e| e.actor_id.clone()).collect();
+    for e in entries {
+        for data in [&e.before_data, &e.after_data] {
+            for (field, value) in object(data.as_deref()) {
+                if !field.ends_with("_id") && !field.ends_with("_ids") {
+                    continue;
+                }
+                match value {
+                    Value::String(id) if is_id(&id) => ids.push(id),
+                    Value::Array(items) => ids.extend(
+                        items
+                            .into_iter()
+                            .filter_map(|v| v.as_str().map(ToOwned::to_owned))
+                            .filter(|id| is_id(id)),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The record's own name, as its data gives it.
+fn subject(entry: &HistoryEntry) -> String {
+    let data = object(entry.after_data.as_deref().or(entry.before_data.as_deref()));
+    ["name", "title", "requirement_ref", "email", "period"]
+        .iter()
+        .find_map(|f| data.get(*f).and_then(Value::as_str).map(ToOwned::to_owned))
+        .unwrap_or_default()
+}
+
+/// An identifier (or a list of them) by the names it points at; as stored when unknown.
+fn named(value: &str, names: &Names) -> String {
+    if let Some(name) = names.get(value) {
+        return name.clone();
+    }
+    match serde_json::from_str::<Vec<String>>(value) {
+        Ok(ids) if !ids.is_empty() && ids.iter().all(|id| names.contains_key(id)) => ids
+            .iter()
+            .map(|id| names[id].as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => value.to_owned(),
+    }
+}
+
+pub fn present(entries: &[HistoryEntry], lang: Lang, names: &Names) -> Vec<EntryView> {
     entries
         .iter()
         .map(|e| EntryView {
             at: e.at,
-            actor: e.actor_label.clone(),
+            actor: e
+                .actor_id
+                .as_ref()
+                .and_then(|id| names.get(id))
+                .cloned()
+                .unwrap_or_else(|| e.actor_label.clone()),
             entity: e.entity.clone(),
             entity_id: e.entity_id.clone(),
+            subject: subject(e),
             action: e.action.clone(),
-            changes: diff(e.before_data.as_deref(), e.after_data.as_deref())
+            changes: diff(e.before_data.as_deref(), e.after_data.as_deref(), names)
                 .into_iter()
                 .map(|c| FieldChange {
-                    before: worded(lang, &e.entity, &c.field, &c.before),
-                    after: worded(lang, &e.entity, &c.field, &c.after),
+                    before: worded(lang, &e.entity, &c.field, &named(&c.before, names)),
+                    after: worded(lang, &e.entity, &c.field, &named(&c.after, names)),
                     field: label(lang, &c.field),
                 })
                 .collect(),
@@ -106,11 +176,11 @@ fn worded(lang: Lang, entity: &str, field: &str, value: &str) -> String {
     }
 }
 
-/// Identifiers and lists of them, which mean nothing to a reader.
-fn internal(field: &str, value: &Value) -> bool {
+/// Identifiers and lists of them that name nothing the reader knows.
+fn internal(field: &str, value: &Value, names: &Names) -> bool {
     let id_like = |v: &Value| {
         v.as_str()
-            .is_some_and(|s| s.len() == 36 && s.chars().filter(|c| *c == '-').count() == 4)
+            .is_some_and(|s| is_id(s) && !names.contains_key(s))
     };
     (field.ends_with("_id") || field.ends_with("_ids"))
         && match value {
@@ -137,7 +207,7 @@ fn text(value: Option<&Value>) -> String {
 }
 
 /// The fields whose value differs between `before` and `after` (all set fields on creation).
-pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+pub fn diff(before: Option<&str>, after: Option<&str>, names: &Names) -> Vec<FieldChange> {
     let before = object(before);
     let after = object(after);
     let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
@@ -147,7 +217,7 @@ pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
         .into_iter()
         .filter(|f| !NOISE.contains(&f.as_str()))
         .filter(|f| {
-            let shown = |v: Option<&Value>| v.is_some_and(|v| !internal(f, v));
+            let shown = |v: Option<&Value>| v.is_some_and(|v| !internal(f, v, names));
             shown(before.get(*f)) || shown(after.get(*f))
         })
         .filter(|f| before.get(*f) != after.get(*f))
@@ -160,6 +230,14 @@ pub fn diff(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
         .collect()
 }
 
+/// The names `entries` point at, read once for the page.
+pub fn names(
+    conn: &mut crate::db::DbConnection,
+    entries: &[HistoryEntry],
+) -> Result<Names, crate::error::AppError> {
+    crate::models::history::names_of(conn, &referenced(entries))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +247,7 @@ mod tests {
         let changes = diff(
             Some(r#"{"id":"1","name":"A","homes":10,"version":1}"#),
             Some(r#"{"id":"1","name":"B","homes":10,"version":2}"#),
+            &Names::new(),
         );
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].field, "name");
@@ -196,7 +275,7 @@ mod tests {
                 r#"{"state":"granted","region":"52","auditor_id":"01a23718-bf4c-723d-a8bc-2520568c1fc7","content_hash":"cd"}"#.into(),
             ),
         };
-        let shown = present(&[entry], Lang::Fr);
+        let shown = present(&[entry], Lang::Fr, &Names::new());
         // To the second with its offset, as `<time datetime>` accepts it.
         assert_eq!(
             serde_json::to_value(&shown[0]).unwrap()["at"],
@@ -219,8 +298,49 @@ mod tests {
 
     #[test]
     fn creation_lists_every_set_field() {
-        let changes = diff(None, Some(r#"{"name":"A","homes":10,"region":null}"#));
+        let changes = diff(
+            None,
+            Some(r#"{"name":"A","homes":10,"region":null}"#),
+            &Names::new(),
+        );
         let fields: Vec<_> = changes.iter().map(|c| c.field.as_str()).collect();
         assert_eq!(fields, ["homes", "name"]);
+    }
+
+    #[test]
+    fn identifiers_read_as_the_names_they_point_at_and_the_author_by_name() {
+        let owner = "01a23718-bf4c-723d-a8bc-251fe8c70ed5";
+        let site = "01a23718-bf4c-723d-a8bc-2520568c1fc7";
+        let entry = HistoryEntry {
+            id: "h2".into(),
+            at: chrono::NaiveDateTime::default(),
+            actor_id: Some(owner.into()),
+            actor_label: "rq@habitat.fr".into(),
+            entity: "action".into(),
+            entity_id: "a1".into(),
+            organisation_id: None,
+            action: "update".into(),
+            before_data: Some(format!(
+                r#"{{"title":"Hall","owner_id":null,"site_id":"{site}"}}"#
+            )),
+            after_data: Some(format!(
+                r#"{{"title":"Hall","owner_id":"{owner}","site_id":"{site}"}}"#
+            )),
+        };
+        let names: Names = [
+            (owner.to_owned(), "Marie Durand".to_owned()),
+            (site.to_owned(), "Résidence Vauban".to_owned()),
+        ]
+        .into();
+        assert_eq!(referenced(std::slice::from_ref(&entry)), [owner, site]);
+        let shown = &present(&[entry], Lang::Fr, &names)[0];
+        assert_eq!(shown.actor, "Marie Durand");
+        assert_eq!(shown.subject, "Hall");
+        let changes: Vec<(&str, &str, &str)> = shown
+            .changes
+            .iter()
+            .map(|c| (c.field.as_str(), c.before.as_str(), c.after.as_str()))
+            .collect();
+        assert_eq!(changes, [("Responsable", "", "Marie Durand")]);
     }
 }

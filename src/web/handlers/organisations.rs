@@ -272,7 +272,7 @@ pub async fn show_organisation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, sites, recent, (charter, commitments))) = ctx
+    let (user, (organisation, sites, (recent, names), (charter, commitments))) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
@@ -281,9 +281,10 @@ pub async fn show_organisation(
             } else {
                 Vec::new()
             };
+            let names = history_view::names(conn, &recent)?;
             let charter = crate::services::charters::latest(conn, &organisation.id)?;
             let commitments = commitment_cards(conn, &organisation.id)?;
-            Ok((organisation, sites, recent, (charter, commitments)))
+            Ok((organisation, sites, (recent, names), (charter, commitments)))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
@@ -307,7 +308,7 @@ pub async fn show_organisation(
     let today = chrono::Utc::now().date_naive();
     let cards = crate::web::handlers::commitments::view::cards(&commitments, lang, today);
     page.insert("commitments", &cards);
-    page.insert("history", &history_view::present(&recent, lang));
+    page.insert("history", &history_view::present(&recent, lang, &names));
     ctx.render("organisations/show.html", &page)
 }
 
@@ -398,21 +399,22 @@ pub async fn organisation_history(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, entries)) = ctx
+    let (user, (organisation, entries, names)) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             if !policy::reads_history(user) {
                 return Err(AppError::Forbidden);
             }
             let entries = history::for_organisation(conn, &organisation.id, 500)?;
-            Ok((organisation, entries))
+            let names = history_view::names(conn, &entries)?;
+            Ok((organisation, entries, names))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
     page.insert("organisation", &organisation);
     page.insert(
         "entries",
-        &history_view::present(&entries, ctx.lang(Some(&user))),
+        &history_view::present(&entries, ctx.lang(Some(&user)), &names),
     );
     ctx.render("organisations/history.html", &page)
 }

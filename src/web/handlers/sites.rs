@@ -86,7 +86,7 @@ pub async fn create_site(
 
 pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (site, organisation, entries)) = ctx
+    let (user, (site, organisation, (entries, names))) = ctx
         .user_run(move |conn, user| {
             let (site, organisation) = site::find(conn, &user.scope(), &id)?;
             let entries = if policy::reads_history(user) {
@@ -94,7 +94,8 @@ pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
             } else {
                 Vec::new()
             };
-            Ok((site, organisation, entries))
+            let names = history_view::names(conn, &entries)?;
+            Ok((site, organisation, (entries, names)))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "organisations");
@@ -107,7 +108,7 @@ pub async fn show_site(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse
     page.insert("organisation", &organisation);
     page.insert(
         "history",
-        &history_view::present(&entries, ctx.lang(Some(&user))),
+        &history_view::present(&entries, ctx.lang(Some(&user)), &names),
     );
     ctx.render("sites/show.html", &page)
 }

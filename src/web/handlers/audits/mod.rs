@@ -150,6 +150,7 @@ fn audit_context(
                 .as_deref()
                 .and_then(crate::i18n::Lang::parse)
                 .unwrap_or(crate::i18n::DEFAULT_LANG),
+            &crate::web::handlers::history_view::names(conn, &history)?,
         ),
     );
     page.insert("can_run", &policy::may_record_findings(user, &found, &team));

@@ -96,6 +96,56 @@ pub struct Settings {
     pub pool_size: u32,
 }
 
+impl Settings {
+    /// What the settings screen shows, by catalogue key: everything but secrets (the session
+    /// key and the SMTP password are only said to be set or not) and the database's
+    /// credentials.
+    pub fn shown(&self) -> Vec<(&'static str, String)> {
+        let database = self.database_url();
+        let database = match database.split_once("://") {
+            Some(("sqlite", path)) => format!("SQLite — {path}"),
+            Some((_, rest)) => format!(
+                "PostgreSQL — {}",
+                rest.rsplit_once('@').map_or(rest, |(_, host)| host)
+            ),
+            None => database.clone(),
+        };
+        let set = |v: bool| if v { "set" } else { "unset" }.to_owned();
+        let smtp = &self.smtp;
+        vec![
+            ("settings-database", database),
+            ("settings-data-dir", self.data_dir.display().to_string()),
+            (
+                "settings-public-url",
+                self.public_url.clone().unwrap_or_default(),
+            ),
+            ("settings-cookie-secure", set(self.cookie_secure)),
+            (
+                "settings-session-idle",
+                self.session_idle_minutes.to_string(),
+            ),
+            ("settings-upload-limit", self.upload_limit_mb.to_string()),
+            (
+                "settings-accessibility-contact",
+                self.accessibility_contact.clone().unwrap_or_default(),
+            ),
+            ("settings-smtp-host", smtp.host.clone().unwrap_or_default()),
+            (
+                "settings-smtp-port",
+                smtp.port.map(|p| p.to_string()).unwrap_or_default(),
+            ),
+            ("settings-smtp-security", smtp.security.clone()),
+            ("settings-smtp-from", smtp.from.clone().unwrap_or_default()),
+            (
+                "settings-smtp-username",
+                smtp.username.clone().unwrap_or_default(),
+            ),
+            ("settings-smtp-password", set(smtp.password.is_some())),
+            ("settings-pool-size", self.pool_size.to_string()),
+        ]
+    }
+}
+
 /// Outgoing mail, for reminders. Without a host, nothing is sent.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SmtpSettings {

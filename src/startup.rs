@@ -49,6 +49,10 @@ pub struct AppState {
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
+    /// Outgoing mail, for reminders and the administrator's test e-mail.
+    pub smtp: crate::config::SmtpSettings,
+    /// The settings an administrator reads on the settings screen (no secret among them).
+    pub shown_settings: Vec<(&'static str, String)>,
     /// Answers kept until the next write: federation dashboards, calendars, and each
     /// indicator's figures across every organisme (for positions among peers).
     pub dashboards:
@@ -134,6 +138,8 @@ impl Application {
                 settings.data_dir.join("evidence"),
             )),
             upload_limit: settings.upload_limit_mb.saturating_mul(1024 * 1024),
+            smtp: settings.smtp.clone(),
+            shown_settings: settings.shown(),
             dashboards: Memo::default(),
             calendars: Memo::default(),
             peers: Memo::default(),

@@ -130,7 +130,7 @@ pub async fn upload(
         ensure(policy::may_add_evidence(user, &found.id))
     })
     .await?;
-    let upload = receive(&api.state, payload).await?;
+    let upload = receive(&api.state, payload, None).await?;
     keep(api.state.storage.as_ref(), &upload)?;
     let items = api
         .run(move |conn, user| {

@@ -270,6 +270,28 @@ fn transport(smtp: &SmtpSettings) -> Result<SmtpTransport, String> {
         .build())
 }
 
+/// Sends a short message to `to` (an administrator checking the mail settings): the SMTP
+/// server's refusal, if any, is the error.
+pub fn send_test(smtp: &SmtpSettings, to: &str, name: &str, lang: Lang) -> Result<(), String> {
+    let from: Mailbox = smtp
+        .from
+        .as_deref()
+        .ok_or("no sender configured (QUALITRACK_SMTP_FROM)")?
+        .parse()
+        .map_err(|e| format!("QUALITRACK_SMTP_FROM: {e}"))?;
+    let to: Mailbox = format!("{name} <{to}>")
+        .parse()
+        .map_err(|e| format!("{to}: {e}"))?;
+    let message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(i18n::t(lang, "settings-test-subject"))
+        .body(i18n::t(lang, "settings-test-body"))
+        .map_err(|e| e.to_string())?;
+    transport(smtp)?.send(&message).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
 /// Sends each digest in its reader's language; returns how many went out, or the first
 /// failure with its cause.
 pub fn send(

@@ -13,9 +13,65 @@ use crate::services::evidence::Upload;
 use crate::startup::AppState;
 use crate::storage::{Incoming, clean_name, sniff};
 
+/// The session's CSRF token an upload form has still to show: a file upload's body is
+/// streamed to its handler, so the token comes as the form's first field (never in the
+/// address, where logs and the browser's history would keep it), and no file is read before
+/// it is checked. Set by the CSRF middleware on upload addresses only.
+#[derive(Debug, Clone)]
+pub struct PendingCsrf(pub Option<String>);
+
+/// The addresses that take files: the only ones whose CSRF token may come in the body of a
+/// multipart form.
+pub fn is_upload_path(path: &str) -> bool {
+    [
+        "/preuves",
+        "/revisions",
+        "/indicateurs/import",
+        "/import",
+        "/referentiels/importer",
+    ]
+    .iter()
+    .any(|end| path.ends_with(end))
+}
+
+/// Reads the form's first field and checks it is the session's CSRF token.
+pub async fn check_token(
+    payload: &mut Multipart,
+    pending: Option<&PendingCsrf>,
+) -> Result<(), AppError> {
+    let Some(PendingCsrf(expected)) = pending else {
+        return Ok(());
+    };
+    let Some(part) = payload.next().await else {
+        return Err(AppError::Csrf);
+    };
+    let mut part = part.map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if part.name() != Some("csrf_token") {
+        return Err(AppError::Csrf);
+    }
+    let mut value = Vec::new();
+    while let Some(chunk) = part.next().await {
+        let chunk = chunk.map_err(|e| AppError::BadRequest(e.to_string()))?;
+        if value.len() + chunk.len() > 256 {
+            return Err(AppError::Csrf);
+        }
+        value.extend_from_slice(&chunk);
+    }
+    match expected {
+        Some(expected) if crate::auth::constant_time_eq(expected.as_bytes(), &value) => Ok(()),
+        _ => Err(AppError::Csrf),
+    }
+}
+
 /// Streams every file of the form to disk, hashing and checking it; on any refusal every
-/// file received is removed and the reason given per file.
-pub async fn receive(state: &AppState, mut payload: Multipart) -> Result<Upload, AppError> {
+/// file received is removed and the reason given per file. A page's form first shows its
+/// CSRF token (`pending`); the API's bearer token needs none.
+pub async fn receive(
+    state: &AppState,
+    mut payload: Multipart,
+    pending: Option<&PendingCsrf>,
+) -> Result<Upload, AppError> {
+    check_token(&mut payload, pending).await?;
     let mut upload = Upload {
         fields: Vec::new(),
         files: Vec::new(),

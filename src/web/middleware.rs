@@ -76,7 +76,7 @@ fn is_state_changing(method: &Method) -> bool {
 
 /// Pages (not the bearer-token API) refuse a state-changing request from another origin or
 /// without this session's CSRF token, given as the `csrf_token` form field, the
-/// `X-CSRF-Token` header (htmx), or for file uploads the `csrf_token` query parameter.
+/// `X-CSRF-Token` header (htmx), or for file uploads the first field of the form.
 pub async fn csrf_protection(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -107,12 +107,15 @@ pub async fn csrf_protection(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    // A file upload's body is streamed to its handler, so its form carries the token in
-    // the action's query string instead.
-    if given.is_none() && is_multipart {
-        given = form_urlencoded::parse(req.query_string().as_bytes())
-            .find(|(k, _)| k == "csrf_token")
-            .map(|(_, v)| v.into_owned());
+    // A file upload's body is streamed to its handler, which checks the token as the form's
+    // first field before it reads any file (`files::check_token`).
+    if given.is_none() && is_multipart && crate::web::files::is_upload_path(req.path()) {
+        req.extensions_mut()
+            .insert(crate::web::files::PendingCsrf(expected));
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     if given.is_none() && is_form {
         let body = match read_body(&mut req).await {

@@ -11,9 +11,9 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    accessibility, account, actions, admin, admin_history, audits, auth, benchmarks, calendar,
-    commitments, dashboard, evidence, frameworks, health, home, indicators, organisations,
-    published, sites, surveys,
+    accessibility, account, actions, admin, admin_history, admin_settings, audits, auth,
+    benchmarks, calendar, commitments, dashboard, evidence, frameworks, health, home, indicators,
+    organisations, published, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -85,6 +85,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/historique/export.csv",
             read().to(admin_history::export_csv),
+        )
+        .route(
+            "/admin/parametres",
+            read().to(admin_settings::show_settings),
+        )
+        .route(
+            "/admin/parametres/courriel-test",
+            web::post().to(admin_settings::send_test_email),
         );
 }
 

@@ -25,6 +25,15 @@ pub struct Ctx {
     pub state: web::Data<AppState>,
 }
 
+impl Ctx {
+    /// The CSRF token an upload form has still to show (see `files::PendingCsrf`).
+    pub fn pending_csrf(&self) -> Option<crate::web::files::PendingCsrf> {
+        actix_web::HttpMessage::extensions(&self.req)
+            .get::<crate::web::files::PendingCsrf>()
+            .cloned()
+    }
+}
+
 impl FromRequest for Ctx {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
@@ -376,6 +385,7 @@ fn navigation(user: &CurrentUser, section: &str) -> Vec<NavItem> {
     if policy::may_administer(user) {
         items.push(("/admin/utilisateurs", "nav-users", "users"));
         items.push(("/admin/historique", "nav-history", "history"));
+        items.push(("/admin/parametres", "nav-settings", "settings"));
     }
     let mut nav: Vec<NavItem> = items
         .into_iter()

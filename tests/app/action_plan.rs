@@ -171,11 +171,7 @@ fn a_quality_manager_records_improvement_actions_and_reads_the_most_overdue_firs
     assert!(item.body.contains("Résidence Vauban") && item.body.contains("Test quality_manager"));
     assert!(item.body.contains(&format!("en retard de {late} jour(s)")));
 
-    // The history names what the action points at, never its identifiers.
-    let history = manager.get(&format!("/organismes/{org}/historique"));
-    assert!(history.body.contains("<ins>Résidence Vauban</ins>"));
-    assert!(history.body.contains("(action « Réfection du hall »)"));
-    assert!(!history.body.contains(&format!("<ins>{site}</ins>")));
+    history_names_what_actions_point_at(&manager, &org, &site);
 
     others_may_not(&app, &org, &auditor_email);
 }
@@ -354,4 +350,12 @@ fn others_may_not(app: &TestApp, org: &str, auditor_email: &str) {
     let stranger = app.login_as(Role::QualityManager, Some(&other), None);
     assert_eq!(stranger.get(&format!("{plan}/nouvelle")).status, 404);
     assert_eq!(stranger.get(&format!("{plan}/export.csv")).status, 404);
+}
+
+/// The history names what the action points at, never its identifiers.
+fn history_names_what_actions_point_at(manager: &Client, org: &str, site: &str) {
+    let history = manager.get(&format!("/organismes/{org}/historique"));
+    assert!(history.body.contains("<ins>Résidence Vauban</ins>"));
+    assert!(history.body.contains("(action « Réfection du hall »)"));
+    assert!(!history.body.contains(&format!("<ins>{site}</ins>")));
 }

@@ -375,7 +375,7 @@ fn an_assigned_auditor_adds_proof_but_leaves_the_organismes_documents_alone() {
         manager
             .get(&format!("/organismes/{org}/historique"))
             .body
-            .contains(&auditor_email),
+            .contains("Test auditor"),
         "the addition is in the organisme's history"
     );
     // The organisme's own documents stay theirs to revise.
@@ -389,4 +389,41 @@ fn an_assigned_auditor_adds_proof_but_leaves_the_organismes_documents_alone() {
     let stranger_email = app.create_user(Role::Auditor, None, None);
     let stranger = crate::audits::sign_in(&app, &stranger_email);
     assert_eq!(stranger.get(&library).status, 404);
+}
+
+#[test]
+fn an_upload_shows_its_token_first_and_never_in_the_address() {
+    let app = spawn_app();
+    let org = app.create_organisation("Habitat Jeton", 43, "11");
+    let manager = app.login_as(Role::QualityManager, Some(&org), None);
+    let path = format!("/organismes/{org}/preuves");
+    let form = manager.get(&path);
+    assert!(!form.body.contains("csrf_token="), "no token in an address");
+    let before = app.count("evidence");
+    let token = manager.csrf_token();
+    // In the address only, as forms used to send it: refused, nothing written.
+    let in_address = manager.upload_raw(
+        &format!("{path}?csrf_token={token}"),
+        &[],
+        &[("note.txt", b"bonjour")],
+    );
+    assert_eq!(in_address.status, 403);
+    // After a file: refused before the file is kept.
+    let late = manager.upload_raw(&path, &[], &[("note.txt", b"bonjour")]);
+    assert_eq!(late.status, 403);
+    let wrong = manager.upload_raw(
+        &path,
+        &[("csrf_token", "pas-le-bon")],
+        &[("note.txt", b"x")],
+    );
+    assert_eq!(wrong.status, 403);
+    assert_eq!(app.count("evidence"), before);
+    assert_eq!(app.count("evidence_files"), 0);
+    // First, as the page's form sends it: kept.
+    let kept = manager.upload_with(&path, &[], &[("note.txt", b"bonjour")]);
+    assert_eq!(kept.status, 303, "{}", kept.body);
+    assert_eq!(app.count("evidence"), before + 1);
+    // A form that takes no file does not accept its token in a multipart body.
+    let elsewhere = manager.upload_with(&format!("/organismes/{org}/sites"), &[("name", "X")], &[]);
+    assert_eq!(elsewhere.status, 403);
 }

@@ -319,13 +319,14 @@ impl Client {
         read(request.send_form(fields.iter().copied()))
     }
 
-    /// Uploads text files as `multipart/form-data` (field `files`), the token in the query string.
+    /// Uploads text files as `multipart/form-data` (field `files`), the token first.
     pub fn upload(&self, path: &str, files: &[(&str, &str)]) -> Resp {
         let files: Vec<(&str, &[u8])> = files.iter().map(|(n, c)| (*n, c.as_bytes())).collect();
         self.upload_with(path, &[], &files)
     }
 
-    /// Uploads form fields and files (any bytes) as a browser would.
+    /// Uploads form fields and files (any bytes) as a browser sends the page's form: the
+    /// CSRF token as its first field.
     pub fn upload_with(
         &self,
         path: &str,
@@ -333,11 +334,17 @@ impl Client {
         files: &[(&str, &[u8])],
     ) -> Resp {
         let token = self.csrf_token();
+        let mut all = vec![("csrf_token", token.as_str())];
+        all.extend_from_slice(fields);
+        self.upload_raw(path, &all, files)
+    }
+
+    /// Uploads exactly these fields and files, adding no token.
+    pub fn upload_raw(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Resp {
         let (content_type, body) = multipart(fields, files);
-        let separator = if path.contains('?') { '&' } else { '?' };
         read(
             self.agent
-                .post(format!("{}{path}{separator}csrf_token={token}", self.base))
+                .post(format!("{}{path}", self.base))
                 .header("Content-Type", content_type)
                 .send(&body[..]),
         )

@@ -46,6 +46,7 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
                 "/admin/utilisateurs/nouveau",
                 "/admin/historique",
                 "/admin/historique?du=hier&type=site",
+                "/admin/parametres",
                 "/federation",
                 "/federation/indicateurs",
                 "/federation/renouvellements",

@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod action_plan;
 mod admin_history;
+mod admin_settings;
 mod api;
 mod api_contract;
 mod audits;

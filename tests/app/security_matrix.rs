@@ -76,6 +76,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/admin/utilisateurs/{user}/reinitialiser", "LWFFFFFFF"),
     (Get, "/admin/historique", "LOFFFFFFF"),
     (Get, "/admin/historique/export.csv", "LOFFFFFFF"),
+    (Get, "/admin/parametres", "LOFFFFFFF"),
+    (Post, "/admin/parametres/courriel-test", "LWFFFFFFF"),
     // Organismes and sites.
     (Get, "/organismes", "LOOORRORO"),
     (Get, "/organismes/export.csv", "LOOOOOOOO"),

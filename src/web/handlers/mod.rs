@@ -7,6 +7,7 @@ pub mod account;
 pub mod actions;
 pub mod admin;
 pub mod admin_history;
+pub mod admin_settings;
 pub mod audits;
 pub mod auth;
 pub mod benchmarks;

@@ -324,7 +324,7 @@ pub async fn import_results(
     let check = id.clone();
     ctx.user_run(move |conn, user| surveys::writable(conn, user, &check).map(|_| ()))
         .await?;
-    let upload = match receive(&ctx.state, payload).await {
+    let upload = match receive(&ctx.state, payload, ctx.pending_csrf().as_ref()).await {
         Ok(upload) if upload.files.len() == 1 => upload,
         // One file of results at a time: which one was meant cannot be guessed.
         Ok(upload) => {

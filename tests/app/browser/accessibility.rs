@@ -60,6 +60,7 @@ fn administrator(browser: &mut Browser, demo: &Demo, found: &mut Vec<String>) {
                 "/admin/utilisateurs",
                 "/admin/utilisateurs/nouveau",
                 "/admin/historique",
+                "/admin/parametres",
                 "/compte",
                 "/compte/mot-de-passe",
                 "/api/docs",

@@ -214,7 +214,7 @@ fn the_quality_manager_commits_imports_uploads_and_self_assesses() {
     browser.visit(&format!("/organismes/{org}/indicateurs/import"));
     browser.attach("#f-files", &values);
     browser.click(&format!(
-        "form[action^=\"/organismes/{org}/indicateurs/import?\"] button[type=submit]"
+        "form[action=\"/organismes/{org}/indicateurs/import\"][enctype=\"multipart/form-data\"] button[type=submit]"
     ));
     browser.wait_text("12 valable(s)");
     browser.step("import-verifie");

@@ -208,7 +208,7 @@ pub async fn upload_revision(
         ensure(policy::may_edit_organisation(user, &organisation.id))
     })
     .await?;
-    let upload = match receive(&ctx.state, payload).await {
+    let upload = match receive(&ctx.state, payload, ctx.pending_csrf().as_ref()).await {
         Ok(upload) => upload,
         Err(error @ AppError::Validation(_)) => {
             return render_item(&ctx, id, Some(&error), None).await;

@@ -85,7 +85,7 @@ pub async fn upload_evidence(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     may_send(&ctx, &id, policy::may_add_evidence).await?;
-    let received = receive(&ctx.state, payload).await;
+    let received = receive(&ctx.state, payload, ctx.pending_csrf().as_ref()).await;
     let upload = match received {
         Ok(upload) => upload,
         Err(error @ AppError::Validation(_)) => return refused(&ctx, id, &error).await,

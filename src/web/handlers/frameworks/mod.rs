@@ -137,7 +137,11 @@ pub async fn upload_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 }
 
 /// Reads the uploaded files (field `files`, several allowed), each at most 2 MB of UTF-8.
-async fn read_upload(mut payload: Multipart) -> Result<Vec<(String, String)>, AppError> {
+async fn read_upload(
+    mut payload: Multipart,
+    pending: Option<&crate::web::files::PendingCsrf>,
+) -> Result<Vec<(String, String)>, AppError> {
+    crate::web::files::check_token(&mut payload, pending).await?;
     let mut files = Vec::new();
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -171,7 +175,7 @@ async fn read_upload(mut payload: Multipart) -> Result<Vec<(String, String)>, Ap
 }
 
 pub async fn upload_frameworks(ctx: Ctx, payload: Multipart) -> Result<HttpResponse, AppError> {
-    let files = read_upload(payload).await?;
+    let files = read_upload(payload, ctx.pending_csrf().as_ref()).await?;
     let (user, attempt) = ctx
         .user_attempt(move |conn, user| {
             if !policy::may_import_frameworks(user) {

@@ -82,7 +82,7 @@ pub async fn upload_import(
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     may_send(&ctx, &id, policy::may_edit_organisation).await?;
-    let upload = match receive(&ctx.state, payload).await {
+    let upload = match receive(&ctx.state, payload, ctx.pending_csrf().as_ref()).await {
         Ok(upload) if upload.files.len() == 1 => upload,
         Ok(upload) => {
             for (_, path) in &upload.files {

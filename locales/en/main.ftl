@@ -1339,3 +1339,15 @@ settings-test-body = This message confirms that qualitrack can send e-mail with 
 flash-test-email-sent = Test e-mail sent to { $email }.
 flash-test-email-failed = The test e-mail could not be sent: { $cause }
 nav-settings = Settings
+# Headings of the dashboard's wide table: soft hyphens (U+00AD) let long words break there.
+dashboard-head-holding = Valid
+dashboard-head-renewal_due = Renewal due
+dashboard-head-suspended = Sus­pended
+dashboard-head-engaged = Engaged
+dashboard-head-lapsed = Lapsed or withdrawn
+dashboard-head-none = Not com­mitted
+dashboard-head-rate = Rollout rate
+dashboard-head-homes = Homes covered
+dashboard-head-renewals = Renewals within 90 days
+dashboard-head-overdue = Overdue steps
+dashboard-head-majors = Open major NCs

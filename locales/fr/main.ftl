@@ -1339,3 +1339,15 @@ settings-test-body = Ce message confirme que qualitrack peut envoyer des courrie
 flash-test-email-sent = Courriel d’essai envoyé à { $email }.
 flash-test-email-failed = Le courriel d’essai n’a pas pu partir : { $cause }
 nav-settings = Paramètres
+# Headings of the dashboard's wide table: soft hyphens (U+00AD) let long words break there.
+dashboard-head-holding = En cours de validité
+dashboard-head-renewal_due = Renouvel­lement à venir
+dashboard-head-suspended = Suspendus
+dashboard-head-engaged = Engagés
+dashboard-head-lapsed = Échus ou retirés
+dashboard-head-none = Sans engage­ment
+dashboard-head-rate = Taux de déploie­ment
+dashboard-head-homes = Logements couverts
+dashboard-head-renewals = Renouvel­lements à 90 jours
+dashboard-head-overdue = Étapes en retard
+dashboard-head-majors = NC majeures ouvertes

@@ -64,4 +64,13 @@ fn each_home_answers_its_readers_question_and_is_kept_as_a_screenshot() {
     assert!(browser.has("a[href='/admin/utilisateurs']"));
     assert!(browser.has("a[href='/admin/historique']"));
     kept(&browser, "home-administrator");
+    // The dashboard's table of frameworks holds its twelve columns in a 1280 px window.
+    browser.visit("/federation");
+    let width = browser.keep_screenshot("dashboard", 1366, 900);
+    assert!(width <= 1366);
+    browser.visit("/federation");
+    assert!(
+        !browser.overflows(".table-wrap:has(.dashboard-frameworks)"),
+        "the table of frameworks scrolls sideways at 1280 px"
+    );
 }

@@ -140,6 +140,16 @@ impl Browser {
         laid_out
     }
 
+    /// Whether the element `css` selects is wider than the room it has (its content scrolls
+    /// sideways in it).
+    pub fn overflows(&self, css: &str) -> bool {
+        self.wait_for(css);
+        let script = format!(
+            "const e = document.querySelector({css:?}); return e.scrollWidth > e.clientWidth;"
+        );
+        self.driver.execute(&script, &[]).as_bool().unwrap_or(true)
+    }
+
     pub fn visit(&self, path: &str) {
         self.driver.goto(&format!("{}{path}", self.base));
     }

@@ -145,28 +145,13 @@ fn parse_instant(text: &str) -> Option<chrono::DateTime<chrono_tz::Tz>> {
 #[expect(clippy::unnecessary_wraps, reason = "the signature of a tera filter")]
 fn period(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
     use crate::domain::indicators::Period;
-    const FR: [&str; 12] = [
-        "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-        "déc.",
-    ];
-    const EN: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let english = args.get("lang").and_then(Value::as_str) == Some("en");
+    let lang = args.get("lang").and_then(Value::as_str).unwrap_or("fr");
     let Some(text) = value.as_str() else {
         return Ok(value.clone());
     };
-    let shown = match Period::parse(text) {
-        Ok(Period::Year(y)) => y.to_string(),
-        Ok(Period::Quarter(y, q)) => format!("{}{q} {y}", if english { "Q" } else { "T" }),
-        Ok(Period::Month(y, m)) => {
-            let names = if english { EN } else { FR };
-            let index = usize::try_from(m.saturating_sub(1)).unwrap_or(0).min(11);
-            format!("{} {y}", names[index])
-        }
-        Err(_) => text.to_owned(),
-    };
-    Ok(Value::String(shown))
+    Ok(Value::String(
+        Period::parse(text).map_or_else(|_| text.to_owned(), |p| p.short_label(lang)),
+    ))
 }
 
 /// `12500` → `12 500`; `decimals=1` for `12,5`.

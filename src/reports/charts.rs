@@ -37,6 +37,31 @@ impl Chart {
     }
 }
 
+/// A trend's value axis fitted to its values and target within `bounds` (0–100 for a
+/// rate): a rate moving between 84 % and 90 % reads as a trend, not a flat line at the top
+/// of a 0–100 axis. Ends fall on round figures, with room around the values; bars keep
+/// their fixed range (a bar's length must start at zero).
+pub fn fitted(values: &[f64], target: Option<f64>, bounds: (f64, f64)) -> (f64, f64) {
+    let all: Vec<f64> = values.iter().copied().chain(target).collect();
+    let (Some(low), Some(high)) = (
+        all.iter().copied().reduce(f64::min),
+        all.iter().copied().reduce(f64::max),
+    ) else {
+        return bounds;
+    };
+    let whole = bounds.1 - bounds.0;
+    let margin = ((high - low) * 0.25).max(whole * 0.02);
+    let span = (high - low) + 2.0 * margin;
+    let step = [1.0, 2.0, 5.0, 10.0, 20.0, 25.0, 50.0]
+        .into_iter()
+        .map(|s| s * whole / 100.0)
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(whole / 4.0);
+    let start = ((low - margin) / step).floor() * step;
+    let end = ((high + margin) / step).ceil() * step;
+    (start.max(bounds.0), end.min(bounds.1))
+}
+
 const SIZE: (u32, u32) = (640, 260);
 
 fn label(points: &[(String, f64)], x: f64) -> String {
@@ -270,5 +295,22 @@ mod tests {
             ..chart()
         };
         assert!(trend_svg(&empty).is_empty() && bars_svg(&empty).is_empty());
+    }
+
+    #[test]
+    fn a_trend_axis_fits_its_values_on_round_figures_within_its_bounds() {
+        let (low, high) = fitted(&[84.2, 86.0, 89.9], Some(90.0), (0.0, 100.0));
+        assert!((80.0..=84.0).contains(&low), "{low}");
+        assert!((90.0..=95.0).contains(&high), "{high}");
+        assert!(low.fract().abs() < 1e-9, "a round figure: {low}");
+        // Near the bounds it stops at them; a single value still gets room.
+        assert!((fitted(&[99.5], Some(98.0), (0.0, 100.0)).1 - 100.0).abs() < 1e-9);
+        let (a, b) = fitted(&[7.5], None, (0.0, 10.0));
+        assert!(a < 7.5 && b > 7.5);
+        let (a, b) = fitted(&[], None, (0.0, 100.0));
+        assert!(
+            a.abs() < 1e-9 && (b - 100.0).abs() < 1e-9,
+            "no values: the bounds"
+        );
     }
 }

@@ -93,6 +93,28 @@ impl Period {
         }
     }
 
+    /// As tables and chart axes show it, short: `nov. 2026`, `T3 2026` (`Nov 2026`,
+    /// `Q3 2026` in English), `2026`.
+    pub fn short_label(self, lang: &str) -> String {
+        const FR: [&str; 12] = [
+            "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.",
+            "nov.", "déc.",
+        ];
+        const EN: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        let english = lang == "en";
+        match self {
+            Period::Year(y) => y.to_string(),
+            Period::Quarter(y, q) => format!("{}{q} {y}", if english { "Q" } else { "T" }),
+            Period::Month(y, m) => {
+                let names = if english { EN } else { FR };
+                let index = usize::try_from(m.saturating_sub(1)).unwrap_or(0).min(11);
+                format!("{} {y}", names[index])
+            }
+        }
+    }
+
     /// As French readers see it: `mars 2025`, `T1 2025`, `2025`.
     pub fn label(self, lang: &str) -> String {
         const FR: [&str; 12] = [

@@ -177,11 +177,23 @@ fn charts(series: &Series, sites: &[SiteValue], lang: Lang) -> (String, String) 
             .points
             .iter()
             .skip(skip)
-            .map(|p| (p.period.clone(), p.value))
+            .map(|p| {
+                let period = crate::domain::indicators::Period::parse(&p.period).map_or_else(
+                    |_| p.period.clone(),
+                    |period| period.short_label(lang.code()),
+                );
+                (period, p.value)
+            })
             .collect(),
         target: d.target,
-        range,
+        range: None,
         suffix: suffix.clone(),
+    };
+    // The trend's axis fits its values (within the unit's range); the bars' stays whole.
+    let values: Vec<f64> = trend.points.iter().map(|(_, v)| *v).collect();
+    let trend = Chart {
+        range: range.map(|bounds| crate::reports::charts::fitted(&values, d.target, bounds)),
+        ..trend
     };
     let latest = series
         .latest

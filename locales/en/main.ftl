@@ -190,7 +190,6 @@ sites-empty = No site yet — add the agencies, residences and the head office.
 
 ## History
 history-title = History of changes
-history-lead = The last 200 changes, all records.
 history-recent = Latest changes
 history-all = Full history
 history-empty = No change recorded.

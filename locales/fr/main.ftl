@@ -190,7 +190,6 @@ sites-empty = Aucun site pour l’instant — ajoutez les agences, résidences e
 
 ## Historique
 history-title = Historique des modifications
-history-lead = Les 200 dernières modifications, toutes fiches confondues.
 history-recent = Dernières modifications
 history-all = Tout l’historique
 history-empty = Aucune modification enregistrée.

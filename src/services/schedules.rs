@@ -169,11 +169,15 @@ fn computed(
     conn: &mut DbConnection,
     scope: &OrgScope,
     filter: &CalendarFilter,
+    only: Option<&[String]>,
     today: NaiveDate,
 ) -> Result<Vec<Computed>, AppError> {
-    let visible = organisation::scoped(scope)
+    let mut visible = organisation::scoped(scope)
         .select(organisations::id)
         .load::<String>(conn)?;
+    if let Some(only) = only {
+        visible.retain(|id| only.contains(id));
+    }
     let mut query = commitments::table
         .inner_join(organisations::table)
         .inner_join(frameworks::table)
@@ -268,7 +272,7 @@ pub fn calendar(
         framework_name,
         schedule,
         ..
-    } in computed(conn, scope, filter, today)?
+    } in computed(conn, scope, filter, None, today)?
     {
         for item in schedule.items {
             if filter.renewals && !item.renews() {
@@ -317,16 +321,18 @@ pub struct FrameworkStanding {
 }
 
 /// Each organisme's standing in the framework `filter` names (its first commitment to it),
-/// among those `scope` sees.
+/// among those `scope` sees, and among `only` when given (a page of a list: its schedules
+/// alone are computed).
 pub fn standings(
     conn: &mut DbConnection,
     scope: &OrgScope,
     filter: &CalendarFilter,
+    only: Option<&[String]>,
     today: NaiveDate,
 ) -> Result<HashMap<String, FrameworkStanding>, AppError> {
     use crate::domain::schedule::Standing;
     let mut found = HashMap::new();
-    for c in computed(conn, scope, filter, today)? {
+    for c in computed(conn, scope, filter, only, today)? {
         let next = c.schedule.next_due();
         let valid_until = match c.schedule.standing {
             Standing::Valid { until } | Standing::ExpiredRestorable { until } => Some(until),

@@ -208,6 +208,24 @@ fn frameworks_are_validated_imported_and_listed_from_the_command_line() {
     assert!(listed.contains("qualibail-iv") && listed.contains("91 requirements"));
 }
 
+/// `qualitrack reminders --send` against the app's database, to the local SMTP sink.
+fn send_reminders(
+    app: &crate::helpers::TestApp,
+    sink: &crate::smtp_sink::SmtpSink,
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
+        .args(["reminders", "--send"])
+        .env("QUALITRACK_DATABASE_URL", &app.database_url)
+        .env("QUALITRACK_DATA_DIR", &app.data_dir)
+        .env("QUALITRACK_SMTP_HOST", "127.0.0.1")
+        .env("QUALITRACK_SMTP_PORT", sink.port.to_string())
+        .env("QUALITRACK_SMTP_SECURITY", "none")
+        .env("QUALITRACK_SMTP_FROM", "qualitrack <qualite@exemple.fr>")
+        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn reminders_send_one_french_digest_to_each_quality_manager_concerned() {
     use qualitrack::domain::Role;
@@ -248,17 +266,7 @@ fn reminders_send_one_french_digest_to_each_quality_manager_concerned() {
     assert!(stdout.contains(&late_manager) && stdout.contains("LATE"));
 
     let sink = crate::smtp_sink::SmtpSink::start();
-    let sent = std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
-        .args(["reminders", "--send"])
-        .env("QUALITRACK_DATABASE_URL", &app.database_url)
-        .env("QUALITRACK_DATA_DIR", &app.data_dir)
-        .env("QUALITRACK_SMTP_HOST", "127.0.0.1")
-        .env("QUALITRACK_SMTP_PORT", sink.port.to_string())
-        .env("QUALITRACK_SMTP_SECURITY", "none")
-        .env("QUALITRACK_SMTP_FROM", "qualitrack <qualite@exemple.fr>")
-        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr")
-        .output()
-        .unwrap();
+    let sent = send_reminders(&app, &sink);
     assert!(
         sent.status.success(),
         "{}",
@@ -427,17 +435,7 @@ fn reminders_tell_an_owner_of_their_overdue_action_and_a_manager_of_expiring_doc
     );
 
     let sink = crate::smtp_sink::SmtpSink::start();
-    let sent = std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
-        .args(["reminders", "--send"])
-        .env("QUALITRACK_DATABASE_URL", &app.database_url)
-        .env("QUALITRACK_DATA_DIR", &app.data_dir)
-        .env("QUALITRACK_SMTP_HOST", "127.0.0.1")
-        .env("QUALITRACK_SMTP_PORT", sink.port.to_string())
-        .env("QUALITRACK_SMTP_SECURITY", "none")
-        .env("QUALITRACK_SMTP_FROM", "qualitrack <qualite@exemple.fr>")
-        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr")
-        .output()
-        .unwrap();
+    let sent = send_reminders(&app, &sink);
     assert!(
         sent.status.success(),
         "{}",

@@ -89,6 +89,7 @@ fn standings_of(
     conn: &mut crate::db::DbConnection,
     user: &crate::auth::CurrentUser,
     filter: &OrganisationFilter,
+    only: Option<&[String]>,
 ) -> Result<HashMap<String, crate::services::schedules::FrameworkStanding>, AppError> {
     if filter.framework.is_empty() {
         return Ok(HashMap::new());
@@ -103,6 +104,7 @@ fn standings_of(
         conn,
         &user.scope(),
         &calendar,
+        only,
         chrono::Utc::now().date_naive(),
     )
 }
@@ -120,7 +122,12 @@ pub async fn list_organisations(
         .user_run(move |conn, user| {
             let result = organisation::list(conn, &user.scope(), &filter, paging)?;
             let lang = user.locale.as_deref().and_then(Lang::parse).unwrap_or(lang);
-            let standings = standings_of(conn, user, &filter)?;
+            let shown: Vec<String> = result
+                .items
+                .iter()
+                .map(|i| i.organisation.id.clone())
+                .collect();
+            let standings = standings_of(conn, user, &filter, Some(&shown))?;
             Ok((result, dashboard::framework_lines(conn, lang)?, standings))
         })
         .await?;
@@ -168,7 +175,7 @@ async fn whole_list(
             }
             number += 1;
         }
-        let standings = standings_of(conn, user, &filter)?;
+        let standings = standings_of(conn, user, &filter, None)?;
         let with_framework = !filter.framework.is_empty();
         Ok(crate::reports::organisations::sheet(
             &items,

@@ -107,6 +107,13 @@ pub async fn list_actions(
     );
     page.insert("no_owner", service::NO_OWNER);
     page.insert("query_string", &query.query_string());
+    // The state tabs keep the other filters.
+    let others = PlanQuery {
+        etat: String::new(),
+        ..query.clone()
+    }
+    .query_string();
+    page.insert("other_filters", &others);
     page.insert("filtered", &(query.query_string() != ""));
     page.insert("query", &query);
     page.insert("plan", &plan);

@@ -1350,3 +1350,7 @@ dashboard-head-homes = Homes covered
 dashboard-head-renewals = Renewals within 90 days
 dashboard-head-overdue = Overdue steps
 dashboard-head-majors = Open major NCs
+filter-all-organisations = All organisations
+filter-all-sites = All sites
+filter-all-owners = All owners
+history-none-matching = No change matches these criteria.

@@ -1350,3 +1350,7 @@ dashboard-head-homes = Logements couverts
 dashboard-head-renewals = Renouvel­lements à 90 jours
 dashboard-head-overdue = Étapes en retard
 dashboard-head-majors = NC majeures ouvertes
+filter-all-organisations = Tous les organismes
+filter-all-sites = Tous les sites
+filter-all-owners = Tous les responsables
+history-none-matching = Aucune modification ne répond à ces critères.

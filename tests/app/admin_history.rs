@@ -64,6 +64,15 @@ fn the_administrator_filters_pages_and_exports_the_history() {
     let tomorrow = (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).to_string();
     let later = admin.get(&format!("/admin/historique?du={tomorrow}"));
     assert!(later.body.contains("0 modification(s)"));
+    assert!(
+        later
+            .body
+            .contains("Aucune modification ne répond à ces critères.")
+    );
+    assert!(
+        later.body.contains("href=\"/admin/historique\""),
+        "the way back to all"
+    );
     let refused = admin.get("/admin/historique?du=hier&type=site");
     assert_eq!(refused.status, 200);
     assert!(

@@ -223,6 +223,10 @@ fn the_list_of_one_framework_says_where_each_organisme_stands_and_exports_every_
     let none = admin.get("/organismes?framework=qualibail-iv&standing=none");
     assert!(none.body.contains("Office sans label 0") && none.body.contains("Pas d’engagement"));
     assert!(body.contains("/organismes/export.csv?framework=qualibail-iv"));
+    assert!(
+        !body.contains(">Sites</th>") && !row.contains("Office public"),
+        "the family and sites make room for the standing"
+    );
 
     // The export holds every page, not only the one shown, with the framework's columns.
     let csv = admin.get("/organismes/export.csv?framework=qualibail-iv&per_page=1");

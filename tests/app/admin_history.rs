@@ -99,7 +99,11 @@ fn the_administrator_filters_pages_and_exports_the_history() {
     );
     assert_eq!(manager.get("/admin/historique/export.csv").status, 403);
 
-    // Past a hundred lines, pages.
+    pages_past_a_hundred(&app, &admin);
+}
+
+/// Past a hundred lines, the history pages.
+fn pages_past_a_hundred(app: &crate::helpers::TestApp, admin: &crate::helpers::Client) {
     for n in 0..110 {
         app.create_organisation(&format!("Office {n:03}"), 300 + n, "11");
     }

@@ -300,9 +300,9 @@ pub async fn benchmark(
             };
             if benchmark.is_none() && position.is_none() {
                 // Nothing to show is still an answer, once the indicator exists.
-                benchmarks::comparable(conn)?
+                benchmarks::comparable(conn, &user.scope())?
                     .iter()
-                    .find(|(c, _)| *c == code)
+                    .find(|c| c.code == code)
                     .ok_or(AppError::NotFound)?;
             }
             Ok(BenchmarkAnswer {

@@ -56,6 +56,9 @@ pub struct Benchmark {
     /// (from, to, count) slices of the distribution
     #[schema(value_type = Vec<Vec<f64>>)]
     pub bins: Vec<(f64, f64, usize)>,
+    /// The same year across France (same family when one was asked), when the figures above
+    /// cover only a part of it: a region, by filter or by the viewer's scope
+    pub national: Option<Summary>,
 }
 
 /// The indicator as frameworks define it (a shared code is one measure).
@@ -68,15 +71,50 @@ fn definition(conn: &mut DbConnection, code: &str) -> Result<Definition, AppErro
     Ok(Definition::shared(row, target, Vec::new()))
 }
 
-/// The indicators that can be compared: every code of the imported frameworks, by name.
-pub fn comparable(conn: &mut DbConnection) -> Result<Vec<(String, String)>, AppError> {
+/// An indicator that can be compared, and how many organismes in scope have a value for it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Comparable {
+    pub code: String,
+    pub name: String,
+    pub organisations: i64,
+}
+
+/// Every code of the imported frameworks, by name, each with the organismes in `scope` that
+/// follow it (any period).
+pub fn comparable(conn: &mut DbConnection, scope: &OrgScope) -> Result<Vec<Comparable>, AppError> {
     let mut rows: Vec<(String, String)> = framework_indicators::table
         .select((framework_indicators::code, framework_indicators::name))
         .distinct()
         .load(conn)?;
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     rows.dedup_by(|a, b| a.0 == b.0);
-    Ok(rows)
+    let ids: Vec<String> = organisation::scoped(scope)
+        .select(organisations::id)
+        .load(conn)?;
+    let followed: HashMap<String, i64> = indicator_values::table
+        .filter(indicator_values::organisation_id.eq_any(&ids))
+        .group_by(indicator_values::indicator_code)
+        .select((
+            indicator_values::indicator_code,
+            diesel::dsl::count(indicator_values::organisation_id).aggregate_distinct(),
+        ))
+        .load(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(code, name)| Comparable {
+            organisations: followed.get(&code).copied().unwrap_or(0),
+            code,
+            name,
+        })
+        .collect())
+}
+
+/// The indicator a page opens on: the one the most organismes follow (the first by name
+/// among equals), rather than whichever sorts first.
+pub fn most_followed(indicators: &[Comparable]) -> Option<&Comparable> {
+    indicators.iter().rev().max_by_key(|i| i.organisations)
 }
 
 /// One organisme's figure for a year, from its periods' figures.
@@ -98,6 +136,39 @@ fn yearly(
         })
         .collect();
     indicators::rollup(unit, &figures).map(|r| r.value)
+}
+
+/// Ten slices over the figures' range, on round ends (tens of percent for a rate).
+fn slices(unit: Unit, s: &Summary, figures: &[f64]) -> Vec<(f64, f64, usize)> {
+    let (low, high) = match unit {
+        Unit::Percent => (
+            (s.min / 10.0).floor() * 10.0,
+            ((s.max / 10.0).ceil() * 10.0).max((s.min / 10.0).floor() * 10.0 + 10.0),
+        ),
+        _ => (s.min.floor(), s.max.ceil().max(s.min.floor() + 1.0)),
+    };
+    stats::histogram(figures, low, high, 10)
+}
+
+/// The country's quartiles for the same year (and family), when `scope` and `filter` cover
+/// only a part of it: a region's figures read against the nation's, without names.
+fn national(
+    conn: &mut DbConnection,
+    scope: &OrgScope,
+    filter: &Filter,
+    year: Option<i32>,
+) -> Result<Option<Summary>, AppError> {
+    let partial = !matches!(scope, OrgScope::All) || filter.region.is_some();
+    let Some(year) = year.filter(|_| partial) else {
+        return Ok(None);
+    };
+    let country = Filter {
+        code: filter.code.clone(),
+        year: Some(year),
+        region: None,
+        family: filter.family.clone(),
+    };
+    Ok(compute(conn, &OrgScope::All, &country)?.summary)
 }
 
 pub fn compute(
@@ -179,17 +250,9 @@ pub fn compute(
     });
     let figures: Vec<f64> = entries.iter().map(|e| e.value).collect();
     let summary = stats::summary(&figures);
-    let bins = summary.map_or_else(Vec::new, |s| {
-        let (low, high) = match unit {
-            Unit::Percent => (
-                (s.min / 10.0).floor() * 10.0,
-                ((s.max / 10.0).ceil() * 10.0).max((s.min / 10.0).floor() * 10.0 + 10.0),
-            ),
-            _ => (s.min.floor(), s.max.ceil().max(s.min.floor() + 1.0)),
-        };
-        stats::histogram(&figures, low, high, 10)
-    });
+    let bins = summary.map_or_else(Vec::new, |s| slices(unit, &s, &figures));
     Ok(Benchmark {
+        national: national(conn, scope, filter, year)?,
         code: definition.code,
         name: definition.name,
         unit: definition.unit,

@@ -80,6 +80,34 @@ fn federation_staff_compare_organismes_and_an_organisme_sees_its_position() {
         "the latest year by default, the region only"
     );
     assert!(!mine.body.contains("Habitat 65"));
+    // Beside the region's figures, the country's (quartiles only, no names).
+    assert!(
+        mine.body
+            .contains("<th scope=\"row\">Île-de-France</th><td class=\"num\">5</td>"),
+        "{}",
+        mine.body
+    );
+    assert!(
+        mine.body
+            .contains("<th scope=\"row\">France entière</th><td class=\"num\">6</td>"),
+        "{}",
+        mine.body
+    );
+    assert!(
+        !page.body.contains("France entière"),
+        "the whole country has no second row"
+    );
+
+    // The page opens on the indicator the most organismes follow, not the first by name.
+    let opened = national.get("/federation/indicateurs");
+    assert!(
+        opened.body.contains(
+            "<option value=\"taux-decroche\" selected>Taux de décroché (6 organismes)</option>"
+        ),
+        "{}",
+        opened.body
+    );
+    assert!(opened.body.contains("(aucun organisme)</option>"));
 
     // The organisme sees where it stands, without the others' names.
     let own = manager.get(&format!("/organismes/{org}/indicateurs/taux-decroche"));

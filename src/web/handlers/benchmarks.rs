@@ -5,7 +5,9 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
+use crate::domain::actor::OrgScope;
 use crate::domain::policy;
+use crate::domain::region::Region;
 use crate::error::AppError;
 use crate::i18n;
 use crate::reports::charts::{Chart, bars_svg};
@@ -41,9 +43,11 @@ pub async fn show(ctx: Ctx, query: web::Query<BenchmarkQuery>) -> Result<HttpRes
             if !policy::sees_federation_views(user) {
                 return Err(AppError::Forbidden);
             }
-            let indicators = benchmarks::comparable(conn)?;
+            let indicators = benchmarks::comparable(conn, &user.scope())?;
             let code = if asked.indicateur.is_empty() {
-                indicators.first().map(|i| i.0.clone()).unwrap_or_default()
+                benchmarks::most_followed(&indicators)
+                    .map(|i| i.code.clone())
+                    .unwrap_or_default()
             } else {
                 asked.indicateur.clone()
             };
@@ -88,6 +92,17 @@ pub async fn show(ctx: Ctx, query: web::Query<BenchmarkQuery>) -> Result<HttpRes
         };
         page.insert("chart_svg", &bars_svg(&chart));
     }
+    // What the first row of the summary covers: the region asked, else the viewer's own.
+    let own = match user.scope() {
+        OrgScope::Region(code) => Some(code),
+        _ => None,
+    };
+    let region = Some(query.region.trim().to_owned())
+        .filter(|r| !r.is_empty())
+        .or(own)
+        .and_then(|code| Region::by_code(&code))
+        .map(|r| r.name);
+    page.insert("part_name", &region);
     page.insert("result", &result);
     page.insert("indicators", &indicators);
     page.insert("query", &query);

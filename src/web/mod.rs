@@ -382,16 +382,16 @@ fn indicator_routes(cfg: &mut web::ServiceConfig) {
         web::post().to(indicators::import::confirm_import),
     )
     .route(
+        "/organismes/{id}/indicateurs/modele.csv",
+        read().to(indicators::import::template),
+    )
+    .route(
         "/organismes/{id}/indicateurs/{code}",
         read().to(indicators::show_indicator),
     )
     .route(
         "/organismes/{id}/indicateurs/{code}/cible",
         web::post().to(indicators::set_target),
-    )
-    .route(
-        "/indicateurs/modele.csv",
-        read().to(indicators::import::template),
     );
 }
 

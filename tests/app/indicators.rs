@@ -315,12 +315,57 @@ fn a_csv_file_is_checked_before_anything_is_written_and_reimporting_changes_noth
         24,
         "81,5 for January replaced the value imported before"
     );
-    let template = manager.get("/indicateurs/modele.csv");
+}
+
+#[test]
+fn the_template_names_the_organismes_indicators_and_sites_and_imports_once_filled() {
+    let Setup { app, org, manager } = setup();
+    let template = manager.get(&format!("/organismes/{org}/indicateurs/modele.csv"));
     assert_eq!(template.status, 200);
+    let text = template.body.trim_start_matches('\u{feff}');
+    assert!(text.starts_with("indicateur;site;periode;valeur"));
+    let lines: Vec<&str> = text.lines().skip(1).collect();
     assert!(
-        template
+        lines.iter().any(|l| l.starts_with("taux-decroche;;")),
+        "{text}"
+    );
+    for site in ["Agence Nord", "Agence Sud"] {
+        assert!(
+            lines.iter().any(|l| l.split(';').nth(1) == Some(site)),
+            "its own sites: {text}"
+        );
+    }
+    let import = format!("/organismes/{org}/indicateurs/import");
+    // Sent back unfilled, every line is refused and nothing is written.
+    let unfilled = manager.upload_with(&import, &[], &[("modele.csv", text.as_bytes())]);
+    assert!(
+        unfilled
             .body
-            .starts_with("\u{feff}indicateur;site;periode;valeur")
+            .contains(&format!("0 valable(s), {} refusée(s)", lines.len())),
+        "{}",
+        unfilled.body
+    );
+    // Filled in (a value on every line), every line is accepted as it stands.
+    let filled = text.replace(";;;;", ";12;;;");
+    let preview = manager.upload_with(&import, &[], &[("modele.csv", filled.as_bytes())]);
+    assert!(
+        preview.body.contains(&format!(
+            "{0} ligne(s) lue(s) (UTF-8) : {0} valable(s), 0 refusée(s).",
+            lines.len()
+        )),
+        "{}",
+        preview.body
+    );
+    let done = manager.post_form(&format!("{import}/confirmer"), &[]);
+    assert_eq!(done.status, 303);
+    assert_eq!(value_count(&app), i64::try_from(lines.len()).unwrap());
+    let other = app.create_organisation("Habitat Voisin", 52, "11");
+    assert_eq!(
+        manager
+            .get(&format!("/organismes/{other}/indicateurs/modele.csv"))
+            .status,
+        404,
+        "another organisme's names stay its own"
     );
 }
 

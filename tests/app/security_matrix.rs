@@ -168,7 +168,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/organismes/{A}/indicateurs/propres", "LWFNWFFNN"),
     (Get, "/organismes/{A}/indicateurs/propres/{own}", "LOFNOFFNN"),
     (Post, "/organismes/{A}/indicateurs/propres/{own}", "LWFNWFFNN"),
-    (Get, "/indicateurs/modele.csv", "LOOOOOOOO"),
+    (Get, "/organismes/{A}/indicateurs/modele.csv", "LOFNOFFNN"),
     // The API.
     (Get, "/api/v1/openapi.json", "OOOOOOOOO"),
     (Get, "/api/docs", "OOOOOOOOO"),

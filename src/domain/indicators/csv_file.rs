@@ -4,6 +4,8 @@
 //! `numerateur`, `denominateur`, `source`, accents and case ignored); a header no one knows
 //! refuses the file, naming the known ones; every error names its line and column.
 
+use std::fmt::Write as _;
+
 use super::{Period, parse_number};
 use crate::domain::Invalid;
 
@@ -292,17 +294,96 @@ fn read_line(
     })
 }
 
-/// The template offered for download: the header and two example lines.
-pub fn template() -> String {
+/// A line of the file to fill in: which indicator, where, for which period; the values are
+/// left for the person who fills it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Blank<'a> {
+    pub code: &'a str,
+    pub site: &'a str,
+    pub period: Period,
+}
+
+/// A period as the file writes it, the way the entry form asks for it: `2025-01`, `2025-T1`,
+/// `2025`.
+fn period_cell(period: Period) -> String {
+    match period {
+        Period::Year(y) => y.to_string(),
+        Period::Quarter(y, q) => format!("{y}-T{q}"),
+        Period::Month(y, m) => format!("{y}-{m:02}"),
+    }
+}
+
+/// The file to fill in: the header, then one line per blank with its values empty (a file
+/// sent back unfilled is refused line by line, never imported as zeros).
+pub fn template(blanks: &[Blank<'_>]) -> String {
     let mut text = HEADER.join(";");
-    text.push_str("\r\ntaux-decroche;;2025-01;80,7;807;1000;Autocommutateur\r\n");
-    text.push_str("enregistrement-demande-10jo;Agence Nord;2025-01;96;48;50;Registre d’arrivée du courrier\r\n");
+    for blank in blanks {
+        let site = if blank.site.contains([';', '"', '\n', '\r']) {
+            format!("\"{}\"", blank.site.replace('"', "\"\""))
+        } else {
+            blank.site.to_owned()
+        };
+        let _ = write!(
+            text,
+            "\r\n{};{site};{};;;;",
+            blank.code,
+            period_cell(blank.period)
+        );
+    }
+    text.push_str("\r\n");
     text
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_template_reads_back_as_its_own_lines_waiting_for_values() {
+        let text = template(&[
+            Blank {
+                code: "taux-decroche",
+                site: "",
+                period: Period::Month(2026, 11),
+            },
+            Blank {
+                code: "delai-reclamation",
+                site: "Résidence \"Les Pins\"; bât. A",
+                period: Period::Quarter(2026, 3),
+            },
+        ]);
+        let unfilled = parse(text.as_bytes()).unwrap();
+        assert!(unfilled.lines.is_empty(), "no value: nothing to import");
+        let refused: Vec<(usize, Option<(usize, String)>)> = unfilled
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column.clone()))
+            .collect();
+        assert_eq!(
+            refused,
+            [
+                (2, Some((4, "valeur".into()))),
+                (3, Some((4, "valeur".into())))
+            ]
+        );
+        let filled = parse(text.replace(";;;;", ";5;;;").as_bytes()).unwrap();
+        let read: Vec<(&str, &str, Period)> = filled
+            .lines
+            .iter()
+            .map(|l| (l.indicator.as_str(), l.site.as_str(), l.period))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("taux-decroche", "", Period::Month(2026, 11)),
+                (
+                    "delai-reclamation",
+                    "Résidence \"Les Pins\"; bât. A",
+                    Period::Quarter(2026, 3)
+                )
+            ]
+        );
+    }
 
     #[test]
     fn an_excel_export_in_windows_1252_with_decimal_commas_is_read() {
@@ -415,8 +496,5 @@ mod tests {
             parse(b"indicateur;periode;valeur\n").unwrap_err().key,
             "err-csv-empty"
         );
-        let template = template();
-        let parsed = parse(template.as_bytes()).unwrap();
-        assert_eq!(parsed.lines.len(), 2, "the template reads back");
     }
 }

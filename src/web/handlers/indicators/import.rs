@@ -12,13 +12,14 @@ use tera::Context;
 use super::readable;
 use crate::auth::session::FlashKind;
 use crate::db::parse_id;
-use crate::domain::indicators::csv_file;
+use crate::domain::indicators::{Period, csv_file};
 use crate::domain::policy;
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 use crate::error::ensure;
 use crate::i18n;
 use crate::models::history::Actor;
+use crate::models::{indicator, site};
 use crate::services::evidence::keep;
 use crate::services::indicators::{Checked, check_file, write_checked};
 use crate::web::files::receive;
@@ -228,13 +229,39 @@ pub async fn confirm_import(
     )))
 }
 
-/// The file to fill in: the header and two example lines, UTF-8 with a BOM for spreadsheets
-/// (for signed-in users, like every other page).
-pub async fn template(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    ctx.auth()?;
+/// The file to fill in for this organisme: each indicator it follows for its last complete
+/// period, then the first one for each of its sites, so that the names written are its own.
+pub async fn template(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let today = chrono::Utc::now().date_naive();
+    let (_, text) = ctx
+        .user_run(move |conn, user| {
+            let organisation = readable(conn, user, &id)?;
+            ensure(policy::may_edit_organisation(user, &organisation.id))?;
+            let definitions = indicator::definitions_for(conn, &organisation.id)?;
+            let sites = site::list_for(conn, &organisation.id)?;
+            let last = |frequency: &str| Period::of(frequency, today).previous();
+            let mut blanks: Vec<csv_file::Blank<'_>> = definitions
+                .iter()
+                .map(|d| csv_file::Blank {
+                    code: &d.code,
+                    site: "",
+                    period: last(&d.frequency),
+                })
+                .collect();
+            if let Some(first) = definitions.first() {
+                blanks.extend(sites.iter().map(|s| csv_file::Blank {
+                    code: &first.code,
+                    site: &s.name,
+                    period: last(&first.frequency),
+                }));
+            }
+            Ok(csv_file::template(&blanks))
+        })
+        .await?;
     Ok(crate::web::page::download(
         "text/csv; charset=utf-8",
         "modele-indicateurs.csv",
-        format!("\u{feff}{}", csv_file::template()),
+        format!("\u{feff}{text}"),
     ))
 }

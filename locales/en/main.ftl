@@ -878,6 +878,8 @@ indicators-period = Period
 indicators-latest = Latest value
 indicators-target = Target
 indicators-status = Status
+indicators-points =  pt
+indicators-points-full = percentage point(s) since the previous period
 indicators-change = Change
 indicators-to-confirm = Definition or target to be checked against the source document
 indicators-computed = computed from the sites
@@ -1005,6 +1007,18 @@ err-unknown-theme = “{ $value }” is not a survey theme.
 err-import-line = Line { $line }: { $reason }
 benchmarks-title = Compare organismes
 benchmarks-lead = Each organisme’s yearly figure (its periods combined as its sites are: rates from the sums, other measures weighted), quartiles and distribution.
+benchmarks-part = Scope
+benchmarks-part-all = All organismes
+benchmarks-part-scope = Your scope
+benchmarks-part-national = All of France
+benchmarks-target = Framework target: { $target }.
+benchmarks-no-target = The framework sets no target for this indicator.
+benchmarks-national-note = The “All of France” row counts every organisme following the indicator the same year (of the same family when one is chosen), without naming them.
+benchmarks-indicator-option = { $name } ({ $count ->
+    [0] no organisme
+    [one] 1 organisme
+   *[other] { $count } organismes
+})
 benchmarks-year = Year
 benchmarks-summary = Distribution over { $count } organisme(s)
 benchmarks-min = Minimum

@@ -878,6 +878,8 @@ indicators-period = Période
 indicators-latest = Dernière valeur
 indicators-target = Cible
 indicators-status = Statut
+indicators-points =  pt
+indicators-points-full = point(s) de pourcentage depuis la période précédente
 indicators-change = Évolution
 indicators-to-confirm = Définition ou cible à confirmer auprès du document de référence
 indicators-computed = calculée à partir des sites
@@ -1005,6 +1007,18 @@ err-unknown-theme = « { $value } » n’est pas un thème d’enquête.
 err-import-line = Ligne { $line } : { $reason }
 benchmarks-title = Comparer les organismes
 benchmarks-lead = Chiffre annuel de chaque organisme (ses périodes cumulées comme ses sites : taux à partir des sommes, autres mesures pondérées), quartiles et répartition.
+benchmarks-part = Périmètre
+benchmarks-part-all = Tous les organismes
+benchmarks-part-scope = Votre périmètre
+benchmarks-part-national = France entière
+benchmarks-target = Cible du référentiel : { $target }.
+benchmarks-no-target = Le référentiel ne fixe pas de cible pour cet indicateur.
+benchmarks-national-note = La ligne « France entière » compte tous les organismes qui suivent l’indicateur la même année (de la même famille si une famille est choisie), sans les nommer.
+benchmarks-indicator-option = { $name } ({ $count ->
+    [0] aucun organisme
+    [one] 1 organisme
+   *[other] { $count } organismes
+})
 benchmarks-year = Année
 benchmarks-summary = Répartition sur { $count } organisme(s)
 benchmarks-min = Minimum

@@ -158,6 +158,21 @@ pub fn bars_svg(chart: &Chart) -> String {
     {
         let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
         let (low, high) = chart.y_range();
+        // Counts (organismes, findings) are ticked in whole numbers: an axis of 0 to 1.15
+        // would otherwise read 0, 0, 0, 1, 1.
+        let whole = chart.points.iter().all(|(_, v)| v.fract() == 0.0);
+        let high = if whole { high.ceil().max(1.0) } else { high };
+        let ticks = if whole {
+            #[expect(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "a whole, positive count of ticks"
+            )]
+            let counted = (high - low.floor()) as usize + 1;
+            counted.min(6)
+        } else {
+            6
+        };
         #[expect(clippy::cast_precision_loss, reason = "a few dozen bars")]
         let count = chart.points.len() as f64;
         let drawn = ChartBuilder::on(&root)
@@ -173,8 +188,16 @@ pub fn bars_svg(chart: &Chart) -> String {
                     .axis_style(INK)
                     .x_labels(chart.points.len())
                     .x_label_formatter(&|x| label(&chart.points, *x))
+                    .y_labels(ticks)
+                    // Grid lines at the ticks only: the lines between said nothing.
+                    .max_light_lines(0)
                     .y_label_formatter(&|y| {
-                        format!("{}{}", crate::i18n::format_number(*y, 0), chart.suffix)
+                        let decimals = usize::from(y.fract().abs() > 1e-9);
+                        format!(
+                            "{}{}",
+                            crate::i18n::format_number(*y, decimals),
+                            chart.suffix
+                        )
                     })
                     .label_style(("sans-serif", 12).into_font().color(&INK))
                     .draw()?;
@@ -295,6 +318,46 @@ mod tests {
             ..chart()
         };
         assert!(trend_svg(&empty).is_empty() && bars_svg(&empty).is_empty());
+    }
+
+    /// The texts of the drawing's labels, in order.
+    fn labels(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+            .filter_map(|rest| rest.split_once("</text>").map(|(l, _)| l.trim().to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn counts_are_ticked_in_whole_numbers_each_once() {
+        let counts = Chart {
+            points: vec![("a".into(), 1.0), ("b".into(), 0.0), ("c".into(), 1.0)],
+            target: None,
+            range: None,
+            suffix: String::new(),
+            ..chart()
+        };
+        let ticks: Vec<String> = labels(&bars_svg(&counts))
+            .into_iter()
+            .filter(|l| l.parse::<f64>().is_ok())
+            .collect();
+        assert_eq!(ticks, ["0", "1", "2"]);
+        let many = Chart {
+            points: vec![("a".into(), 25.0), ("b".into(), 13.0)],
+            ..counts
+        };
+        let ticks: Vec<String> = labels(&bars_svg(&many))
+            .into_iter()
+            .filter(|l| l.parse::<f64>().is_ok())
+            .collect();
+        assert!(
+            ticks.len() <= 7 && ticks.contains(&"0".to_owned()),
+            "{ticks:?}"
+        );
+        let mut unique = ticks.clone();
+        unique.dedup();
+        assert_eq!(unique, ticks, "no tick twice");
     }
 
     #[test]

@@ -125,20 +125,26 @@ pub fn series<S: std::hash::BuildHasher>(
 /// The last twelve figures drawn small, for boards.
 pub fn sparkline(series: &Series) -> String {
     let skip = series.points.len().saturating_sub(12);
+    let points: Vec<(String, f64)> = series
+        .points
+        .iter()
+        .skip(skip)
+        .map(|p| (p.period.clone(), p.value))
+        .collect();
+    let values: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let target = series.definition.target;
+    // Fitted like the indicator's own chart: a rate between 84 and 90 % must not read flat.
+    let range = match Unit::parse(&series.definition.unit) {
+        Ok(Unit::Percent) => Some((0.0, 100.0)),
+        Ok(Unit::Score10) => Some((0.0, 10.0)),
+        _ => None,
+    }
+    .map(|bounds| crate::reports::charts::fitted(&values, target, bounds));
     sparkline_svg(&Chart {
         title: String::new(),
-        points: series
-            .points
-            .iter()
-            .skip(skip)
-            .map(|p| (p.period.clone(), p.value))
-            .collect(),
-        target: series.definition.target,
-        range: match Unit::parse(&series.definition.unit) {
-            Ok(Unit::Percent) => Some((0.0, 100.0)),
-            Ok(Unit::Score10) => Some((0.0, 10.0)),
-            _ => None,
-        },
+        points,
+        target,
+        range,
         suffix: String::new(),
     })
 }

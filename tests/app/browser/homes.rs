@@ -42,6 +42,21 @@ fn each_home_answers_its_readers_question_and_is_kept_as_a_screenshot() {
     browser.click("a[href$='/autoevaluation']");
     browser.wait_for("#self-progress-title");
     kept(&browser, "self-assessment");
+    // The action plan on a phone: its filters take two a row, the list starts soon after.
+    browser.visit(&demo.fill("/organismes/{org}/actions"));
+    let filters = browser.height_at("form.filters", 390, 844);
+    assert!(
+        filters < 300.0,
+        "the filters are {filters} px tall at 390 px"
+    );
+    kept(&browser, "action-plan");
+    // The indicators board holds its trend column on a laptop.
+    browser.visit(&demo.fill("/organismes/{org}/indicateurs"));
+    assert!(
+        !browser.overflows(".table-wrap"),
+        "the indicators board scrolls sideways at 1280 px"
+    );
+    kept(&browser, "indicators");
     browser.sign_out();
 
     // The observer: what does the organisme promise, and what came of its audits?

@@ -140,12 +140,33 @@ impl Browser {
         laid_out
     }
 
+    /// How tall (CSS pixels) the element `css` selects is laid out in a `width`×`height`
+    /// viewport (a phone's, a laptop's).
+    pub fn height_at(&self, css: &str, width: u32, height: u32) -> f64 {
+        self.wait_for(css);
+        let metrics = json!({
+            "cmd": "Emulation.setDeviceMetricsOverride",
+            "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 },
+        });
+        let _ = self.driver.call("POST", "/goog/cdp/execute", Some(metrics));
+        let script =
+            format!("return document.querySelector({css:?}).getBoundingClientRect().height;");
+        let measured = self
+            .driver
+            .execute(&script, &[])
+            .as_f64()
+            .unwrap_or(f64::MAX);
+        let clear = json!({ "cmd": "Emulation.clearDeviceMetricsOverride", "params": {} });
+        let _ = self.driver.call("POST", "/goog/cdp/execute", Some(clear));
+        measured
+    }
+
     /// Whether the element `css` selects is wider than the room it has (its content scrolls
-    /// sideways in it).
+    /// sideways in it); a pixel more is the rounding of fractional widths, not a scroll.
     pub fn overflows(&self, css: &str) -> bool {
         self.wait_for(css);
         let script = format!(
-            "const e = document.querySelector({css:?}); return e.scrollWidth > e.clientWidth;"
+            "const e = document.querySelector({css:?}); return e.scrollWidth > e.clientWidth + 1;"
         );
         self.driver.execute(&script, &[]).as_bool().unwrap_or(true)
     }

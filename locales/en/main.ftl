@@ -97,7 +97,7 @@ home-welcome = Hello { $name }
 home-lead-admin = You administer qualitrack: organisations, accounts and the history of changes.
 home-lead-federation = Follow the organisations in your scope and their quality commitments.
 home-lead-quality_manager = Prepare your audits: your organisation, its sites and its commitments.
-home-lead-auditor = Find the organisations of the audits assigned to you.
+home-lead-auditor = Your audits: those under way first, then those coming, with how far their findings are.
 home-lead-observer = See your organisation's commitments and results.
 home-organisations = Organisations
 home-sites = Sites
@@ -752,7 +752,7 @@ findings-save-self = Save the self-assessment
 findings-grade = Grade
 findings-not-assessed = Not assessed
 findings-text = Finding
-findings-evidence = Evidence seen
+findings-evidence = Other evidence examined (notes: interviews, visits, registers)
 findings-save = Save
 findings-keep-mine = Replace with my version
 findings-saved-at = Saved at { $time }
@@ -853,11 +853,10 @@ err-unknown-requirement = “{ $value }” is not a requirement of this framewor
 err-unknown-document = This document is not in the organisme’s library.
 
 findings-sites = Sites concerned
-findings-documents = Evidence seen
+findings-documents = Library documents examined
 findings-self-documents = Evidence linked by the organisme
 findings-add-document = Add a document from the library (title)
 findings-doc-from-self = linked by the organisme
-findings-keyboard = Keyboard: J / K move to the next / previous requirement, E opens or reaches the grading, 0 to 9 pick the grade (0: not assessed), Ctrl+Enter saves the row, Escape returns to the row.
 err-unknown-document-title = No document of the library is titled “{ $value }” (or several are: tick the one you mean).
 
 findings-open-grade = Grade
@@ -1368,3 +1367,59 @@ filter-all-organisations = All organisations
 filter-all-sites = All sites
 filter-all-owners = All owners
 history-none-matching = No change matches these criteria.
+
+# Submitting the report
+submit-title = Submit the report
+submit-lead = { $done } requirement(s) assessed out of { $total }.
+submit-closed = The report can no longer change: the audit is “{ $state }”.
+submit-unwritten-title = { $count ->
+    [one] One nonconformity without a written finding
+   *[other] { $count } nonconformities without a written finding
+}
+submit-unwritten-lead = The organisme must be able to answer them: write each finding before submitting the report.
+submit-unassessed-title = { $count ->
+    [one] One requirement not assessed
+   *[other] { $count } requirements not assessed
+}
+submit-go-write = Write the first missing finding
+submit-confirm = I submit the report leaving { $count ->
+    [one] this requirement
+   *[other] these { $count } requirements
+} not assessed.
+submit-complete = Every requirement is assessed and each nonconformity has its finding.
+submit-effect = Once submitted, findings are frozen and each nonconformity becomes an action for the organisme.
+submit-card = First checks what is missing: requirements not assessed, nonconformities without a written finding.
+submit-check = Check and submit
+submit-button = Submit the report
+submit-back = Back to the findings
+flash-report-submitted = Report submitted: the findings are frozen.
+field-confirm = Confirmation
+err-submit-through-check = The report is submitted from “Submit the report”, which first checks what is missing.
+err-submit-unwritten = { $count } nonconformity(ies) without a written finding: { $references }.
+err-submit-confirm = { $count } requirement(s) are not assessed: tick the box to submit without them.
+
+# The findings workspace
+findings-theme-count = { $done }/{ $total }
+findings-progress-label = Requirements assessed
+findings-pane-nav = Neighbouring requirements
+findings-back-to-list = ← All requirements
+findings-previous = ← { $reference }
+findings-next = { $reference } →
+findings-preview-pdf = PDF preview
+findings-filter-all = All ({ $count })
+findings-filter-open-count = Not assessed ({ $count })
+findings-filter-nc-count = Nonconformities ({ $count })
+findings-keyboard-title = Keyboard shortcuts
+findings-key-move = next / previous requirement, from anywhere except a text field (arrows change the grade while a grade has the keyboard)
+findings-key-grade = picks the grade, in the framework’s order (0: not assessed)
+findings-key-edit = goes to the finding’s text
+findings-key-save = saves the requirement and gives the keyboard back to it
+findings-key-escape = leaves the field, the keyboard back on the requirement
+my-audits-current = { $count ->
+    [one] One audit to carry out
+   *[other] { $count } audits to carry out
+}, those under way first
+my-audits-audit = Audit
+my-audits-progress = Requirements assessed
+my-audits-open = Open
+my-audits-finished = Finished audits ({ $count })

@@ -97,7 +97,7 @@ home-welcome = Bonjour { $name }
 home-lead-admin = Vous administrez qualitrack : organismes, comptes et historique des modifications.
 home-lead-federation = Suivez les organismes de votre périmètre et leurs engagements qualité.
 home-lead-quality_manager = Préparez vos audits : votre organisme, ses sites et ses engagements.
-home-lead-auditor = Retrouvez les organismes des audits qui vous sont confiés.
+home-lead-auditor = Vos audits : ceux en cours d’abord, puis ceux qui viennent, avec où en sont leurs constats.
 home-lead-observer = Consultez les engagements et les résultats de votre organisme.
 home-organisations = Organismes
 home-sites = Sites
@@ -752,7 +752,7 @@ findings-save-self = Enregistrer l’autoévaluation
 findings-grade = Notation
 findings-not-assessed = Non évalué
 findings-text = Constat
-findings-evidence = Preuves consultées
+findings-evidence = Autres preuves examinées (notes : entretiens, visites, registres)
 findings-save = Enregistrer
 findings-keep-mine = Remplacer par ma version
 findings-saved-at = Enregistré à { $time }
@@ -853,11 +853,10 @@ err-unknown-requirement = « { $value } » n’est pas une exigence de ce réfé
 err-unknown-document = Ce document n’appartient pas à la bibliothèque de l’organisme.
 
 findings-sites = Sites concernés
-findings-documents = Preuves vues
+findings-documents = Documents de la bibliothèque examinés
 findings-self-documents = Preuves liées par l’organisme
 findings-add-document = Ajouter un document de la bibliothèque (titre)
 findings-doc-from-self = liée par l’organisme
-findings-keyboard = Clavier : J / K passent à l’exigence suivante / précédente, E ouvre ou atteint la notation, 0 à 9 choisissent la note (0 : non évalué), Ctrl+Entrée enregistre la ligne, Échap revient à la ligne.
 err-unknown-document-title = Aucun document de la bibliothèque ne porte le titre « { $value } » (ou plusieurs le portent : cochez celui voulu).
 
 findings-open-grade = Noter
@@ -1368,3 +1367,59 @@ filter-all-organisations = Tous les organismes
 filter-all-sites = Tous les sites
 filter-all-owners = Tous les responsables
 history-none-matching = Aucune modification ne répond à ces critères.
+
+# Submitting the report
+submit-title = Soumettre le rapport
+submit-lead = { $done } exigence(s) évaluée(s) sur { $total }.
+submit-closed = Le rapport n’est plus modifiable : l’audit est à l’état « { $state } ».
+submit-unwritten-title = { $count ->
+    [one] Une non-conformité sans constat rédigé
+   *[other] { $count } non-conformités sans constat rédigé
+}
+submit-unwritten-lead = L’organisme doit pouvoir y répondre : rédigez le constat de chacune avant de soumettre le rapport.
+submit-unassessed-title = { $count ->
+    [one] Une exigence non évaluée
+   *[other] { $count } exigences non évaluées
+}
+submit-go-write = Rédiger le premier constat manquant
+submit-confirm = Je soumets le rapport en laissant { $count ->
+    [one] cette exigence non évaluée
+   *[other] ces { $count } exigences non évaluées
+}.
+submit-complete = Toutes les exigences sont évaluées et chaque non-conformité a son constat.
+submit-effect = Une fois soumis, les constats sont figés et chaque non-conformité devient une action à mener par l’organisme.
+submit-card = Vérifie d’abord ce qui manque : exigences non évaluées, non-conformités sans constat rédigé.
+submit-check = Vérifier et soumettre
+submit-button = Soumettre le rapport
+submit-back = Revenir aux constats
+flash-report-submitted = Rapport soumis : les constats sont figés.
+field-confirm = Confirmation
+err-submit-through-check = Le rapport se soumet depuis « Soumettre le rapport », qui vérifie d’abord ce qui manque.
+err-submit-unwritten = { $count } non-conformité(s) sans constat rédigé : { $references }.
+err-submit-confirm = { $count } exigence(s) ne sont pas évaluées : cochez la case pour soumettre sans elles.
+
+# The findings workspace
+findings-theme-count = { $done }/{ $total }
+findings-progress-label = Exigences évaluées
+findings-pane-nav = Exigences voisines
+findings-back-to-list = ← Toutes les exigences
+findings-previous = ← { $reference }
+findings-next = { $reference } →
+findings-preview-pdf = Aperçu PDF
+findings-filter-all = Toutes ({ $count })
+findings-filter-open-count = Non évaluées ({ $count })
+findings-filter-nc-count = Non-conformités ({ $count })
+findings-keyboard-title = Raccourcis clavier
+findings-key-move = exigence suivante / précédente, d’où que soit le clavier sauf dans un champ de saisie (les flèches changent la note quand une note a le clavier)
+findings-key-grade = choisit la note, dans l’ordre du référentiel (0 : non évalué)
+findings-key-edit = va au texte du constat
+findings-key-save = enregistre l’exigence et rend le clavier à l’exigence
+findings-key-escape = quitte le champ, le clavier revient à l’exigence
+my-audits-current = { $count ->
+    [one] Un audit à mener
+   *[other] { $count } audits à mener
+}, les audits en cours d’abord
+my-audits-audit = Audit
+my-audits-progress = Exigences évaluées
+my-audits-open = Ouvrir
+my-audits-finished = Audits terminés ({ $count })

@@ -19,6 +19,7 @@ pub mod rollout;
 pub mod schedule;
 #[cfg(test)]
 mod schedule_tests;
+pub mod submission;
 pub mod survey;
 pub mod text;
 pub mod validation;

@@ -2,16 +2,20 @@
 //! commitment, moved along their states, decided, and their findings and self-assessment
 //! saved. Every rule comes from `domain::policy`.
 
+use std::collections::HashMap;
+
 use crate::auth::CurrentUser;
 use crate::db::DbConnection;
-use crate::domain::FieldErrors;
 use crate::domain::audit::{AuditState, Decision};
 use crate::domain::dates::parse_date;
 use crate::domain::policy;
+use crate::domain::submission::{Assessed, Check};
+use crate::domain::{FieldErrors, Invalid};
 use crate::error::{AppError, ensure};
 use crate::models::audit::{self, Audit, AuditForm};
 use crate::models::commitment::{self, Commitment};
 use crate::models::finding::{self, Part, Saved};
+use crate::models::framework;
 use crate::models::history::Actor;
 use crate::models::organisation::Organisation;
 use crate::services::schedules;
@@ -93,14 +97,93 @@ pub fn transition(
 ) -> Result<Audit, AppError> {
     let (found, _) = run_by(conn, user, id)?;
     let to = AuditState::parse(state).map_err(|e| FieldErrors::single("state", e))?;
-    let actor = actor_of(user);
-    let moved = audit::transition(conn, &actor, &found, version, to, reason)?;
     if to == AuditState::Submitted {
-        let zone = schedules::zones(conn, std::slice::from_ref(&found.organisation_id))?
-            .remove(&found.organisation_id)
-            .unwrap_or(crate::domain::calendar::Zone::Metropole);
-        crate::models::action::open_for_audit(conn, &actor, &moved, zone)?;
+        // Only through `submit`, which checks what the report holds.
+        return Err(FieldErrors::single("state", Invalid::new("err-submit-through-check")).into());
     }
+    audit::transition(conn, &actor_of(user), &found, version, to, reason)
+}
+
+/// What the report of an audit the actor runs holds and lacks before it is submitted.
+pub fn submission_check(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Audit, Check), AppError> {
+    let (found, _) = run_by(conn, user, id)?;
+    let check = check_of(conn, &found)?;
+    Ok((found, check))
+}
+
+fn check_of(conn: &mut DbConnection, found: &Audit) -> Result<Check, AppError> {
+    let requirements = framework::requirements(conn, &found.framework_id)?;
+    let grades = framework::grades(conn, &found.framework_id)?;
+    let findings: HashMap<String, finding::Finding> = finding::findings_of(conn, &found.id)?
+        .into_iter()
+        .map(|f| (f.requirement_ref.clone(), f))
+        .collect();
+    Ok(Check::of(requirements.iter().map(|r| {
+        let recorded = findings.get(&r.reference);
+        let grade = recorded
+            .and_then(|f| f.grade_code.as_deref())
+            .and_then(|code| grades.iter().find(|g| g.code == code));
+        Assessed {
+            reference: &r.reference,
+            title: &r.title,
+            graded: grade.is_some(),
+            nonconformity: grade.is_some_and(|g| g.nonconformity),
+            written: recorded.is_some_and(|f| !f.finding.trim().is_empty()),
+        }
+    })))
+}
+
+/// Submits the report from the version read: refused while a nonconformity has no finding
+/// text, and while requirements are unassessed unless the auditor `confirmed` leaving them
+/// so. The report's nonconformities become actions to carry out.
+pub fn submit(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+    version: i32,
+    confirmed: bool,
+) -> Result<Audit, AppError> {
+    let (found, _) = run_by(conn, user, id)?;
+    let check = check_of(conn, &found)?;
+    if check.blocks() {
+        let references: Vec<&str> = check.unwritten.iter().map(|(r, _)| r.as_str()).collect();
+        return Err(FieldErrors::single(
+            "state",
+            Invalid::new("err-submit-unwritten")
+                .arg("count", check.unwritten.len().to_string())
+                .arg("references", references.join(", ")),
+        )
+        .into());
+    }
+    if check.needs_confirmation() && !confirmed {
+        return Err(FieldErrors::single(
+            "confirm",
+            Invalid::new("err-submit-confirm").arg("count", check.unassessed.len().to_string()),
+        )
+        .into());
+    }
+    let actor = actor_of(user);
+    // From the site straight to submission: the report is drafted on the way (two history
+    // rows, as two moves would write).
+    let drafted = if found.state() == AuditState::OnSite {
+        audit::transition(conn, &actor, &found, version, AuditState::Drafted, "")?
+    } else {
+        found
+    };
+    let version = if drafted.version == version {
+        version
+    } else {
+        drafted.version
+    };
+    let moved = audit::transition(conn, &actor, &drafted, version, AuditState::Submitted, "")?;
+    let zone = schedules::zones(conn, std::slice::from_ref(&moved.organisation_id))?
+        .remove(&moved.organisation_id)
+        .unwrap_or(crate::domain::calendar::Zone::Metropole);
+    crate::models::action::open_for_audit(conn, &actor, &moved, zone)?;
     Ok(moved)
 }
 

@@ -13,6 +13,7 @@ pub mod frameworks;
 pub mod indicator_board;
 pub mod indicators;
 pub mod memo;
+pub mod my_audits;
 pub mod organisations;
 pub mod preparation;
 pub mod published;

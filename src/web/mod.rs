@@ -220,7 +220,7 @@ fn audit_routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/audits/{id}/constats/{ref}",
-            web::post().to(audits::findings::save_finding),
+            web::post().to(audits::finding_save::save_finding),
         )
         .route(
             "/audits/{id}/autoevaluation",
@@ -228,7 +228,15 @@ fn audit_routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/audits/{id}/autoevaluation/{ref}",
-            web::post().to(audits::findings::save_self_assessment),
+            web::post().to(audits::finding_save::save_self_assessment),
+        )
+        .route(
+            "/audits/{id}/soumettre",
+            read().to(audits::submission::show_submission),
+        )
+        .route(
+            "/audits/{id}/soumettre",
+            web::post().to(audits::submission::submit),
         )
         .route(
             "/audits/{id}/rapport.pdf",

@@ -135,7 +135,7 @@ fn an_audit_is_planned_self_assessed_recorded_submitted_and_decided() {
     // The auditor sees the organisme through the audit, and records findings.
     let auditor = sign_in(&app, &auditor_email);
     assert_eq!(auditor.get(&format!("/organismes/{org}")).status, 200);
-    let screen = auditor.get(&format!("/audits/{audit}/constats"));
+    let screen = auditor.get(&format!("/audits/{audit}/constats?exigence=E1.1"));
     assert_eq!(screen.status, 200);
     assert!(
         screen.body.contains("Délai tenu à 92 %"),
@@ -169,27 +169,11 @@ fn an_audit_is_planned_self_assessed_recorded_submitted_and_decided() {
     assert_eq!(plain.status, 303);
     assert_eq!(
         plain.location.as_deref(),
-        Some(format!("/audits/{audit}/constats#req-E1.2").as_str())
+        Some(format!("/audits/{audit}/constats?exigence=E1.2").as_str())
     );
 
     // Submission freezes the findings.
-    for state in ["on_site", "drafted", "submitted"] {
-        let version = auditor
-            .get(&format!("/audits/{audit}"))
-            .body
-            .split("name=\"version\" value=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .to_owned();
-        let moved = auditor.post_form(
-            &format!("/audits/{audit}/etat"),
-            &[("state", state), ("version", &version)],
-        );
-        assert_eq!(moved.status, 303, "{state}: {}", moved.body);
-    }
+    submit_report(&auditor, &audit);
     let frozen = htmx_post(
         &auditor,
         &format!("/audits/{audit}/constats/E1.2"),
@@ -333,6 +317,23 @@ fn audits_are_closed_to_people_outside_them() {
 }
 
 /// The audit's current version, read from its page.
+/// Takes the audit on site, then submits its report through the check, leaving what is not
+/// assessed so.
+pub(crate) fn submit_report(auditor: &Client, audit: &str) {
+    let version = audit_version(auditor, audit);
+    let moved = auditor.post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "on_site"), ("version", &version)],
+    );
+    assert_eq!(moved.status, 303, "{}", moved.body);
+    let version = audit_version(auditor, audit);
+    let submitted = auditor.post_form(
+        &format!("/audits/{audit}/soumettre"),
+        &[("version", &version), ("confirm", "1")],
+    );
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+}
+
 pub(crate) fn audit_version(client: &Client, audit: &str) -> String {
     client
         .get(&format!("/audits/{audit}"))
@@ -390,18 +391,7 @@ fn nonconformities_become_actions_with_owners_and_due_dates() {
         .status,
         200
     );
-    for state in ["on_site", "drafted", "submitted"] {
-        let version = audit_version(&auditor, &audit);
-        assert_eq!(
-            auditor
-                .post_form(
-                    &format!("/audits/{audit}/etat"),
-                    &[("state", state), ("version", &version)]
-                )
-                .status,
-            303
-        );
-    }
+    submit_report(&auditor, &audit);
     let list = manager.get(&format!("/organismes/{org}/actions"));
     assert_eq!(list.status, 200);
     assert!(list.body.contains("1 action(s) à mener"));
@@ -642,7 +632,7 @@ fn the_api_reads_audits_and_writes_findings_with_their_version() {
 }
 
 #[test]
-fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
+fn a_long_requirement_tree_beside_one_requirement_at_a_time() {
     let Setup {
         app,
         audit,
@@ -657,27 +647,31 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
         screen.body.contains("0 exigence(s) évaluée(s) sur 91"),
         "every requirement is counted"
     );
-    assert!(
-        !screen.body.contains("class=\"finding-form\""),
-        "91 rows come as summaries"
+    assert_eq!(
+        screen.body.matches("<a id=\"tree-").count(),
+        91,
+        "a line each"
+    );
+    assert_eq!(
+        screen.body.matches("class=\"finding-form\"").count(),
+        1,
+        "one requirement's forms at a time"
     );
     let row_path = format!("/audits/{audit}/constats/4.1");
     assert!(screen.body.contains(&format!("data-hx-get=\"{row_path}\"")));
-    // htmx opens one row's forms in place...
+    // htmx opens a requirement in the pane, with its neighbours...
     let row = auditor.get_with(&row_path, ("HX-Request", "true"));
     assert_eq!(row.status, 200);
     assert!(row.body.contains("class=\"finding-form\"") && row.body.contains("id=\"req-4.1\""));
-    // ...and without JavaScript the link leads to the theme, where forms are open.
+    assert!(row.body.contains("rel=\"next\"") && row.body.contains("rel=\"prev\""));
+    // ...and without JavaScript the link opens the workspace on it, its line marked.
     let plain = auditor.get(&row_path);
     assert_eq!(plain.status, 303);
-    let theme = plain.location.unwrap();
-    assert_eq!(theme, format!("/audits/{audit}/constats?theme=4#req-4.1"));
-    let page = auditor.get(&theme);
-    assert!(page.body.contains("class=\"finding-form\""));
-    assert!(
-        !page.body.contains("id=\"req-5.1\""),
-        "only the theme's rows"
-    );
+    let opened = plain.location.unwrap();
+    assert_eq!(opened, format!("/audits/{audit}/constats?exigence=4.1"));
+    let page = auditor.get(&opened);
+    assert!(page.body.contains("id=\"req-4.1\""));
+    assert!(page.body.contains("id=\"tree-4.1\" aria-current=\"true\""));
     assert_eq!(
         auditor
             .get(&format!("/audits/{audit}/constats/99.9"))
@@ -685,14 +679,13 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
         404
     );
     let found = auditor.get(&format!("/audits/{audit}/constats?q=CONTEXTE"));
-    assert!(found.body.contains("id=\"req-4.1\"") && !found.body.contains("id=\"req-5.1\""));
+    assert!(found.body.contains("id=\"tree-4.1\"") && !found.body.contains("id=\"tree-5.1\""));
 
-    // The long screen is kept laid out, per rights: the organisme is offered its
-    // self-assessment where the auditor is offered the grading…
-    assert!(screen.body.contains("Noter<span") && !screen.body.contains("S’auto-évaluer<span"));
+    // Kept laid out per rights: the organisme is offered its self-assessment where the
+    // auditor is offered the grading.
     let own = manager.get(&format!("/audits/{audit}/constats"));
-    assert!(own.body.contains("S’auto-évaluer<span") && !own.body.contains("Noter<span"));
-    // …and a save shows at once on it.
+    assert!(own.body.contains("/autoevaluation/") && !own.body.contains("class=\"finding-form\""));
+    // A save sends back its tree line and the progress beside the requirement.
     let saved = htmx_post(
         &auditor,
         &row_path,
@@ -706,11 +699,150 @@ fn a_long_requirement_tree_shows_summaries_that_open_their_forms() {
         ],
     );
     assert_eq!(saved.status, 200, "{}", saved.body);
-    let again = auditor.get(&format!("/audits/{audit}/constats"));
+    let line = saved
+        .body
+        .split("id=\"tree-4.1\"")
+        .nth(1)
+        .expect("the tree line");
+    assert!(line.contains("data-hx-swap-oob=\"true\""), "{line}");
+    assert!(line.contains("Non-conformité mineure"), "{line}");
+    assert!(
+        saved.body.contains("1 exigence(s) évaluée(s) sur 91"),
+        "the progress"
+    );
+    let again = auditor.get(&format!("/audits/{audit}/constats?filtre=nc"));
     assert!(again.body.contains("1 exigence(s) évaluée(s) sur 91"));
+    assert_eq!(again.body.matches("<a id=\"tree-").count(), 1);
     assert!(
         again
             .body
             .contains("Enjeux climatiques absents de l’analyse du contexte.")
     );
+}
+
+/// Takes the audit on site then to drafting: the state list offers no submission, and
+/// asking for it there is refused with the way to the check.
+fn refuses_a_submission_past_the_check(auditor: &Client, audit: &str) {
+    let version = audit_version(auditor, audit);
+    let on_site = auditor.post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "on_site"), ("version", &version)],
+    );
+    assert_eq!(on_site.status, 303);
+    // The state list no longer submits: it sends to the check.
+    let page = auditor.get(&format!("/audits/{audit}"));
+    assert!(!page.body.contains("<option value=\"submitted\">"));
+    assert!(
+        page.body
+            .contains(&format!("href=\"/audits/{audit}/soumettre\""))
+    );
+    let version = audit_version(auditor, audit);
+    let around = auditor.post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "drafted"), ("version", &version)],
+    );
+    assert_eq!(around.status, 303);
+    let version = audit_version(auditor, audit);
+    let sideways = auditor.post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "submitted"), ("version", &version)],
+    );
+    assert_eq!(sideways.status, 422);
+    assert!(sideways.body.contains("« Soumettre le rapport »"));
+}
+
+#[test]
+fn a_report_is_submitted_only_once_its_nonconformities_are_written_and_gaps_confirmed() {
+    let Setup {
+        app,
+        audit,
+        auditor_email,
+        ..
+    } = setup();
+    let auditor = sign_in(&app, &auditor_email);
+    refuses_a_submission_past_the_check(&auditor, &audit);
+
+    // A nonconformity without its finding blocks.
+    for (reference, grade, text) in [("E1.1", "nc-majeure", "  "), ("E1.2", "point-fort", "")] {
+        let saved = htmx_post(
+            &auditor,
+            &format!("/audits/{audit}/constats/{reference}"),
+            &[("grade_code", grade), ("finding", text), ("version", "0")],
+        );
+        assert_eq!(saved.status, 200, "{}", saved.body);
+    }
+    let check = auditor.get(&format!("/audits/{audit}/soumettre"));
+    assert_eq!(check.status, 200);
+    assert!(
+        check
+            .body
+            .contains("Une non-conformité sans constat rédigé")
+    );
+    assert!(
+        check
+            .body
+            .contains(&format!("/audits/{audit}/constats?exigence=E1.1"))
+    );
+    assert!(
+        !check.body.contains("action=\"/audits/"),
+        "no way to submit yet"
+    );
+    let version = audit_version(&auditor, &audit);
+    let blocked = auditor.post_form(
+        &format!("/audits/{audit}/soumettre"),
+        &[("version", &version), ("confirm", "1")],
+    );
+    assert_eq!(blocked.status, 422);
+    assert!(
+        blocked.body.contains("sans constat rédigé : E1.1"),
+        "{}",
+        blocked.body
+    );
+    assert_eq!(app.count("actions"), 0, "nothing written");
+
+    // Written: what is not assessed is listed, and must be confirmed.
+    let written = htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-majeure"),
+            ("finding", "Aucun affichage des critères."),
+            ("version", "1"),
+        ],
+    );
+    assert_eq!(written.status, 200);
+    let check = auditor.get(&format!("/audits/{audit}/soumettre"));
+    assert!(
+        check.body.contains("exigences non évaluées"),
+        "{}",
+        check.body
+    );
+    assert!(
+        check
+            .body
+            .contains(&format!("/audits/{audit}/constats?exigence=E1.3"))
+    );
+    let unconfirmed = auditor.post_form(
+        &format!("/audits/{audit}/soumettre"),
+        &[("version", &version)],
+    );
+    assert_eq!(unconfirmed.status, 422);
+    assert!(unconfirmed.body.contains("cochez la case"));
+    assert!(
+        unconfirmed
+            .body
+            .contains("aria-describedby=\"f-confirm-error\"")
+    );
+    let history_before = app.count("history");
+    let submitted = auditor.post_form(
+        &format!("/audits/{audit}/soumettre"),
+        &[("version", &version), ("confirm", "1")],
+    );
+    assert_eq!(submitted.status, 303, "{}", submitted.body);
+    let page = auditor.get(&format!("/audits/{audit}"));
+    assert!(page.body.contains("Rapport soumis"));
+    assert_eq!(app.count("actions"), 1, "the nonconformity is an action");
+    assert!(app.count("history") > history_before);
+    let again = auditor.get(&format!("/audits/{audit}/soumettre"));
+    assert!(again.body.contains("n’est plus modifiable"));
 }

@@ -153,7 +153,7 @@ fn documents_support_requirements_and_findings_cite_them_with_their_sites() {
 
     // The auditor finds it offered on the row, and cites it with the site concerned.
     let auditor = sign_in(&app, &auditor_email);
-    let screen = auditor.get(&format!("/audits/{audit}/constats"));
+    let screen = auditor.get(&format!("/audits/{audit}/constats?exigence=E1.1"));
     let row = screen.body.split("id=\"req-E1.1\"").nth(1).unwrap();
     let row = row.split("<article").next().unwrap();
     assert!(row.contains(&format!("name=\"evidence_ids\" value=\"{doc}\"")));
@@ -214,7 +214,7 @@ fn documents_support_requirements_and_findings_cite_them_with_their_sites() {
     assert!(
         cited
             .body
-            .contains(&format!("/audits/{audit}/constats#req-E1.1"))
+            .contains(&format!("/audits/{audit}/constats?exigence=E1.1"))
     );
 
     // Another organisme's document or site is refused, by id as by title.

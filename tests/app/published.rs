@@ -4,7 +4,7 @@
 
 use qualitrack::domain::Role;
 
-use crate::audits::{Setup, audit_version, htmx_post, setup, sign_in};
+use crate::audits::{Setup, htmx_post, setup, sign_in};
 
 #[test]
 fn an_observer_lands_on_what_the_organisme_promises_and_what_its_audits_concluded() {
@@ -32,14 +32,7 @@ fn an_observer_lands_on_what_the_organisme_promises_and_what_its_audits_conclude
         );
         assert_eq!(saved.status, 200);
     }
-    for state in ["on_site", "drafted", "submitted"] {
-        let version = audit_version(&auditor, &audit);
-        let moved = auditor.post_form(
-            &format!("/audits/{audit}/etat"),
-            &[("state", state), ("version", &version)],
-        );
-        assert_eq!(moved.status, 303);
-    }
+    crate::audits::submit_report(&auditor, &audit);
     let created = manager.post_form(
         &format!("/organismes/{org}/actions"),
         &[

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 use qualitrack::domain::Role;
 
-use crate::audits::{Setup, audit_version, htmx_post, setup, sign_in, user_id};
+use crate::audits::{Setup, htmx_post, setup, sign_in, user_id};
 use crate::helpers::{Client, Resp, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
@@ -133,6 +133,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/audits/{audit}/constats/{ref}", "LWFNFFWNN"),
     (Get, "/audits/{audit}/autoevaluation", "LOONOFONN"),
     (Post, "/audits/{audit}/autoevaluation/{ref}", "LWFNWFFNN"),
+    (Get, "/audits/{audit}/soumettre", "LOFNFFONN"),
+    (Post, "/audits/{audit}/soumettre", "LWFNFFWNN"),
     (Get, "/audits/{audit}/rapport.pdf", "LOONOFONN"),
     (Get, "/verify/{fingerprint}", "OOOOOOOOO"),
     // The calendar, its exports and feeds (a feed of A's quality manager).
@@ -340,14 +342,7 @@ fn world() -> World {
         ],
     );
     assert_eq!(graded.status, 200, "{}", graded.body);
-    for state in ["on_site", "drafted", "submitted"] {
-        let version = audit_version(&auditor, &audit);
-        let moved = auditor.post_form(
-            &format!("/audits/{audit}/etat"),
-            &[("state", state), ("version", &version)],
-        );
-        assert_eq!(moved.status, 303, "{state}: {}", moved.body);
-    }
+    crate::audits::submit_report(&auditor, &audit);
     let action = link(
         &manager.get(&format!("/organismes/{org}/actions")).body,
         "href=\"/actions/",

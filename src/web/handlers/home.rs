@@ -12,7 +12,6 @@ use crate::domain::policy;
 use crate::domain::schedule::ItemState;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::models::audit::Audit;
 use crate::models::organisation;
 use crate::services::memo::Memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey, state_code};
@@ -70,7 +69,10 @@ type Preparation = (
 /// What the home page shows everyone but federation staff.
 type Own = (
     Figures,
-    (Vec<CalendarEntry>, Vec<Audit>),
+    (
+        Vec<CalendarEntry>,
+        Option<crate::services::my_audits::MyAudits>,
+    ),
     Option<IndicatorSummary>,
     Option<Preparation>,
 );
@@ -118,9 +120,9 @@ fn own(
         upcoming: entries.len(),
     };
     let audits = if policy::sees_only_own_audits(user) {
-        crate::models::audit::list_for_auditor(conn, &user.id)?
+        Some(crate::services::my_audits::of(conn, &user.id)?)
     } else {
-        Vec::new()
+        None
     };
     let shown: Vec<CalendarEntry> = entries.into_iter().take(UPCOMING_SHOWN).collect();
     // People of one organisme see where its indicators stand.

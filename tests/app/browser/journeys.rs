@@ -241,7 +241,7 @@ fn the_quality_manager_commits_imports_uploads_and_self_assesses() {
     assert_eq!(app.count("evidence_files"), 1);
 
     // The self-assessment of a requirement, with the document that supports it.
-    browser.visit(&format!("/audits/{audit}/constats"));
+    browser.visit(&format!("/audits/{audit}/constats?exigence=E1.1"));
     browser.click("[id=\"self-E1.1-partial\"]");
     browser.fill(
         "[id=\"self-comment-E1.1\"]",
@@ -256,10 +256,40 @@ fn the_quality_manager_commits_imports_uploads_and_self_assesses() {
     browser.wait_text("Affichage à jour à Carcassonne");
     browser.step("auto-evaluation");
     // Still there when the screen is opened again.
-    browser.visit(&format!("/audits/{audit}/constats"));
+    browser.visit(&format!("/audits/{audit}/constats?exigence=E1.1"));
     let row = browser.text_of("[id=\"req-E1.1\"]");
     assert!(row.contains("Partiellement"), "{row}");
     assert!(row.contains("Procédure d’accueil des demandeurs"), "{row}");
+}
+
+/// The next requirement, graded and written by keyboard; leaving it for the one before saves
+/// what was typed, and coming back shows it saved.
+fn second_requirement_by_keyboard(browser: &Browser) {
+    browser.press(&[], &["j"]);
+    focused(browser, "req-E1.2");
+    browser.press(&[], &["1"]);
+    browser.press(&[], &["e"]);
+    focused(browser, "finding-E1.2");
+    browser.press(
+        &[],
+        &["Conseillers formés, réponses vérifiées par appels mystère."],
+    );
+    browser.press(&[], &[ESCAPE]);
+    focused(browser, "req-E1.2");
+    // J and K are keys again once out of the text; moving on saves what was typed first.
+    browser.press(&[], &["k"]);
+    focused(browser, "req-E1.1");
+    browser.press(&[], &["j"]);
+    focused(browser, "req-E1.2");
+    let kept = browser.text_of("[id=\"req-E1.2\"] .saved");
+    assert!(kept.contains("Enregistré"), "{kept}");
+}
+
+/// Waits for the element `id` to have the focus (after a swap the focus moves late).
+fn focused(browser: &Browser, id: &str) {
+    super::eventually(&format!("the focus on {id}"), || {
+        (browser.focused_id() == id).then_some(())
+    });
 }
 
 /// Presses `key` until the element `id` has the focus (J between rows, Tab between fields).
@@ -308,46 +338,38 @@ fn the_auditor_records_findings_with_the_keyboard_submits_and_downloads_the_repo
     browser.wait_text("Sur site");
     browser.step("audit-sur-site");
 
-    // Keyboard only from here: J to the row, a digit for the grade, Tab to the text,
-    // Ctrl+Enter to save, Escape back to the row, J to the next one.
+    // Keyboard only from here: J to the next requirement, a digit for the grade, E to the
+    // text, Tab on to the documents, Ctrl+Enter to save (the keyboard comes back to the
+    // requirement), Escape out of a field.
     browser.visit(&format!("/audits/{audit}/constats"));
-    browser.wait_for("[data-keyboard-rows]");
-    press_until(&browser, "j", "req-E1.1");
+    browser.wait_for("[data-workspace] #pane article");
+    browser.press(&[], &["j"]);
+    focused(&browser, "req-E1.1");
     browser.press(&[], &["3"]);
     let grade = browser.focused_id();
     assert!(
         grade.starts_with("g-E1.1-"),
         "a digit chose a grade: {grade}"
     );
-    press_until(&browser, TAB, "finding-E1.1");
+    browser.press(&[], &["e"]);
+    focused(&browser, "finding-E1.1");
     browser.press(&[], &["Affichage absent de l’agence de Narbonne."]);
     press_until(&browser, TAB, "d-add-E1.1");
     browser.press(&[], &["Registre des réclamations 2025"]);
     browser.press(&[CONTROL], &[ENTER]);
     eventually_saved(&browser, "E1.1");
+    focused(&browser, "req-E1.1");
     browser.step("constat-e1-1");
-    browser.press(&[], &[ESCAPE]);
-    if browser.focused_id() != "req-E1.1" {
-        // After the swap the row itself holds the focus already.
-        assert!(
-            browser.focused_id().contains("E1.1"),
-            "{}",
-            browser.focused_id()
-        );
-    }
-    press_until(&browser, "j", "req-E1.2");
-    browser.press(&[], &["1"]);
-    press_until(&browser, TAB, "finding-E1.2");
-    browser.press(
-        &[],
-        &["Conseillers formés, réponses vérifiées par appels mystère."],
-    );
-    browser.press(&[CONTROL], &[ENTER]);
-    eventually_saved(&browser, "E1.2");
+    // The tree's line carries the grade at once.
+    super::eventually("the tree line's grade", || {
+        let line = browser.text_of("[id=\"tree-E1.1\"]");
+        (!line.contains("Non évalué")).then_some(line)
+    });
+    second_requirement_by_keyboard(&browser);
     browser.step("constat-e1-2");
 
     // What the keyboard saved is what the server keeps.
-    browser.visit(&format!("/audits/{audit}/constats"));
+    browser.visit(&format!("/audits/{audit}/constats?exigence=E1.1"));
     let first = browser.text_of("[id=\"req-E1.1\"]");
     assert!(
         first.contains("Affichage absent de l’agence de Narbonne."),
@@ -355,6 +377,7 @@ fn the_auditor_records_findings_with_the_keyboard_submits_and_downloads_the_repo
     );
     assert!(first.contains("Registre des réclamations 2025"), "{first}");
     assert!(browser.checked(&format!("[id=\"{grade}\"]")));
+    browser.visit(&format!("/audits/{audit}/constats?exigence=E1.2"));
     assert!(
         browser
             .text_of("[id=\"req-E1.2\"]")
@@ -362,18 +385,16 @@ fn the_auditor_records_findings_with_the_keyboard_submits_and_downloads_the_repo
     );
     assert!(browser.text().contains("2 exigence(s) évaluée(s)"));
 
-    // Drafted, submitted: the findings freeze and the report is downloaded.
-    for (state, shown) in [
-        ("drafted", "Rapport rédigé"),
-        ("submitted", "Rapport soumis"),
-    ] {
-        browser.visit(&format!("/audits/{audit}"));
-        browser.choose("#f-state", state);
-        browser.click(&format!(
-            "form[action=\"/audits/{audit}/etat\"] button[type=submit]"
-        ));
-        browser.wait_text(shown);
-    }
+    // Submitted through the check: what is not assessed is confirmed, the findings freeze
+    // and the report is downloaded.
+    browser.click(&format!("a[href=\"/audits/{audit}/soumettre\"]"));
+    browser.wait_for("#f-confirm");
+    assert!(browser.text().contains("exigences non évaluées"));
+    browser.click("#f-confirm");
+    browser.click(&format!(
+        "form[action=\"/audits/{audit}/soumettre\"] button[type=submit]"
+    ));
+    browser.wait_text("Rapport soumis");
     browser.step("audit-remis");
     browser.click(&format!("main a[href=\"/audits/{audit}/rapport.pdf\"]"));
     let (name, pdf) = browser.downloaded(".pdf");

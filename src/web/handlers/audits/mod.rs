@@ -3,9 +3,12 @@
 
 pub mod comparison;
 pub mod finding_parts;
+pub mod finding_save;
 pub mod findings;
 pub mod report;
 pub mod self_assessment;
+pub mod submission;
+pub mod tree;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};

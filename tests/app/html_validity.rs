@@ -88,7 +88,14 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
         ),
         (
             demo.auditor.clone(),
-            fill(&["/", "/audits/{onsite}", "/audits/{onsite}/constats"]),
+            fill(&[
+                "/",
+                "/audits/{onsite}",
+                "/audits/{onsite}/constats",
+                "/audits/{onsite}/constats?filtre=nc",
+                "/audits/{onsite}/soumettre",
+                "/audits/{onsite}/comparaison",
+            ]),
         ),
         (
             demo.observer.clone(),

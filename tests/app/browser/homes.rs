@@ -1,4 +1,5 @@
-//! The home pages of the quality manager, the observer and the administrator, read in
+//! The home pages of the quality manager, the auditor (and the findings workspace), the
+//! observer and the administrator, read in
 //! Chromium on the demo as their users meet them: each answers its user's question, and its
 //! screenshots at 1366×900 and 390×844 are kept under `target/browser-screenshots/`.
 
@@ -70,6 +71,33 @@ fn each_home_answers_its_readers_question_and_is_kept_as_a_screenshot() {
     assert!(text.contains("Les actions en cours"));
     assert!(!text.contains('@'), "no one's e-mail");
     kept(&browser, "home-observer");
+    browser.sign_out();
+
+    // The auditor: which audit now, and how far am I?
+    browser.sign_in(&demo.auditor, &demo.password);
+    browser.visit("/");
+    browser.wait_for("table.my-audits");
+    let text = browser.text();
+    assert!(text.contains("Sur site"), "the audit under way");
+    assert!(text.contains("Qualibail"), "its framework");
+    assert!(browser.has("table.my-audits progress"));
+    kept(&browser, "home-auditor");
+    browser.click("table.my-audits a[href$='/constats']");
+    browser.wait_for("[data-workspace] #pane article");
+    kept(&browser, "findings-workspace");
+    // On a phone the list comes first, then one requirement, with the way back.
+    assert!(
+        browser.height_at(".req-pane", 390, 844) < 1.0,
+        "the list alone on a phone"
+    );
+    browser.click("#tree a[data-ref]");
+    browser.wait_for("[data-workspace].chosen");
+    assert!(
+        browser.height_at(".req-tree", 390, 844) < 1.0,
+        "the requirement alone on a phone"
+    );
+    assert!(browser.height_at(".back-to-list", 390, 844) >= 44.0, "a finger's height");
+    kept(&browser, "findings-requirement");
     browser.sign_out();
 
     // The administrator: the accounts and the history are one click away.

@@ -1423,3 +1423,26 @@ my-audits-audit = Audit
 my-audits-progress = Requirements assessed
 my-audits-open = Open
 my-audits-finished = Finished audits ({ $count })
+
+# Offline field mode
+offline-title = Offline
+offline-kept = “Prepare for offline” keeps this audit on this device: each requirement with the organisme’s self-assessment, the comparison with the previous audit and the library’s titles. What is saved without a network waits here and is sent, in order, when the network returns. Everything is removed from the device when the report is submitted or on sign-out.
+offline-prepare = Prepare for offline
+offline-preparing = Preparing…
+offline-prepared = Audit kept on this device since { $when }.
+offline-not-prepared = Audit not kept on this device.
+offline-prepare-failed = Preparing failed: nothing is kept. Try again with the network.
+offline-unsupported = This browser cannot keep the audit offline.
+offline-state-pending = Waiting to be sent
+offline-state-sent = Sent
+offline-state-conflict = In conflict
+offline-state-refused = Refused
+offline-settle = See both versions
+offline-drop = Remove from the list
+offline-waiting = { $n } save(s) waiting to be sent
+offline-online = Back online: the waiting saves are being sent.
+offline-offline = Offline: your saves stay on this device and will be sent when the network returns.
+offline-signin = Your session expired: sign in again, the waiting saves will be sent then.
+offline-signin-link = Sign in again
+findings-conflict-choose = Choose: save your version below, or
+findings-keep-stored = Keep the stored version

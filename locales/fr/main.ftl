@@ -1423,3 +1423,26 @@ my-audits-audit = Audit
 my-audits-progress = Exigences évaluées
 my-audits-open = Ouvrir
 my-audits-finished = Audits terminés ({ $count })
+
+# Offline field mode
+offline-title = Hors connexion
+offline-kept = « Préparer hors connexion » garde cet audit sur cet appareil : chaque exigence avec l’autoévaluation de l’organisme, la comparaison avec l’audit précédent et les titres de la bibliothèque. Ce qui est enregistré sans réseau attend ici et part au retour du réseau, dans l’ordre. Tout est effacé de l’appareil à la soumission du rapport ou à la déconnexion.
+offline-prepare = Préparer hors connexion
+offline-preparing = Préparation en cours…
+offline-prepared = Audit gardé sur cet appareil depuis le { $when }.
+offline-not-prepared = Audit non gardé sur cet appareil.
+offline-prepare-failed = La préparation a échoué : rien n’est gardé. Réessayez avec le réseau.
+offline-unsupported = Ce navigateur ne peut pas garder l’audit hors connexion.
+offline-state-pending = En attente d’envoi
+offline-state-sent = Envoyé
+offline-state-conflict = En conflit
+offline-state-refused = Refusé
+offline-settle = Voir les deux versions
+offline-drop = Retirer de la liste
+offline-waiting = { $n } enregistrement(s) en attente d’envoi
+offline-online = Connexion rétablie : les enregistrements en attente partent.
+offline-offline = Hors connexion : vos enregistrements restent sur cet appareil et partiront au retour du réseau.
+offline-signin = Votre session a expiré : reconnectez-vous, les enregistrements en attente partiront ensuite.
+offline-signin-link = Se reconnecter
+findings-conflict-choose = Choisissez : enregistrez votre version ci-dessous, ou
+findings-keep-stored = Garder la version enregistrée

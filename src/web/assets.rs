@@ -32,6 +32,30 @@ pub async fn serve(req: HttpRequest) -> HttpResponse {
         .body(file.data.into_owned())
 }
 
+/// The service worker that keeps an audit prepared for offline work, served from the root
+/// so that it may answer for the workspace's pages; always checked again (a new version must
+/// reach devices at once).
+pub async fn service_worker() -> HttpResponse {
+    let Some(file) = StaticFiles::get("js/sw.js") else {
+        return HttpResponse::NotFound().finish();
+    };
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .body(file.data.into_owned())
+}
+
+/// The web app manifest: the workspace can be added to a phone's home screen.
+pub async fn manifest() -> HttpResponse {
+    let Some(file) = StaticFiles::get("manifest.webmanifest") else {
+        return HttpResponse::NotFound().finish();
+    };
+    HttpResponse::Ok()
+        .content_type("application/manifest+json")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(file.data.into_owned())
+}
+
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
         Some("css") => "text/css; charset=utf-8",

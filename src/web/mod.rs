@@ -42,6 +42,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn base_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", read().to(health::healthz))
         .route("/static/{path:.*}", read().to(assets::serve))
+        .route("/sw.js", read().to(assets::service_worker))
+        .route("/manifest.webmanifest", read().to(assets::manifest))
         .route("/", read().to(home::index))
         .route("/accessibilite", read().to(accessibility::statement))
         .route("/connexion", read().to(auth::login_form))

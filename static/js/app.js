@@ -67,7 +67,10 @@ document.addEventListener("htmx:configRequest", function (event) {
       pending = link;
       focusAfterSwap = false;
       grading().requestSubmit();
-      return;
+      // Online, the move waits for the save's answer; offline the save was queued at once
+      // (offline.js), and the move goes on.
+      if (changed()) return;
+      pending = null;
     }
     mark(link.getAttribute("data-ref"));
     focusAfterSwap = true;

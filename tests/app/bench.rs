@@ -188,8 +188,14 @@ fn findings_screen_of_a_300_requirement_audit() {
     measure("findings screen, filter nonconformities", 30, |_| {
         auditor.get(&format!("{screen}?filtre=nc"))
     });
-    measure("findings screen, one theme", 30, |_| {
-        auditor.get(&format!("{screen}?theme=T7"))
+    measure("findings screen, one requirement asked", 30, |_| {
+        auditor.get(&format!("{screen}?exigence=T7.3"))
+    });
+    measure("a requirement opened in the pane (htmx)", 30, |run| {
+        auditor.get_with(
+            &format!("{screen}/{}", references[run]),
+            ("HX-Request", "true"),
+        )
     });
     // Twenty indicators with a year of monthly values: twenty trend charts in the report.
     {

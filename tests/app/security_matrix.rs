@@ -172,6 +172,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/organismes/{A}/indicateurs/propres/{own}", "LWFNWFFNN"),
     (Get, "/organismes/{A}/indicateurs/modele.csv", "LOFNOFFNN"),
     // The API.
+    (Get, "/sw.js", "OOOOOOOOO"),
+    (Get, "/manifest.webmanifest", "OOOOOOOOO"),
     (Get, "/api/v1/openapi.json", "OOOOOOOOO"),
     (Get, "/api/docs", "OOOOOOOOO"),
     (ApiGet, "/api/v1/me", "UOOOOOOOO"),

@@ -96,7 +96,10 @@ fn each_home_answers_its_readers_question_and_is_kept_as_a_screenshot() {
         browser.height_at(".req-tree", 390, 844) < 1.0,
         "the requirement alone on a phone"
     );
-    assert!(browser.height_at(".back-to-list", 390, 844) >= 44.0, "a finger's height");
+    assert!(
+        browser.height_at(".back-to-list", 390, 844) >= 44.0,
+        "a finger's height"
+    );
     kept(&browser, "findings-requirement");
     browser.sign_out();
 

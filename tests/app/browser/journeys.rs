@@ -23,8 +23,9 @@ fn choose_password(browser: &mut Browser, current: &str, new: &str) {
     browser.fill("#f-new_password", new);
     browser.fill("#f-confirm_password", new);
     browser.click("main form button[type=submit]");
-    browser.wait_path("/");
-    assert!(!browser.path().starts_with("/compte/mot-de-passe"));
+    super::eventually("leaving the password form", || {
+        (!browser.path().starts_with("/compte/mot-de-passe")).then_some(())
+    });
 }
 
 /// The id at the end of the current address (`/organismes/{id}`…).

@@ -9,6 +9,7 @@ mod accessibility;
 mod driver;
 mod homes;
 mod journeys;
+mod offline;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -287,6 +288,28 @@ impl Browser {
         eventually("leaving the login page", || {
             (!self.path().starts_with("/connexion")).then_some(())
         });
+    }
+
+    /// Cuts the browser from the network, or gives it back (chromedriver's network
+    /// conditions: the page, its requests and its service worker see no network).
+    pub fn offline(&self, cut: bool) {
+        if cut {
+            let conditions = json!({ "network_conditions": {
+                "offline": true, "latency": 0, "download_throughput": 0, "upload_throughput": 0,
+            }});
+            self.driver
+                .call("POST", "/chromium/network_conditions", Some(conditions))
+                .expect("network conditions");
+        } else {
+            let _ = self
+                .driver
+                .call("DELETE", "/chromium/network_conditions", None);
+        }
+    }
+
+    /// Forgets the session's cookie, as a session that expired would.
+    pub fn drop_cookies(&self) {
+        let _ = self.driver.call("DELETE", "/cookie", None);
     }
 
     /// Signs out with the header's button.

@@ -169,15 +169,13 @@ pub fn submit(
     let actor = actor_of(user);
     // From the site straight to submission: the report is drafted on the way (two history
     // rows, as two moves would write).
-    let drafted = if found.state() == AuditState::OnSite {
-        audit::transition(conn, &actor, &found, version, AuditState::Drafted, "")?
+    // The version read is checked by the first move; the second starts from the first's.
+    let (drafted, version) = if found.state() == AuditState::OnSite {
+        let drafted = audit::transition(conn, &actor, &found, version, AuditState::Drafted, "")?;
+        let next = drafted.version;
+        (drafted, next)
     } else {
-        found
-    };
-    let version = if drafted.version == version {
-        version
-    } else {
-        drafted.version
+        (found, version)
     };
     let moved = audit::transition(conn, &actor, &drafted, version, AuditState::Submitted, "")?;
     let zone = schedules::zones(conn, std::slice::from_ref(&moved.organisation_id))?

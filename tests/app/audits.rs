@@ -833,6 +833,11 @@ fn a_report_is_submitted_only_once_its_nonconformities_are_written_and_gaps_conf
             .body
             .contains("aria-describedby=\"f-confirm-error\"")
     );
+    let stale = auditor.post_form(
+        &format!("/audits/{audit}/soumettre"),
+        &[("version", "0"), ("confirm", "1")],
+    );
+    assert_eq!(stale.status, 409, "a version read before the audit moved");
     let history_before = app.count("history");
     let submitted = auditor.post_form(
         &format!("/audits/{audit}/soumettre"),

@@ -79,8 +79,9 @@ for t in range(1, 21):
 open(sys.argv[1], "w", encoding="utf-8").write("".join(parts))
 PY
 admin_csrf=$(token_of "$admin" /referentiels/importer)
-curl -fs -o /dev/null -H "Cookie: $admin" -F "files=@$work/bench-300.toml" \
-    "$base/referentiels/importer?csrf_token=$admin_csrf"
+# The token first: an upload's token is read before any file, never from the address.
+curl -fs -o /dev/null -H "Cookie: $admin" -F "csrf_token=$admin_csrf" -F "files=@$work/bench-300.toml" \
+    "$base/referentiels/importer"
 framework=$(query "SELECT id FROM frameworks WHERE code = 'bench-300'")
 commitment=$(curl -fs -o /dev/null -D - -H "Cookie: $admin" --data "csrf_token=$admin_csrf&framework_id=$framework&state=granted&start_date=2024-01-10&decision_date=2024-04-10" \
     "$base/organismes/$org/engagements" | location)

@@ -92,8 +92,31 @@ impl Ctx {
         self.user_run_gated(PasswordGate::Enforce, f).await
     }
 
+    /// Like `user_run`, read-only whatever the request's method: what a write's answer shows
+    /// after the write committed, without queueing for the write lock a second time.
+    pub async fn user_read<T, F>(&self, f: F) -> Result<(CurrentUser, T), AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hop_as(Access::Read, PasswordGate::Enforce, f).await
+    }
+
     pub async fn user_run_gated<T, F>(
         &self,
+        gate: PasswordGate,
+        f: F,
+    ) -> Result<(CurrentUser, T), AppError>
+    where
+        F: FnOnce(&mut DbConnection, &CurrentUser) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.hop_as(self.access(), gate, f).await
+    }
+
+    async fn hop_as<T, F>(
+        &self,
+        access: Access,
         gate: PasswordGate,
         f: F,
     ) -> Result<(CurrentUser, T), AppError>
@@ -105,7 +128,7 @@ impl Ctx {
         let outcome = self
             .state
             .db
-            .hop(self.access(), move |conn| {
+            .hop(access, move |conn| {
                 let current = load_user(conn, &auth)?;
                 if current.must_change_password && gate == PasswordGate::Enforce {
                     return Err(AppError::PasswordChangeRequired);

@@ -128,7 +128,7 @@ async fn beside(
     let (state, wanted, audit_id) = (ctx.state.clone(), reference.to_owned(), audit_id.to_owned());
     let lang = ctx.lang(None);
     let (_, now) = ctx
-        .user_run(move |conn, user| {
+        .user_read(move |conn, user| {
             let lang = user
                 .locale
                 .as_deref()
@@ -165,7 +165,7 @@ async fn save(
             // Shown again with what was typed, and why it was refused: nothing typed is lost.
             let wanted = reference.clone();
             let (_, (data, stored)) = ctx
-                .user_run(move |conn, user| {
+                .user_read(move |conn, user| {
                     let (found, _) = audits::open_working(conn, user, &id)?;
                     let stored = finding::findings_of(conn, &found.id)?
                         .into_iter()

@@ -278,7 +278,9 @@ impl Db {
 /// the one writing; the others wait at the door.
 #[derive(Default)]
 struct WriteQueue {
-    door: std::sync::Arc<futures_util::lock::Mutex<()>>,
+    /// First come, first served (`futures_util`'s mutex lets newcomers overtake a waiter,
+    /// which left some saves waiting most of a second behind a stream of others).
+    door: std::sync::Arc<tokio::sync::Mutex<()>>,
     writing: std::sync::Mutex<()>,
 }
 

@@ -309,7 +309,9 @@
       })[0];
       if (!item) return;
       if (drop) return remove(id).then(draw);
-      // Both versions in the requirement's place; the item stays until the auditor chooses.
+      // Both versions in the requirement's place (on a phone, in view instead of the list);
+      // the item stays until the auditor chooses.
+      workspace().classList.add("chosen");
       var pane = document.getElementById("pane");
       pane.innerHTML = item.answer;
       if (window.htmx) window.htmx.process(pane);

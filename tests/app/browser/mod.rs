@@ -307,6 +307,15 @@ impl Browser {
         }
     }
 
+    /// From now on, a phone's screen (390×844, touch), until the browser closes.
+    pub fn as_phone(&self) {
+        let metrics = json!({
+            "cmd": "Emulation.setDeviceMetricsOverride",
+            "params": { "width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true },
+        });
+        let _ = self.driver.call("POST", "/goog/cdp/execute", Some(metrics));
+    }
+
     /// Forgets the session's cookie, as a session that expired would.
     pub fn drop_cookies(&self) {
         let _ = self.driver.call("DELETE", "/cookie", None);

@@ -1,4 +1,4 @@
-//! Field mode: an auditor prepares the audit, loses the network, grades and writes five
+//! Field mode, on a phone (390×844) and by keyboard: an auditor prepares the audit, loses the network, grades and writes five
 //! findings by keyboard, reloads and sees them, gets the network back after the session
 //! expired and signs in again; every save is sent, and the one a team member changed
 //! meanwhile shows as a conflict with both versions, settled by the auditor.
@@ -124,6 +124,8 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
     let Some(mut browser) = open(&app.base, "offline") else {
         return;
     };
+    // On a phone, the whole way, as in a basement.
+    browser.as_phone();
     browser.sign_in(&auditor_email, PASSWORD);
     browser.visit(&format!("/audits/{audit}/constats?exigence=E1.1"));
     browser.wait_for("#offline-panel:not([hidden])");

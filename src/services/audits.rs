@@ -148,6 +148,10 @@ pub fn submit(
     confirmed: bool,
 ) -> Result<Audit, AppError> {
     let (found, _) = run_by(conn, user, id)?;
+    // Read before someone else moved it (submitted it, say): that is what to say.
+    if found.version != version {
+        return Err(AppError::Conflict);
+    }
     let check = check_of(conn, &found)?;
     if check.blocks() {
         let references: Vec<&str> = check.unwritten.iter().map(|(r, _)| r.as_str()).collect();

@@ -485,3 +485,69 @@ fn a_saved_finding_leaves_what_the_audits_rows_share_kept_and_a_document_does_no
     assert!(uploaded.status < 400, "{}", uploaded.body);
     assert_ne!(rows(), before, "a new document is offered on every row");
 }
+
+#[test]
+fn two_auditors_submitting_one_report_at_once_submit_it_once() {
+    let Setup {
+        app,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let auditors = [sign_in(&app, &auditor_email), sign_in(&app, &auditor_email)];
+    let saved = crate::audits::htmx_post(
+        &auditors[0],
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-mineure"),
+            ("finding", "Critères absents de l’accueil."),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(saved.status, 200);
+    let version = crate::audits::audit_version(&auditors[0], &audit);
+    let moved = auditors[0].post_form(
+        &format!("/audits/{audit}/etat"),
+        &[("state", "on_site"), ("version", &version)],
+    );
+    assert_eq!(moved.status, 303);
+    let version = crate::audits::audit_version(&auditors[0], &audit);
+    let path = format!("/audits/{audit}/soumettre");
+    let start = Barrier::new(2);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = auditors
+            .iter()
+            .map(|client| {
+                let (start, path, version) = (&start, &path, &version);
+                s.spawn(move || {
+                    let token = client.csrf_token();
+                    start.wait();
+                    client
+                        .post_raw(
+                            path,
+                            &[
+                                ("csrf_token", token.as_str()),
+                                ("version", version.as_str()),
+                                ("confirm", "1"),
+                            ],
+                            None,
+                        )
+                        .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut sorted = statuses.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        sorted,
+        vec![303, 409],
+        "one submits, the other meets the new version"
+    );
+    assert_eq!(
+        app.count("actions"),
+        1,
+        "the nonconformity became one action, not two"
+    );
+}

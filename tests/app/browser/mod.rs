@@ -150,11 +150,20 @@ impl Browser {
             "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600 },
         });
         let _ = self.driver.call("POST", "/goog/cdp/execute", Some(metrics));
-        let script =
-            format!("return document.querySelector({css:?}).getBoundingClientRect().height;");
+        // Measured once the page is laid out at that width (two frames after it applies).
+        eventually(&format!("a {width} px wide layout"), || {
+            let now = self.driver.execute("return window.innerWidth;", &[]);
+            (now.as_u64() == Some(u64::from(width))).then_some(())
+        });
+        let script = format!(
+            "var done = arguments[arguments.length - 1];
+             requestAnimationFrame(function () {{ requestAnimationFrame(function () {{
+               done(document.querySelector({css:?}).getBoundingClientRect().height);
+             }}); }});"
+        );
         let measured = self
             .driver
-            .execute(&script, &[])
+            .execute_async(&script, &[])
             .as_f64()
             .unwrap_or(f64::MAX);
         let clear = json!({ "cmd": "Emulation.clearDeviceMetricsOverride", "params": {} });

@@ -112,24 +112,19 @@
         state.textContent = stateWords(item.state) + (item.message ? " (" + item.message + ")" : "");
         line.appendChild(what);
         line.appendChild(state);
-        if (item.state === "conflict") {
-          var settle = document.createElement("button");
-          settle.type = "button";
-          settle.className = "btn btn-small btn-secondary";
-          settle.setAttribute("data-settle", item.id);
-          settle.textContent = words("settle");
+        // What the auditor may do with the item: see a conflict's two versions, or clear a
+        // line that is done with.
+        var act = function (attribute, label) {
+          var button = document.createElement("button");
+          button.type = "button";
+          button.className = "btn btn-small btn-secondary";
+          button.setAttribute(attribute, item.id);
+          button.textContent = words(label);
           line.appendChild(document.createTextNode(" "));
-          line.appendChild(settle);
-        }
-        if (item.state === "refused" || item.state === "sent") {
-          var drop = document.createElement("button");
-          drop.type = "button";
-          drop.className = "btn btn-small btn-secondary";
-          drop.setAttribute("data-drop", item.id);
-          drop.textContent = words("drop");
-          line.appendChild(document.createTextNode(" "));
-          line.appendChild(drop);
-        }
+          line.appendChild(button);
+        };
+        if (item.state === "conflict") act("data-settle", "settle");
+        if (item.state === "refused" || item.state === "sent") act("data-drop", "drop");
         list.appendChild(line);
       });
       var waiting = all.filter(function (item) {

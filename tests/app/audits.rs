@@ -317,15 +317,20 @@ fn audits_are_closed_to_people_outside_them() {
 }
 
 /// The audit's current version, read from its page.
-/// Takes the audit on site, then submits its report through the check, leaving what is not
-/// assessed so.
-pub(crate) fn submit_report(auditor: &Client, audit: &str) {
+/// Moves the audit to *Sur site* from its page's version.
+pub(crate) fn take_on_site(auditor: &Client, audit: &str) {
     let version = audit_version(auditor, audit);
     let moved = auditor.post_form(
         &format!("/audits/{audit}/etat"),
         &[("state", "on_site"), ("version", &version)],
     );
     assert_eq!(moved.status, 303, "{}", moved.body);
+}
+
+/// Takes the audit on site, then submits its report through the check, leaving what is not
+/// assessed so.
+pub(crate) fn submit_report(auditor: &Client, audit: &str) {
+    take_on_site(auditor, audit);
     let version = audit_version(auditor, audit);
     let submitted = auditor.post_form(
         &format!("/audits/{audit}/soumettre"),
@@ -723,12 +728,7 @@ fn a_long_requirement_tree_beside_one_requirement_at_a_time() {
 /// Takes the audit on site then to drafting: the state list offers no submission, and
 /// asking for it there is refused with the way to the check.
 fn refuses_a_submission_past_the_check(auditor: &Client, audit: &str) {
-    let version = audit_version(auditor, audit);
-    let on_site = auditor.post_form(
-        &format!("/audits/{audit}/etat"),
-        &[("state", "on_site"), ("version", &version)],
-    );
-    assert_eq!(on_site.status, 303);
+    take_on_site(auditor, audit);
     // The state list no longer submits: it sends to the check.
     let page = auditor.get(&format!("/audits/{audit}"));
     assert!(!page.body.contains("<option value=\"submitted\">"));

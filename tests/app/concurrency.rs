@@ -505,12 +505,7 @@ fn two_auditors_submitting_one_report_at_once_submit_it_once() {
         ],
     );
     assert_eq!(saved.status, 200);
-    let version = crate::audits::audit_version(&auditors[0], &audit);
-    let moved = auditors[0].post_form(
-        &format!("/audits/{audit}/etat"),
-        &[("state", "on_site"), ("version", &version)],
-    );
-    assert_eq!(moved.status, 303);
+    crate::audits::take_on_site(&auditors[0], &audit);
     let version = crate::audits::audit_version(&auditors[0], &audit);
     let path = format!("/audits/{audit}/soumettre");
     let start = Barrier::new(2);

@@ -4,7 +4,7 @@
 //! meanwhile shows as a conflict with both versions, settled by the auditor.
 
 use super::{Browser, eventually, open};
-use crate::audits::{Setup, audit_version, htmx_post, setup, sign_in};
+use crate::audits::{Setup, htmx_post, setup, sign_in, take_on_site};
 use crate::helpers::PASSWORD;
 
 const ENTER: &str = "\u{E007}";
@@ -114,13 +114,7 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
         auditor_email,
         ..
     } = setup();
-    let auditor = sign_in(&app, &auditor_email);
-    let version = audit_version(&auditor, &audit);
-    let moved = auditor.post_form(
-        &format!("/audits/{audit}/etat"),
-        &[("state", "on_site"), ("version", &version)],
-    );
-    assert_eq!(moved.status, 303);
+    take_on_site(&sign_in(&app, &auditor_email), &audit);
     let Some(mut browser) = open(&app.base, "offline") else {
         return;
     };

@@ -1371,6 +1371,7 @@ history-none-matching = No change matches these criteria.
 # Submitting the report
 submit-title = Submit the report
 submit-lead = { $done } requirement(s) assessed out of { $total }.
+submit-not-yet = The report is submitted once the audit is on site: it is “{ $state }”.
 submit-closed = The report can no longer change: the audit is “{ $state }”.
 submit-unwritten-title = { $count ->
     [one] One nonconformity without a written finding
@@ -1409,6 +1410,8 @@ findings-preview-pdf = PDF preview
 findings-filter-all = All ({ $count })
 findings-filter-open-count = Not assessed ({ $count })
 findings-filter-nc-count = Nonconformities ({ $count })
+key-enter = Enter
+key-escape = Esc
 findings-keyboard-title = Keyboard shortcuts
 findings-key-move = next / previous requirement, from anywhere except a text field (arrows change the grade while a grade has the keyboard)
 findings-key-grade = picks the grade, in the framework’s order (0: not assessed)

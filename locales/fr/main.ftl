@@ -1371,6 +1371,7 @@ history-none-matching = Aucune modification ne répond à ces critères.
 # Submitting the report
 submit-title = Soumettre le rapport
 submit-lead = { $done } exigence(s) évaluée(s) sur { $total }.
+submit-not-yet = Le rapport se soumet une fois l’audit sur site : il est à l’état « { $state } ».
 submit-closed = Le rapport n’est plus modifiable : l’audit est à l’état « { $state } ».
 submit-unwritten-title = { $count ->
     [one] Une non-conformité sans constat rédigé
@@ -1409,6 +1410,8 @@ findings-preview-pdf = Aperçu PDF
 findings-filter-all = Toutes ({ $count })
 findings-filter-open-count = Non évaluées ({ $count })
 findings-filter-nc-count = Non-conformités ({ $count })
+key-enter = Entrée
+key-escape = Échap
 findings-keyboard-title = Raccourcis clavier
 findings-key-move = exigence suivante / précédente, d’où que soit le clavier sauf dans un champ de saisie (les flèches changent la note quand une note a le clavier)
 findings-key-grade = choisit la note, dans l’ordre du référentiel (0 : non évalué)

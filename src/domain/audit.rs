@@ -87,6 +87,11 @@ impl AuditState {
         )
     }
 
+    /// The report may be submitted (through its check): from the site, or its drafting.
+    pub fn submittable(self) -> bool {
+        matches!(self, AuditState::OnSite | AuditState::Drafted)
+    }
+
     /// The organisme states where it stands before the auditors come.
     pub fn self_assessment_open(self) -> bool {
         matches!(self, AuditState::Planned | AuditState::Preparation)

@@ -23,6 +23,8 @@ pub struct Line {
     pub framework_name: String,
     pub graded: i64,
     pub requirements: i64,
+    /// On site or its report being written: the one to open now
+    pub under_way: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -83,6 +85,7 @@ pub fn of(conn: &mut DbConnection, user_id: &str) -> Result<MyAudits, AppError> 
                 .unwrap_or_default(),
             graded: graded.get(&a.id).copied().unwrap_or(0),
             requirements: sizes.get(&a.framework_id).copied().unwrap_or(0),
+            under_way: urgency(a.state()) < 2,
             audit: a,
         };
         if line.audit.state().findings_open() {

@@ -125,6 +125,7 @@ fn screen(
     })?;
     let mut page = kept.page.clone();
     page.insert("rights", &allowed);
+    page.insert("submittable", &found.state().submittable());
     page.insert("audit", &found);
     page.insert("organisation", &organisation);
     Ok((kept, found, page))

@@ -157,6 +157,10 @@ fn audit_context(
         ),
     );
     page.insert("can_run", &policy::may_record_findings(user, &found, &team));
+    // The report can go through the check from the site or its drafting; once it is
+    // submitted, what a device kept for the audit is dropped.
+    page.insert("submittable", &found.state().submittable());
+    page.insert("report_closed", &!found.state().findings_open());
     page.insert(
         "next_states",
         &found

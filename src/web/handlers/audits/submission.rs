@@ -19,7 +19,8 @@ async fn render(ctx: &Ctx, id: String, error: Option<&AppError>) -> Result<HttpR
     page.insert("audit", &found);
     page.insert("check", &check);
     page.insert("graded", &(check.total - check.unassessed.len()));
-    page.insert("may_submit", &found.state().findings_open());
+    page.insert("may_submit", &found.state().submittable());
+    page.insert("report_closed", &!found.state().findings_open());
     if let Some(error) = error {
         return ctx.form_again(&mut page, &user, "audits/submit.html", error);
     }

@@ -372,6 +372,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_photos (id) {
+        id -> Text,
+        audit_id -> Text,
+        requirement_ref -> Text,
+        evidence_id -> Text,
+        client_key -> Text,
+        taken_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     findings (id) {
         id -> Text,
         audit_id -> Text,
@@ -475,6 +487,8 @@ diesel::joinable!(audits -> frameworks (framework_id));
 diesel::joinable!(audit_team -> audits (audit_id));
 diesel::joinable!(audit_sites -> audits (audit_id));
 diesel::joinable!(findings -> audits (audit_id));
+diesel::joinable!(audit_photos -> audits (audit_id));
+diesel::joinable!(audit_photos -> evidence (evidence_id));
 diesel::joinable!(commitments -> organisations (organisation_id));
 diesel::joinable!(commitments -> frameworks (framework_id));
 diesel::joinable!(commitments -> users (auditor_id));
@@ -509,6 +523,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audits,
     audit_team,
     audit_sites,
+    audit_photos,
     findings,
     actions,
     action_updates,

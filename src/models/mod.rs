@@ -14,6 +14,7 @@ pub mod indicator;
 pub mod login_failure;
 pub mod organisation;
 pub mod own_indicator;
+pub mod photo;
 pub mod site;
 pub mod survey;
 pub mod user;

@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod memo;
 pub mod my_audits;
 pub mod organisations;
+pub mod photos;
 pub mod preparation;
 pub mod published;
 pub mod reminders;

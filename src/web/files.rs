@@ -29,6 +29,7 @@ pub fn is_upload_path(path: &str) -> bool {
         "/indicateurs/import",
         "/import",
         "/referentiels/importer",
+        "/photos",
     ]
     .iter()
     .any(|end| path.ends_with(end))

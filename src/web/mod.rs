@@ -225,6 +225,10 @@ fn audit_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(audits::finding_save::save_finding),
         )
         .route(
+            "/audits/{id}/constats/{ref}/photos",
+            web::post().to(audits::photos::add_photo),
+        )
+        .route(
             "/audits/{id}/autoevaluation",
             read().to(audits::self_assessment::show),
         )

@@ -138,6 +138,8 @@
         link.classList.toggle("queued", queued);
       });
       overlay(all);
+      // Others on the page (photos.js) lay out what the queue holds for them.
+      document.dispatchEvent(new CustomEvent("qualitrack:queue", { detail: all }));
     });
   };
   // A requirement shown from the device's copy is older than what was typed since: the
@@ -206,26 +208,49 @@
   });
 
   // ---- Sending, in order, when the network is back.
+  // One item as the server takes it, with the session's token of now (the auditor may have
+  // signed in again since): a save as its form, a photograph as a file upload whose token
+  // comes first.
+  var request = function (item) {
+    var headers = { "HX-Request": "true", "X-CSRF-Token": token() };
+    var body;
+    if (item.kind === "photo") {
+      body = new FormData();
+      body.append("csrf_token", token());
+      body.append("key", item.key);
+      body.append("caption", item.caption || "");
+      body.append("photo", item.blob, item.name);
+    } else {
+      var fields = new URLSearchParams(item.body);
+      fields.set("csrf_token", token());
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      body = fields.toString();
+    }
+    return fetch(item.url, { method: "POST", credentials: "same-origin", redirect: "manual", headers: headers, body: body });
+  };
+  // A part of the page laid out again from the server's answer, if it is shown.
+  var replace = function (id, html) {
+    var place = document.getElementById(id);
+    if (!place) return;
+    var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+    if (!fresh) return;
+    place.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
+  };
   var sending = false;
+  var again = false;
   var send = function () {
     var audit = auditId();
+    if (sending) again = true; // Queued during a send: the next round takes it.
     if (!audit || sending || !navigator.onLine) return Promise.resolve();
     sending = true;
+    again = false;
     var sentNow = 0;
     var next = function (queue) {
       var item = queue.shift();
       if (!item) return Promise.resolve();
       if (item.state !== "pending") return next(queue);
-      var body = new URLSearchParams(item.body);
-      // The session may have changed since (signed in again): its token, not the old one.
-      body.set("csrf_token", token());
-      return fetch(item.url, {
-        method: "POST",
-        credentials: "same-origin",
-        redirect: "manual",
-        headers: { "HX-Request": "true", "X-CSRF-Token": token(), "Content-Type": "application/x-www-form-urlencoded" },
-        body: body.toString(),
-      }).then(
+      return request(item).then(
         function (response) {
           if (response.type === "opaqueredirect" || response.status === 401) {
             // Signed out meanwhile: nothing is sent until the auditor signs in again.
@@ -233,7 +258,13 @@
             return null;
           }
           return response.text().then(function (html) {
-            if (response.status === 200) {
+            if (response.status === 200 && item.kind === "photo") {
+              // A photograph changes neither the tree nor the progress: its requirement's
+              // photographs are laid out again in place, and the picture leaves the device.
+              item.state = "sent";
+              delete item.blob;
+              replace("photos-" + item.reference, html);
+            } else if (response.status === 200) {
               item.state = "sent";
               sentNow += 1;
             } else if (response.status === 409) {
@@ -285,7 +316,9 @@
             location.reload();
             return null;
           }
-          return draw();
+          return draw().then(function () {
+            return again ? send() : null;
+          });
         },
         function () {
           sending = false;
@@ -339,6 +372,19 @@
       settled(from.closest("article").id.replace(/^req-/, ""));
     }
   });
+
+  // Others on the page queue their own items (photos.js): kept first, then sent when the
+  // network allows, in order with the saves.
+  window.qualitrackOffline = {
+    add: function (item) {
+      item.audit = auditId();
+      item.state = "pending";
+      item.message = "";
+      item.at = new Date().toISOString();
+      return put(item).then(draw).then(send);
+    },
+    words: words,
+  };
 
   // ---- Preparing, the network's state, and forgetting.
   var prepared = function (audit) {

@@ -341,11 +341,24 @@ impl Client {
 
     /// Uploads exactly these fields and files, adding no token.
     pub fn upload_raw(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Resp {
+        self.upload_headed(path, fields, files, ("X-Test", "1"))
+    }
+
+    /// Uploads exactly these fields and files with one more header (`HX-Request`, as the
+    /// page's script sends them).
+    pub fn upload_headed(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+        header: (&str, &str),
+    ) -> Resp {
         let (content_type, body) = multipart(fields, files);
         read(
             self.agent
                 .post(format!("{}{path}", self.base))
                 .header("Content-Type", content_type)
+                .header(header.0, header.1)
                 .send(&body[..]),
         )
     }

@@ -35,6 +35,7 @@ mod indicators;
 mod layers;
 mod long_texts;
 mod organisations;
+mod photos;
 mod preparation;
 mod published;
 mod reports;

@@ -131,6 +131,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/audits/{audit}/constats", "LOONOFONN"),
     (Get, "/audits/{audit}/constats/{ref}", "LRRNRFRNN"),
     (Post, "/audits/{audit}/constats/{ref}", "LWFNFFWNN"),
+    (Upload, "/audits/{audit}/constats/{ref}/photos", "LWFNFFWNN"),
     (Get, "/audits/{audit}/autoevaluation", "LOONOFONN"),
     (Post, "/audits/{audit}/autoevaluation/{ref}", "LWFNWFFNN"),
     (Get, "/audits/{audit}/soumettre", "LOFNFFONN"),

@@ -1,5 +1,5 @@
 //! Field mode, on a phone (390×844) and by keyboard: an auditor prepares the audit, loses the network, grades and writes five
-//! findings by keyboard, reloads and sees them, gets the network back after the session
+//! findings by keyboard, adds a photograph (reduced on the device), reloads and sees them, gets the network back after the session
 //! expired and signs in again; every save is sent, and the one a team member changed
 //! meanwhile shows as a conflict with both versions, settled by the auditor.
 
@@ -9,6 +9,7 @@ use crate::helpers::PASSWORD;
 
 const ENTER: &str = "\u{E007}";
 const CONTROL: &str = "\u{E009}";
+const TAB: &str = "\u{E004}";
 
 fn focused(browser: &Browser, id: &str) {
     eventually(&format!("the focus on {id}"), || {
@@ -87,6 +88,78 @@ fn settle_keeping_mine(browser: &Browser, app: &crate::helpers::TestApp, audit: 
     queued(browser, 0, "En conflit");
 }
 
+/// A photograph as a phone's camera takes one (3200×2400 pixels), drawn by the browser and
+/// kept on disk for the file field.
+fn camera_picture(browser: &Browser, dir: &std::path::Path) -> std::path::PathBuf {
+    use base64::Engine;
+    let drawn = browser.driver.execute(
+        "var c = document.createElement('canvas'); c.width = 3200; c.height = 2400;
+         var g = c.getContext('2d'); var sky = g.createLinearGradient(0, 0, 3200, 2400);
+         sky.addColorStop(0, '#2b6cb0'); sky.addColorStop(1, '#f6ad55');
+         g.fillStyle = sky; g.fillRect(0, 0, 3200, 2400);
+         g.fillStyle = '#fff'; g.font = '240px sans-serif'; g.fillText('Chaufferie', 500, 1300);
+         return c.toDataURL('image/png').split(',')[1];",
+        &[],
+    );
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(drawn.as_str().expect("the picture"))
+        .expect("base64");
+    let path = dir.join("IMG_2087.png");
+    std::fs::write(&path, bytes).expect("the picture on disk");
+    path
+}
+
+/// A photograph added to the requirement shown, by keyboard: the caption, the file (as the
+/// camera gives it), then the button.
+fn add_photograph(browser: &Browser, picture: &std::path::Path, caption: &str) {
+    browser.driver.execute(
+        "document.querySelector('#pane form.photo-form input[name=caption]').focus();",
+        &[],
+    );
+    browser.press(&[], &[caption]);
+    browser.press(&[], &[TAB]);
+    browser.attach("#pane form.photo-form input[type=file]", picture);
+    browser.driver.execute(
+        "document.querySelector('#pane form.photo-form input[type=file]').focus();",
+        &[],
+    );
+    browser.press(&[], &[TAB]);
+    browser.press(&[], &[ENTER]);
+}
+
+/// The photograph left the device reduced: the server keeps one JPEG whose long side is
+/// 1600 px, lighter than the camera's picture, and shows it under its requirement.
+fn arrived_reduced(
+    browser: &Browser,
+    app: &crate::helpers::TestApp,
+    audit: &str,
+    picture: &std::path::Path,
+) {
+    let audit_id = audit.to_owned();
+    let (content_type, size) = app.with_db(move |conn| {
+        let taken = qualitrack::models::photo::of_audit(conn, &audit_id)?;
+        assert_eq!(taken.len(), 1, "one photograph, sent once");
+        let files = qualitrack::models::evidence::files(conn, &taken[0].evidence_id)?;
+        Ok((files[0].content_type.clone(), files[0].size))
+    });
+    browser.visit(&format!("/audits/{audit}/constats?exigence=E1.5"));
+    let long_side = eventually("the photograph shown under E1.5", || {
+        let longest = browser.driver.execute(
+            "var i = document.querySelector('[id=\"photos-E1.5\"] .photo-list:not(.photo-queue) img');
+             return i && i.complete && i.naturalWidth ? Math.max(i.naturalWidth, i.naturalHeight) : 0;",
+            &[],
+        );
+        longest.as_i64().filter(|s| *s > 0)
+    });
+    assert_eq!(content_type, "image/jpeg");
+    assert_eq!(long_side, 1600);
+    let original = std::fs::metadata(picture).expect("the picture").len();
+    assert!(
+        size > 0 && u64::try_from(size).unwrap() < original,
+        "{size} < {original}"
+    );
+}
+
 /// No copy of an audit and no queue left in the browser.
 fn nothing_kept(browser: &Browser) {
     let left = browser.driver.execute_async(
@@ -148,7 +221,12 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
         "Entretien découverte tracé dans le dossier.",
     ];
     grade_and_write(&browser, &texts);
-    browser.step("cinq-constats-hors-ligne");
+    let pictures = tempfile::tempdir().expect("a folder for the camera");
+    let picture = camera_picture(&browser, pictures.path());
+    add_photograph(&browser, &picture, "Chaufferie : registre affiché");
+    queued(&browser, 6, "En attente d’envoi");
+    browser.wait_for("[data-photo-queue]:not([hidden]) img");
+    browser.step("cinq-constats-et-une-photo-hors-ligne");
     assert_eq!(
         stored(&app, &audit, "E1.1"),
         "",
@@ -158,7 +236,7 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
     // A reload without a network shows the work again, from the device.
     browser.visit(&format!("/audits/{audit}/constats?exigence=E1.2"));
     browser.wait_for("#pane article");
-    queued(&browser, 5, "En attente d’envoi");
+    queued(&browser, 6, "En attente d’envoi");
     eventually("E1.2's text over its kept copy", || {
         let value = browser.driver.execute(
             "var t = document.getElementById('finding-E1.2'); return t ? t.value : '';",
@@ -189,10 +267,10 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
     browser.drop_cookies();
     browser.offline(false);
     browser.wait_for("#offline-signin:not([hidden])");
-    queued(&browser, 5, "En attente d’envoi");
+    queued(&browser, 6, "En attente d’envoi");
     browser.sign_in(&auditor_email, PASSWORD);
     browser.visit(&format!("/audits/{audit}/constats"));
-    queued(&browser, 4, "Envoyé");
+    queued(&browser, 5, "Envoyé");
     queued(&browser, 1, "En conflit");
     assert_eq!(stored(&app, &audit, "E1.1"), texts[0]);
     assert_eq!(stored(&app, &audit, "E1.5"), texts[4]);
@@ -202,6 +280,7 @@ fn findings_written_offline_are_kept_on_the_device_and_sent_when_the_network_ret
         "nothing overwritten"
     );
     browser.step("retour-reseau");
+    arrived_reduced(&browser, &app, &audit, &picture);
 
     // The conflict, field by field; the auditor keeps their own version.
     settle_keeping_mine(&browser, &app, &audit, texts[2]);

@@ -18,7 +18,7 @@ use crate::error::AppError;
 use crate::models::audit::Audit;
 use crate::models::finding::{Finding, FindingContent, SelfContent, id_list};
 use crate::models::framework::{self as framework_model, GradeRow, RequirementRow};
-use crate::models::{evidence, site};
+use crate::models::{evidence, photo, site};
 use crate::services::memo::{self, AuditKey};
 
 /// Who may write what on this audit's findings.
@@ -39,6 +39,8 @@ pub fn rights(user: &CurrentUser, found: &Audit, team: &[String]) -> Rights {
 #[derive(Debug, Clone, Serialize)]
 pub struct Doc {
     pub title: String,
+    /// Its current file
+    pub file_id: String,
     pub valid_until: Option<NaiveDate>,
     pub expired: bool,
 }
@@ -51,6 +53,19 @@ pub struct Shared {
     pub sites: Vec<(String, String)>,
     /// Per requirement, the documents the library says support it
     pub supporting: HashMap<String, Vec<String>>,
+    /// Per requirement, the photographs taken on site for this audit, oldest first
+    pub photos: HashMap<String, Vec<Shot>>,
+}
+
+/// A photograph taken on site, as its requirement shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shot {
+    pub evidence_id: String,
+    pub file_id: String,
+    pub title: String,
+    pub taken_by: String,
+    #[serde(serialize_with = "crate::domain::dates::utc_seconds")]
+    pub at: chrono::NaiveDateTime,
 }
 
 /// What an audit's rows share on a day (documents expire): it changes with the organisme's
@@ -87,9 +102,10 @@ impl Shared {
         let today = chrono::Utc::now().date_naive();
         let library = evidence::list_for(conn, &found.organisation_id)?
             .into_iter()
-            .map(|(item, _)| {
+            .map(|(item, file)| {
                 let doc = Doc {
                     expired: item.valid_until.is_some_and(|d| d < today),
+                    file_id: file.id,
                     title: item.title,
                     valid_until: item.valid_until,
                 };
@@ -102,18 +118,49 @@ impl Shared {
             .filter(|s| sampled.is_empty() || sampled.contains(&s.id))
             .map(|s| (s.id, s.name))
             .collect();
+        let photos = Self::photos(conn, found, &library)?;
+        // This audit's photographs are shown as such, not offered again as documents seen.
+        let taken: BTreeSet<&str> = photos
+            .values()
+            .flatten()
+            .map(|shot| shot.evidence_id.as_str())
+            .collect();
         let mut supporting: HashMap<String, Vec<String>> = HashMap::new();
         for (reference, evidence_id) in
             evidence::supporting(conn, &found.organisation_id, &framework.code)?
         {
-            supporting.entry(reference).or_default().push(evidence_id);
+            if !taken.contains(evidence_id.as_str()) {
+                supporting.entry(reference).or_default().push(evidence_id);
+            }
         }
         Ok(Self {
             grades: framework_model::grades(conn, &found.framework_id)?,
             library,
             sites,
             supporting,
+            photos,
         })
+    }
+
+    fn photos(
+        conn: &mut DbConnection,
+        found: &Audit,
+        library: &HashMap<String, Doc>,
+    ) -> Result<HashMap<String, Vec<Shot>>, AppError> {
+        let mut photos: HashMap<String, Vec<Shot>> = HashMap::new();
+        for taken in photo::of_audit(conn, &found.id)? {
+            let Some(doc) = library.get(&taken.evidence_id) else {
+                continue;
+            };
+            photos.entry(taken.requirement_ref).or_default().push(Shot {
+                file_id: doc.file_id.clone(),
+                title: doc.title.clone(),
+                evidence_id: taken.evidence_id,
+                taken_by: taken.taken_by,
+                at: taken.created_at,
+            });
+        }
+        Ok(photos)
     }
 
     /// The documents offered as checkboxes on a row: those supporting the requirement and
@@ -178,6 +225,8 @@ pub struct Row {
     pub open: bool,
     /// The top-level requirement above it
     pub theme: String,
+    /// Photographs taken on site for it
+    pub photos: Vec<Shot>,
 }
 
 impl Row {
@@ -185,6 +234,11 @@ impl Row {
         Self {
             evidence: serde_json::from_str(&requirement.evidence).unwrap_or_default(),
             offered: shared.offered(&requirement.reference, finding.as_ref()),
+            photos: shared
+                .photos
+                .get(&requirement.reference)
+                .cloned()
+                .unwrap_or_default(),
             requirement,
             finding,
             conflict: None,

@@ -5,6 +5,7 @@ pub mod comparison;
 pub mod finding_parts;
 pub mod finding_save;
 pub mod findings;
+pub mod photos;
 pub mod report;
 pub mod self_assessment;
 pub mod submission;

@@ -410,10 +410,16 @@ pub fn citations(
     conn: &mut DbConnection,
     item: &Evidence,
 ) -> Result<Vec<(String, String, String)>, AppError> {
-    use crate::db::schema::{audits, findings};
+    use crate::db::schema::{audit_photos, audits, findings};
     // Ids are UUIDs, so the quoted id cannot match inside another one.
     let quoted = format!("%\"{}\"%", item.id);
-    Ok(findings::table
+    // A photograph taken on site is cited by the requirement it was taken for.
+    let taken: Vec<(String, String, String)> = audit_photos::table
+        .inner_join(audits::table)
+        .filter(audit_photos::evidence_id.eq(&item.id))
+        .select((audits::id, audits::title, audit_photos::requirement_ref))
+        .load(conn)?;
+    let cited: Vec<(String, String, String)> = findings::table
         .inner_join(audits::table)
         .filter(audits::organisation_id.eq(&item.organisation_id))
         .filter(
@@ -423,5 +429,12 @@ pub fn citations(
         )
         .order((audits::start_date.desc(), findings::requirement_ref))
         .select((audits::id, audits::title, findings::requirement_ref))
-        .load(conn)?)
+        .load(conn)?;
+    let mut all = taken;
+    for citation in cited {
+        if !all.contains(&citation) {
+            all.push(citation);
+        }
+    }
+    Ok(all)
 }

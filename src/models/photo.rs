@@ -13,6 +13,7 @@ use crate::db::{DbConnection, new_id, now};
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 use crate::models::audit::Audit;
+use crate::models::evidence::Evidence;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = audit_photos)]
@@ -80,8 +81,9 @@ pub fn link(
     audit: &Audit,
     reference: &str,
     key: &ClientKey,
-    evidence_id: &str,
+    document: &Evidence,
 ) -> Result<Photo, AppError> {
+    let evidence_id = document.id.as_str();
     let photo = Photo {
         id: new_id(),
         audit_id: audit.id.clone(),
@@ -119,6 +121,7 @@ pub fn link(
             action: "photo",
             before: None,
             after: Some(&serde_json::json!({
+                "title": document.title,
                 "audit_id": audit.id,
                 "requirement_ref": reference,
             })),

@@ -91,12 +91,7 @@ pub fn take(
             let document =
                 evidence::create(conn, &actor, &found.organisation_id, &description, file)?;
             taken.push(photo::link(
-                conn,
-                &actor,
-                &found,
-                reference,
-                &key,
-                &document.id,
+                conn, &actor, &found, reference, &key, &document,
             )?);
         }
         Ok::<_, AppError>(taken)

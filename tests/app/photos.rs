@@ -44,19 +44,24 @@ fn library_size(app: &TestApp, org: &str) -> usize {
     app.with_db(move |conn| Ok(qualitrack::models::evidence::list_for(conn, &org)?.len()))
 }
 
+/// The audit taken on site by its auditor, signed in.
+fn on_site() -> (Setup, Client) {
+    let planned = setup();
+    let auditor = sign_in(&planned.app, &planned.auditor_email);
+    take_on_site(&auditor, &planned.audit);
+    (planned, auditor)
+}
+
 const KEY: &str = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b";
 
 #[test]
 fn a_photograph_taken_on_site_joins_the_library_and_shows_under_its_requirement() {
-    let Setup {
-        app,
-        org,
-        audit,
-        auditor_email,
-        ..
-    } = setup();
-    let auditor = sign_in(&app, &auditor_email);
-    take_on_site(&auditor, &audit);
+    let (
+        Setup {
+            app, org, audit, ..
+        },
+        auditor,
+    ) = on_site();
     let before = library_size(&app, &org);
     let picture = png();
     let sent = send(
@@ -121,6 +126,12 @@ fn a_photograph_taken_on_site_joins_the_library_and_shows_under_its_requirement(
         document.body.contains("E1.2"),
         "it supports the requirement"
     );
+    assert!(
+        document
+            .body
+            .contains(&format!("href=\"/audits/{audit}/constats?exigence=E1.2\"")),
+        "it is cited by the audit it was taken for"
+    );
     let id = taken[0].evidence_id.clone();
     let actions: Vec<String> = app.with_db(move |conn| {
         Ok(
@@ -134,13 +145,15 @@ fn a_photograph_taken_on_site_joins_the_library_and_shows_under_its_requirement(
         actions.contains(&"photo".to_owned()) && actions.contains(&"create".to_owned()),
         "{actions:?}"
     );
+}
 
-    // Without a caption, the requirement and the time name it; without JavaScript the
-    // workspace is shown again at the requirement.
+#[test]
+fn without_javascript_a_photograph_is_named_after_its_requirement_and_the_workspace_comes_back() {
+    let (Setup { app, audit, .. }, auditor) = on_site();
     let plain = auditor.upload_with(
         &format!("/audits/{audit}/constats/E1.2/photos"),
         &[("key", ""), ("caption", "")],
-        &[("photo.png", &picture)],
+        &[("photo.png", &png())],
     );
     assert_eq!(plain.status, 303, "{}", plain.body);
     assert_eq!(
@@ -154,23 +167,23 @@ fn a_photograph_taken_on_site_joins_the_library_and_shows_under_its_requirement(
     );
     assert!(
         workspace.body.contains("Photo E1.2 — "),
-        "named after its requirement"
+        "named after its requirement and time"
     );
-    assert_eq!(photos_of(&app, &audit).len(), 2);
+    assert_eq!(photos_of(&app, &audit).len(), 1);
 }
 
 #[test]
 fn a_photograph_is_refused_with_its_reason_and_nothing_is_kept() {
-    let Setup {
-        app,
-        org,
-        audit,
-        auditor_email,
-        manager,
-        ..
-    } = setup();
-    let auditor = sign_in(&app, &auditor_email);
-    take_on_site(&auditor, &audit);
+    let (
+        Setup {
+            app,
+            org,
+            audit,
+            manager,
+            ..
+        },
+        auditor,
+    ) = on_site();
     let before = library_size(&app, &org);
 
     let text = send(
@@ -214,15 +227,16 @@ fn a_photograph_is_refused_with_its_reason_and_nothing_is_kept() {
 
 #[test]
 fn simultaneous_sends_keep_every_photograph_once() {
-    let Setup {
-        app,
-        org,
-        audit,
-        auditor_email,
-        ..
-    } = setup();
-    let first = sign_in(&app, &auditor_email);
-    take_on_site(&first, &audit);
+    let (
+        Setup {
+            app,
+            org,
+            audit,
+            auditor_email,
+            ..
+        },
+        _,
+    ) = on_site();
     let before = library_size(&app, &org);
     // Four devices' retries of one photograph, and four other photographs, at one instant.
     let keys: Vec<String> = (0..8)

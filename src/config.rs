@@ -94,6 +94,10 @@ pub struct Settings {
     /// Size of the database connection pool
     #[arg(long, env = "QUALITRACK_POOL_SIZE", default_value_t = 8, global = true)]
     pub pool_size: u32,
+
+    /// The clock second-factor codes are checked at (the system's; tests set their own)
+    #[arg(skip)]
+    pub clock: crate::clock::Clock,
 }
 
 impl Settings {

@@ -19,6 +19,8 @@ pub enum AppError {
     Unauthenticated,
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    #[error("a second factor must be set up first")]
+    SecondFactorRequired,
     #[error("forbidden")]
     Forbidden,
     #[error("invalid or missing CSRF token")]
@@ -71,6 +73,9 @@ impl AppError {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "error-unauthenticated"),
             AppError::PasswordChangeRequired => {
                 (StatusCode::FORBIDDEN, "error-password-change-required")
+            }
+            AppError::SecondFactorRequired => {
+                (StatusCode::FORBIDDEN, "error-second-factor-required")
             }
             AppError::Forbidden => (StatusCode::FORBIDDEN, "error-forbidden"),
             AppError::Csrf => (StatusCode::FORBIDDEN, "error-csrf"),

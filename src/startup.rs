@@ -49,6 +49,8 @@ pub struct AppState {
     pub storage: Box<dyn crate::storage::Storage>,
     /// Largest evidence file accepted, in bytes.
     pub upload_limit: u64,
+    /// The time second-factor codes are checked at.
+    pub clock: crate::clock::Clock,
     /// Outgoing mail, for reminders and the administrator's test e-mail.
     pub smtp: crate::config::SmtpSettings,
     /// The settings an administrator reads on the settings screen (no secret among them).
@@ -138,6 +140,7 @@ impl Application {
                 settings.data_dir.join("evidence"),
             )),
             upload_limit: settings.upload_limit_mb.saturating_mul(1024 * 1024),
+            clock: settings.clock.clone(),
             smtp: settings.smtp.clone(),
             shown_settings: settings.shown(),
             dashboards: Memo::default(),

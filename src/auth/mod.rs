@@ -5,6 +5,7 @@ pub mod password;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 
 pub use crate::domain::actor::{CurrentUser, OrgScope};
 pub use session::SessionAuth;

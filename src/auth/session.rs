@@ -24,6 +24,14 @@ const LAST_SEEN: &str = "seen";
 const CSRF: &str = "csrf";
 const LANG: &str = "lang";
 const FLASH: &str = "flash";
+/// The account must enrol a second factor before anything else.
+const MUST_ENROL: &str = "enrol";
+/// The password was right; the second factor's code is awaited.
+const PENDING: &str = "pending2";
+/// A secret being enrolled, until its first code confirms it.
+const ENROLLING: &str = "totp_new";
+/// How long a right password waits for its code.
+const PENDING_SECS: i64 = 300;
 
 /// Activity is written back at most this often, so most responses carry no new cookie.
 const SEEN_RESOLUTION_SECS: i64 = 60;
@@ -33,6 +41,8 @@ const SEEN_RESOLUTION_SECS: i64 = 60;
 pub struct SessionAuth {
     pub user_id: String,
     pub password_fingerprint: String,
+    /// Nothing but the second factor's enrolment until it is done
+    pub must_enrol: bool,
 }
 
 impl SessionAuth {
@@ -54,6 +64,7 @@ impl SessionAuth {
         Ok(Self {
             user_id,
             password_fingerprint: fingerprint,
+            must_enrol: get::<bool>(session, MUST_ENROL).unwrap_or(false),
         })
     }
 }
@@ -84,6 +95,59 @@ pub fn begin(session: &Session, user_id: &str, password_hash: &str) {
     set(session, CSRF, super::random_token(32));
     if let Some(lang) = lang {
         set(session, LANG, lang);
+    }
+}
+
+/// Sends every page of this session to the second factor's enrolment, or no longer.
+pub fn set_must_enrol(session: &Session, must: bool) {
+    if must {
+        set(session, MUST_ENROL, true);
+    } else {
+        session.remove(MUST_ENROL);
+    }
+}
+
+/// A sign-in whose password was right, waiting for its second factor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Pending {
+    pub user_id: String,
+    pub password_fingerprint: String,
+    pub next: String,
+    pub at: i64,
+}
+
+/// Remembers a right password while its code is awaited (nothing is signed in yet).
+pub fn await_code(session: &Session, user_id: &str, password_hash: &str, next: &str) {
+    end(session);
+    set(
+        session,
+        PENDING,
+        Pending {
+            user_id: user_id.to_owned(),
+            password_fingerprint: password_fingerprint(password_hash),
+            next: next.to_owned(),
+            at: chrono::Utc::now().timestamp(),
+        },
+    );
+}
+
+/// The sign-in waiting for its code, if it is recent enough.
+pub fn pending(session: &Session) -> Option<Pending> {
+    get::<Pending>(session, PENDING)
+        .filter(|p| chrono::Utc::now().timestamp() - p.at <= PENDING_SECS)
+}
+
+/// The secret shown for enrolment, kept until its first code confirms it (base32).
+pub fn enrolling(session: &Session) -> Option<String> {
+    get(session, ENROLLING)
+}
+
+pub fn set_enrolling(session: &Session, secret: Option<&str>) {
+    match secret {
+        Some(secret) => set(session, ENROLLING, secret),
+        None => {
+            session.remove(ENROLLING);
+        }
     }
 }
 

@@ -172,6 +172,12 @@ pub(super) enum UserAction {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Remove an account's second factor (a lost phone, and no administrator left to reset
+    /// it from the accounts page); its owner sets up a new one at the next sign-in
+    ResetSecondFactor {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

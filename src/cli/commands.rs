@@ -110,6 +110,21 @@ pub(super) fn create_token(settings: &Settings, email: &str, name: &str) -> anyh
     Ok(())
 }
 
+pub(super) fn reset_second_factor(settings: &Settings, email: &str) -> anyhow::Result<()> {
+    with_connection(settings, |conn| {
+        let owner = user::find_by_email(conn, email)?.ok_or(AppError::NotFound)?;
+        crate::models::second_factor::remove(
+            conn,
+            &Actor::system("command line"),
+            &owner.id,
+            "second_factor_reset",
+        )
+    })
+    .with_context(|| format!("no second factor to reset for {email}"))?;
+    println!("second factor of {email} reset");
+    Ok(())
+}
+
 pub(super) fn frameworks_command(
     settings: &Settings,
     action: FrameworkAction,

@@ -20,7 +20,8 @@ use crate::startup::open_database;
 pub use args::Cli;
 use args::{Command, IndicatorAction, ReportAction, TokenAction, UserAction};
 use commands::{
-    add_user, create_token, export_schedule, frameworks_command, reminders, serve, with_connection,
+    add_user, create_token, export_schedule, frameworks_command, reminders, reset_second_factor,
+    serve, with_connection,
 };
 
 pub fn main() -> ExitCode {
@@ -65,6 +66,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             add_user(&cli.settings, &form)
         }
+        Command::User {
+            action: UserAction::ResetSecondFactor { email },
+        } => reset_second_factor(&cli.settings, &email),
         Command::Token {
             action: TokenAction::Create { user, name },
         } => create_token(&cli.settings, &user, &name),

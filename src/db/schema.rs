@@ -53,6 +53,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    second_factors (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        enabled_at -> Timestamp,
+        last_step -> BigInt,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Text,
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    role_policies (role) {
+        role -> Text,
+        second_factor_required -> Bool,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -184,6 +211,8 @@ diesel::table! {
 diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(recovery_codes -> users (user_id));
 
 diesel::table! {
     framework_sources (framework_id) {
@@ -510,6 +539,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sites,
     users,
     api_tokens,
+    second_factors,
+    recovery_codes,
+    role_policies,
     history,
     frameworks,
     framework_requirements,

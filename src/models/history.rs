@@ -238,7 +238,7 @@ pub fn search_all(
 
 /// The kinds of record the history holds, for its filter (a test checks that every kind
 /// recorded is here).
-pub const KINDS: [&str; 15] = [
+pub const KINDS: [&str; 16] = [
     "action",
     "api_token",
     "audit",
@@ -251,6 +251,7 @@ pub const KINDS: [&str; 15] = [
     "indicator_target",
     "indicator_values",
     "organisation",
+    "role_policy",
     "site",
     "survey_wave",
     "user",

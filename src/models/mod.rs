@@ -15,6 +15,7 @@ pub mod login_failure;
 pub mod organisation;
 pub mod own_indicator;
 pub mod photo;
+pub mod second_factor;
 pub mod site;
 pub mod survey;
 pub mod user;
@@ -33,6 +34,18 @@ pub(crate) fn unique_violation_on(
             diesel::result::DatabaseErrorKind::UniqueViolation,
             _,
         ) => AppError::Validation(FieldErrors::single(field, Invalid::new(key))),
+        other => other.into(),
+    }
+}
+
+/// A unique key met: someone wrote the same record at the same instant, a conflict for the
+/// caller to settle (read the other's record back); anything else as usual.
+pub(crate) fn conflict_on_unique(error: diesel::result::Error) -> AppError {
+    match error {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => AppError::Conflict,
         other => other.into(),
     }
 }

@@ -104,13 +104,7 @@ pub fn link(
             audit_photos::created_at.eq(photo.created_at),
         ))
         .execute(conn)
-        .map_err(|error| match error {
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            ) => AppError::Conflict,
-            other => other.into(),
-        })?;
+        .map_err(super::conflict_on_unique)?;
     history::record(
         conn,
         actor,

@@ -259,6 +259,9 @@ fn themed_response(req: &actix_web::HttpRequest, info: &ErrorInfo) -> HttpRespon
         "error-password-change-required" => {
             return crate::web::page::see_other("/compte/mot-de-passe");
         }
+        "error-second-factor-required" => {
+            return crate::web::page::see_other("/compte/second-facteur");
+        }
         _ => {}
     }
     let lang = sess::lang(&session).unwrap_or_else(|| {

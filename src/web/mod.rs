@@ -11,9 +11,9 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    accessibility, account, actions, admin, admin_history, admin_settings, audits, auth,
+    accessibility, account, actions, admin, admin_history, admin_settings, audits, auth, auth_code,
     benchmarks, calendar, commitments, dashboard, evidence, frameworks, health, home, indicators,
-    organisations, published, sites, surveys,
+    organisations, published, second_factor, sites, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -48,6 +48,8 @@ fn base_routes(cfg: &mut web::ServiceConfig) {
         .route("/accessibilite", read().to(accessibility::statement))
         .route("/connexion", read().to(auth::login_form))
         .route("/connexion", web::post().to(auth::login))
+        .route("/connexion/code", read().to(auth_code::code_form))
+        .route("/connexion/code", web::post().to(auth_code::code_submit))
         .route("/deconnexion", web::post().to(auth::logout))
         .route("/langue", web::post().to(account::set_language));
 }
@@ -61,6 +63,19 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
             web::post().to(account::change_password),
         )
         .route("/compte/jetons", web::post().to(account::create_token))
+        .route("/compte/second-facteur", read().to(second_factor::show))
+        .route(
+            "/compte/second-facteur",
+            web::post().to(second_factor::enable),
+        )
+        .route(
+            "/compte/second-facteur/codes",
+            web::post().to(second_factor::new_codes),
+        )
+        .route(
+            "/compte/second-facteur/desactiver",
+            web::post().to(second_factor::disable),
+        )
         .route(
             "/compte/jetons/{id}/revoquer",
             web::post().to(account::revoke_token),
@@ -82,6 +97,14 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/utilisateurs/{id}/reinitialiser",
             web::post().to(admin::reset_password),
+        )
+        .route(
+            "/admin/utilisateurs/{id}/second-facteur",
+            web::post().to(second_factor::reset),
+        )
+        .route(
+            "/admin/parametres/second-facteur",
+            web::post().to(admin_settings::set_second_factor_roles),
         )
         .route("/admin/historique", read().to(admin_history::show_history))
         .route(

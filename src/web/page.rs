@@ -51,12 +51,13 @@ impl FromRequest for Ctx {
     }
 }
 
-/// How a signed-in request treats an account whose password must be changed.
+/// How a signed-in request treats an account whose password must be changed, or that must
+/// set up its second factor first.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum PasswordGate {
     /// Send the user to the password page first.
     Enforce,
-    /// The password page itself (and logout).
+    /// The password and second-factor pages themselves (and logout).
     Allow,
 }
 
@@ -133,6 +134,9 @@ impl Ctx {
                 if current.must_change_password && gate == PasswordGate::Enforce {
                     return Err(AppError::PasswordChangeRequired);
                 }
+                if auth.must_enrol && gate == PasswordGate::Enforce {
+                    return Err(AppError::SecondFactorRequired);
+                }
                 let value = f(conn, &current)?;
                 Ok((current, value))
             })
@@ -161,6 +165,9 @@ impl Ctx {
                 let current = load_user(conn, &auth)?;
                 if current.must_change_password {
                     return Err(AppError::PasswordChangeRequired);
+                }
+                if auth.must_enrol {
+                    return Err(AppError::SecondFactorRequired);
                 }
                 let attempt = crate::db::savepoint(conn, |c| f(c, &current));
                 Ok((current, attempt))

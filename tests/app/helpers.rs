@@ -117,6 +117,7 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
         accessibility_contact: Some("accessibilite@exemple.fr".into()),
         upload_limit_mb: 1,
         pool_size: 4,
+        clock: qualitrack::clock::Clock::system(),
     }
 }
 
@@ -139,7 +140,10 @@ pub fn spawn_app_on(database: TestDatabase) -> TestApp {
 pub fn spawn_app_with(database: TestDatabase, change: impl FnOnce(&mut Settings)) -> TestApp {
     let database_url = database.url.clone();
     let mut settings = settings(database.dir.path(), database_url.clone());
+    // Second-factor codes are checked at a clock the tests move (`factors`).
+    settings.clock = qualitrack::clock::Clock::manual(chrono::Utc::now().timestamp());
     change(&mut settings);
+    let clock = settings.clock.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = mpsc::channel();
@@ -158,8 +162,10 @@ pub fn spawn_app_with(database: TestDatabase, change: impl FnOnce(&mut Settings)
         })
     });
     let (admin_password, db, handle) = rx.recv().expect("application started");
+    let base = format!("http://127.0.0.1:{port}");
+    crate::factors::register(&base, clock);
     TestApp {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         database_url,
         data_dir: database.dir.path().to_path_buf(),
         admin_password: admin_password.unwrap_or_default(),
@@ -534,6 +540,8 @@ impl TestApp {
         let client = self.client();
         let response = client.login(&email, PASSWORD);
         assert_eq!(response.status, 303, "login of {email}: {}", response.body);
+        // Administrators set up their second factor at their first sign-in.
+        client.past_second_step(&email, response);
         client
     }
 

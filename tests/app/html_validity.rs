@@ -47,6 +47,7 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
                 "/admin/historique",
                 "/admin/historique?du=hier&type=site",
                 "/admin/parametres",
+                "/compte/second-facteur",
                 "/federation",
                 "/federation/indicateurs",
                 "/federation/renouvellements",
@@ -84,6 +85,7 @@ fn pages_by_role(demo: &Demo) -> Vec<(String, Vec<String>)> {
                 "/calendrier",
                 "/compte",
                 "/compte/mot-de-passe",
+                "/compte/second-facteur",
             ]),
         ),
         (
@@ -134,7 +136,9 @@ fn every_main_page_of_every_role_is_valid_html() {
     }
     for (who, pages) in pages_by_role(&demo) {
         let client = demo.app.client();
-        assert_eq!(client.login(&who, &demo.password).status, 303, "{who}");
+        let first = client.login(&who, &demo.password);
+        assert_eq!(first.status, 303, "{who}");
+        client.past_second_step(&who, first);
         for (n, path) in pages.iter().enumerate() {
             let page = client.get(path);
             assert_eq!(page.status, 200, "{who} {path}");

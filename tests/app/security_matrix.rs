@@ -61,6 +61,9 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/accessibilite", "OOOOOOOOO"),
     (Get, "/connexion", "ORRRRRRRR"),
     (Post, "/connexion", "WWWWWWWWW"),
+    // The code step without a right password first: back to the password.
+    (Get, "/connexion/code", "LLLLLLLLL"),
+    (Post, "/connexion/code", "LLLLLLLLL"),
     (Post, "/langue", "WWWWWWWWW"),
     // The user's own account and API tokens (a token of A's quality manager).
     (Get, "/compte", "LOOOOOOOO"),
@@ -68,12 +71,19 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/compte/mot-de-passe", "LWWWWWWWW"),
     (Post, "/compte/jetons", "LWWWWWWWW"),
     (Post, "/compte/jetons/{token}/revoquer", "LNNNWNNNN"),
+    (Get, "/compte/second-facteur", "LOOOOOOOO"),
+    (Post, "/compte/second-facteur", "LWWWWWWWW"),
+    // Only the administrator of the world has a factor: the others have none to change.
+    (Post, "/compte/second-facteur/codes", "LWNNNNNNN"),
+    (Post, "/compte/second-facteur/desactiver", "LWNNNNNNN"),
     // Administration.
     (Get, "/admin/utilisateurs", "LOFFFFFFF"),
     (Post, "/admin/utilisateurs", "LWFFFFFFF"),
     (Get, "/admin/utilisateurs/nouveau", "LOFFFFFFF"),
     (Post, "/admin/utilisateurs/{user}/etat", "LWFFFFFFF"),
     (Post, "/admin/utilisateurs/{user}/reinitialiser", "LWFFFFFFF"),
+    (Post, "/admin/utilisateurs/{user}/second-facteur", "LWFFFFFFF"),
+    (Post, "/admin/parametres/second-facteur", "LWFFFFFFF"),
     (Get, "/admin/historique", "LOFFFFFFF"),
     (Get, "/admin/historique/export.csv", "LOFFFFFFF"),
     (Get, "/admin/parametres", "LOFFFFFFF"),

@@ -29,9 +29,7 @@ impl SmtpSink {
                     Ok((stream, _)) => {
                         stream.set_nonblocking(false).ok();
                         stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-                        if let Some(message) = converse(stream) {
-                            store.lock().unwrap().extend(message);
-                        }
+                        converse(stream, &store);
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
@@ -46,17 +44,18 @@ impl SmtpSink {
     }
 }
 
-fn converse(stream: std::net::TcpStream) -> Option<Vec<Received>> {
+/// One SMTP conversation; each message is kept before its `250` is sent, so a test that
+/// reads the messages once the sender is done sees them all.
+fn converse(stream: std::net::TcpStream, store: &Mutex<Vec<Received>>) -> Option<()> {
     let mut writer = stream.try_clone().ok()?;
     let mut reader = BufReader::new(stream);
-    let mut received = Vec::new();
     let mut recipients = Vec::new();
     writer.write_all(b"220 sink.test ESMTP\r\n").ok()?;
     let mut line = String::new();
     loop {
         line.clear();
         if reader.read_line(&mut line).ok()? == 0 {
-            return Some(received);
+            return Some(());
         }
         let command = line.trim_end().to_ascii_uppercase();
         if command.starts_with("EHLO") || command.starts_with("HELO") {
@@ -81,11 +80,11 @@ fn converse(stream: std::net::TcpStream) -> Option<Vec<Received>> {
                 }
                 data.push_str(&line);
             }
-            received.push((recipients.clone(), data));
+            store.lock().unwrap().push((recipients.clone(), data));
             writer.write_all(b"250 OK queued\r\n").ok()?;
         } else if command == "QUIT" {
             writer.write_all(b"221 Bye\r\n").ok()?;
-            return Some(received);
+            return Some(());
         } else {
             writer.write_all(b"250 OK\r\n").ok()?;
         }

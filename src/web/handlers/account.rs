@@ -11,24 +11,45 @@ use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::history::Actor;
-use crate::models::{api_token, organisation, user};
+use crate::models::{api_token, organisation, second_factor, user};
 use crate::web::page::{Ctx, PasswordGate, see_other};
 
 pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
-    let (user, (tokens, organisation)) = ctx
+    let (user, (tokens, organisation, factor)) = ctx
         .user_run(|conn, user| {
             let tokens = api_token::list_for(conn, &user.id)?;
             let organisation = match &user.organisation_id {
                 Some(id) => Some(organisation::find(conn, &user.scope(), id)?),
                 None => None,
             };
-            Ok((tokens, organisation))
+            Ok((tokens, organisation, Factor::of(conn, &user.id)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
+    factor.insert(&mut page);
     page.insert("tokens", &tokens);
     page.insert("organisation", &organisation);
     ctx.render("account/show.html", &page)
+}
+
+/// The account's second factor as its page sums it up.
+struct Factor {
+    on: bool,
+    codes_left: i64,
+}
+
+impl Factor {
+    fn of(conn: &mut crate::db::DbConnection, user_id: &str) -> Result<Self, AppError> {
+        Ok(Self {
+            on: second_factor::find(conn, user_id)?.is_some(),
+            codes_left: second_factor::codes_left(conn, user_id)?,
+        })
+    }
+
+    fn insert(&self, page: &mut tera::Context) {
+        page.insert("second_factor_on", &self.on);
+        page.insert("codes_left", &self.codes_left);
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,20 +71,27 @@ pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpRe
                 &name,
             )?;
             let tokens = api_token::list_for(conn, &current.id)?;
-            Ok((created, tokens))
+            Ok((created, tokens, Factor::of(conn, &current.id)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
     match attempt {
-        Ok(((_, secret), tokens)) => {
+        Ok(((_, secret), tokens, factor)) => {
+            factor.insert(&mut page);
             page.insert("tokens", &tokens);
             page.insert("new_token", &secret);
             ctx.render("account/show.html", &page)
         }
         Err(error) => {
-            let (_, tokens) = ctx
-                .user_run(|conn, current| api_token::list_for(conn, &current.id))
+            let (_, (tokens, factor)) = ctx
+                .user_run(|conn, current| {
+                    Ok((
+                        api_token::list_for(conn, &current.id)?,
+                        Factor::of(conn, &current.id)?,
+                    ))
+                })
                 .await?;
+            factor.insert(&mut page);
             page.insert("tokens", &tokens);
             ctx.with_errors(&mut page, Some(&user), &error);
             ctx.render_status(error.info().status, "account/show.html", &page)

@@ -46,10 +46,13 @@ impl UserQuery {
 
 pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (current, all) = ctx
+    let (current, (all, enrolled)) = ctx
         .user_run(|conn, current| {
             ensure(policy::may_administer(current))?;
-            user::list(conn)
+            Ok((
+                user::list(conn)?,
+                crate::models::second_factor::enrolled(conn)?,
+            ))
         })
         .await?;
     let total = all.len();
@@ -61,6 +64,7 @@ pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpRe
         .collect();
     let mut page = ctx.page(Some(&current), "users");
     page.insert("users", &users);
+    page.insert("second_factors", &enrolled);
     page.insert("total", &total);
     page.insert("query", &query);
     page.insert("region_names", &region_names);

@@ -9,7 +9,7 @@ use crate::auth::password;
 use crate::auth::session::{self as sess, FlashKind};
 use crate::db::now;
 use crate::error::AppError;
-use crate::models::{login_failure, user};
+use crate::models::{login_failure, second_factor, user};
 use crate::web::page::{Ctx, see_other};
 
 #[derive(Debug, Deserialize)]
@@ -28,7 +28,7 @@ pub struct LoginForm {
 }
 
 /// Only local paths are followed after login (no open redirect).
-fn safe_next(next: Option<&str>) -> &str {
+pub(crate) fn safe_next(next: Option<&str>) -> &str {
     match next {
         Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
             path
@@ -59,13 +59,18 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
 
     // The counts and the account are read first; the password is checked outside any
     // transaction (argon2 takes tens of milliseconds), and the outcome written after.
-    let (wait, account) = {
+    let (wait, account, second) = {
         let (email, address) = (email.clone(), address.clone());
         ctx.state
             .db
             .read(move |conn| {
                 let wait = login_failure::wait(conn, &email, &address, now())?;
-                Ok((wait, user::find_by_email(conn, &email)?))
+                let account = user::find_by_email(conn, &email)?;
+                let second = match &account {
+                    Some(found) => Some(Second::of(conn, found)?),
+                    None => None,
+                };
+                Ok((wait, account, second))
             })
             .await?
     };
@@ -87,13 +92,19 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
     let stored = account.as_ref().map(|u| u.password_hash.clone());
     let ok = web::block(move || password::verify(&password_typed, stored.as_deref())).await?;
     let found = account.filter(|u| ok && !u.disabled);
+    // With a second factor, the sign-in is recorded once its code is right.
+    let awaits_code = matches!(second, Some(Second::Enrolled));
     let (recorded, failed_email) = (found.clone(), email.clone());
     ctx.state
         .db
         .write(move |conn| match &recorded {
             Some(account) => {
                 login_failure::clear_account(conn, &failed_email)?;
-                user::record_login(conn, account)
+                if awaits_code {
+                    Ok(())
+                } else {
+                    user::record_login(conn, account)
+                }
             }
             None => login_failure::record_failure(conn, &failed_email, &address, now()),
         })
@@ -108,15 +119,57 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
             0,
         );
     };
-    sess::begin(&ctx.session, &account.id, &account.password_hash);
-    if let Some(lang) = account.locale.as_deref().and_then(crate::i18n::Lang::parse) {
-        sess::set_lang(&ctx.session, lang);
+    if awaits_code {
+        sess::await_code(&ctx.session, &account.id, &account.password_hash, &next);
+        return Ok(see_other("/connexion/code"));
+    }
+    signed_in(&ctx, &account);
+    // A one-time password is changed first, then the second factor set up.
+    if matches!(second, Some(Second::Missing)) {
+        sess::set_must_enrol(&ctx.session, true);
+        if !account.must_change_password {
+            ctx.flash(FlashKind::Info, "flash-second-factor-required");
+            return Ok(see_other("/compte/second-facteur"));
+        }
     }
     if account.must_change_password {
         ctx.flash(FlashKind::Info, "flash-password-must-change");
         return Ok(see_other("/compte/mot-de-passe"));
     }
     Ok(see_other(&next))
+}
+
+/// Where an account stands with its second factor at sign-in.
+enum Second {
+    /// It has one: the code is asked next.
+    Enrolled,
+    /// Its role requires one and it has none: it is set up first.
+    Missing,
+    /// Neither.
+    Optional,
+}
+
+impl Second {
+    fn of(conn: &mut crate::db::DbConnection, account: &user::User) -> Result<Self, AppError> {
+        if second_factor::find(conn, &account.id)?.is_some() {
+            return Ok(Self::Enrolled);
+        }
+        let role = crate::domain::Role::parse(&account.role)
+            .map_err(|_| AppError::unexpected("unknown role in database"))?;
+        Ok(if second_factor::required_for(conn, role)? {
+            Self::Missing
+        } else {
+            Self::Optional
+        })
+    }
+}
+
+/// Starts the account's session, in its language.
+pub(crate) fn signed_in(ctx: &Ctx, account: &user::User) {
+    sess::begin(&ctx.session, &account.id, &account.password_hash);
+    if let Some(lang) = account.locale.as_deref().and_then(crate::i18n::Lang::parse) {
+        sess::set_lang(&ctx.session, lang);
+    }
 }
 
 fn login_refused(
@@ -135,14 +188,19 @@ fn login_refused(
         "form_error",
         &crate::i18n::t_args(lang, key, &[("minutes", minutes.to_string())]),
     );
-    let mut response = ctx.render_status(status, "auth/login.html", &page)?;
-    if status == StatusCode::TOO_MANY_REQUESTS {
+    let response = ctx.render_status(status, "auth/login.html", &page)?;
+    Ok(retry_after(response, minutes))
+}
+
+/// A locked sign-in says when to try again (in minutes on the page, seconds in the header).
+pub(crate) fn retry_after(mut response: HttpResponse, minutes: u64) -> HttpResponse {
+    if response.status() == StatusCode::TOO_MANY_REQUESTS {
         response.headers_mut().insert(
             actix_web::http::header::RETRY_AFTER,
             actix_web::http::header::HeaderValue::from(minutes * 60),
         );
     }
-    Ok(response)
+    response
 }
 
 pub async fn logout(ctx: Ctx) -> HttpResponse {

@@ -53,6 +53,11 @@ fn the_administrator_sets_up_an_organisme_its_sites_and_its_quality_manager() {
         &app.admin_password,
         "le phare de Saint-Nazaire",
     );
+    // Then the second factor every administrator has: the app set up, the codes shown once.
+    browser.wait_path("/compte/second-facteur");
+    browser.second_step("admin@qualitrack.local");
+    browser.step("second-facteur");
+    browser.visit("/");
     browser.step("accueil-admin");
 
     browser.click("nav.main-nav a[href=\"/organismes\"]");

@@ -295,8 +295,28 @@ impl Browser {
         self.fill("#f-password", password);
         self.click("form[action=\"/connexion\"] button[type=submit]");
         eventually("leaving the login page", || {
-            (!self.path().starts_with("/connexion")).then_some(())
+            (self.path() != "/connexion").then_some(())
         });
+        self.second_step(email);
+    }
+
+    /// The second factor's step, as its owner takes it: the app's code typed, or the app set
+    /// up first (the key read from the page) when the account's role requires one.
+    pub fn second_step(&self, email: &str) {
+        let path = self.path();
+        if path.starts_with("/compte/second-facteur") {
+            let key = self.text_of(".secret-key");
+            crate::factors::remember(&self.base, email, &key);
+            self.fill("#f-code", &crate::factors::next_code(&self.base, email));
+            self.click("form[action=\"/compte/second-facteur\"] button[type=submit]");
+            self.wait_for("ol.codes");
+        } else if path.starts_with("/connexion/code") {
+            self.fill("#f-code", &crate::factors::next_code(&self.base, email));
+            self.click("form[action=\"/connexion/code\"] button[type=submit]");
+            eventually("leaving the code page", || {
+                (!self.path().starts_with("/connexion")).then_some(())
+            });
+        }
     }
 
     /// Cuts the browser from the network, or gives it back (chromedriver's network

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{ArgAction, Args};
+use serde::Deserialize;
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]
@@ -91,6 +92,9 @@ pub struct Settings {
     #[command(flatten)]
     pub smtp: SmtpSettings,
 
+    #[command(flatten)]
+    pub oidc: OidcSettings,
+
     /// Size of the database connection pool
     #[arg(long, env = "QUALITRACK_POOL_SIZE", default_value_t = 8, global = true)]
     pub pool_size: u32,
@@ -151,6 +155,118 @@ impl Settings {
 }
 
 /// Outgoing mail, for reminders. Without a host, nothing is sent.
+/// Single sign-on with an OpenID Connect provider (ProConnect, Entra ID…): set the issuer,
+/// client id and secret to offer "Se connecter avec …" beside the password form. More
+/// providers go in a TOML file (`QUALITRACK_OIDC_PROVIDERS`, `[[provider]]` tables with the
+/// same keys: `name`, `issuer`, `client_id`, `client_secret`, `scopes`, `acr`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct OidcSettings {
+    /// The provider's issuer URL (its discovery document is read from it)
+    #[arg(long = "oidc-issuer", env = "QUALITRACK_OIDC_ISSUER", global = true)]
+    pub issuer: Option<String>,
+    #[arg(
+        long = "oidc-client-id",
+        env = "QUALITRACK_OIDC_CLIENT_ID",
+        global = true
+    )]
+    pub client_id: Option<String>,
+    #[arg(
+        long = "oidc-client-secret",
+        env = "QUALITRACK_OIDC_CLIENT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub client_secret: Option<String>,
+    /// The name on the sign-in button (default: ProConnect)
+    #[arg(long = "oidc-name", env = "QUALITRACK_OIDC_NAME", global = true)]
+    pub name: Option<String>,
+    /// Scopes asked (default: openid email profile; ProConnect: openid email given_name
+    /// usual_name siret organizational_unit)
+    #[arg(long = "oidc-scopes", env = "QUALITRACK_OIDC_SCOPES", global = true)]
+    pub scopes: Option<String>,
+    /// Authentication level asked (ProConnect: eidas1)
+    #[arg(long = "oidc-acr", env = "QUALITRACK_OIDC_ACR", global = true)]
+    pub acr: Option<String>,
+    /// A TOML file listing more providers
+    #[arg(
+        long = "oidc-providers",
+        env = "QUALITRACK_OIDC_PROVIDERS",
+        global = true
+    )]
+    pub providers_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProvidersFile {
+    #[serde(default)]
+    provider: Vec<ProviderEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProviderEntry {
+    name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    scopes: Option<String>,
+    acr: Option<String>,
+}
+
+impl OidcSettings {
+    /// Every provider configured, each with its own address part (from its name).
+    pub fn providers(&self) -> anyhow::Result<Vec<crate::auth::oidc::ProviderConfig>> {
+        let mut entries = Vec::new();
+        if let (Some(issuer), Some(client_id), Some(client_secret)) =
+            (&self.issuer, &self.client_id, &self.client_secret)
+        {
+            entries.push(ProviderEntry {
+                name: self.name.clone().unwrap_or_else(|| "ProConnect".to_owned()),
+                issuer: issuer.clone(),
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                scopes: self.scopes.clone(),
+                acr: self.acr.clone(),
+            });
+        }
+        if let Some(path) = &self.providers_file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            let file: ProvidersFile =
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            entries.extend(file.provider);
+        }
+        let mut configs: Vec<crate::auth::oidc::ProviderConfig> = Vec::new();
+        for entry in entries {
+            let slug: String = deunicode::deunicode(&entry.name)
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+                .trim_matches('-')
+                .to_owned();
+            anyhow::ensure!(!slug.is_empty(), "an OpenID Connect provider needs a name");
+            anyhow::ensure!(
+                configs.iter().all(|c| c.slug != slug),
+                "two OpenID Connect providers are named {}",
+                entry.name
+            );
+            configs.push(crate::auth::oidc::ProviderConfig {
+                slug,
+                name: entry.name,
+                issuer: entry.issuer.trim_end_matches('/').to_owned(),
+                client_id: entry.client_id,
+                client_secret: entry.client_secret,
+                scopes: entry
+                    .scopes
+                    .unwrap_or_else(|| "openid email profile".to_owned()),
+                trust_email: entry.issuer.contains("proconnect.gouv.fr"),
+                acr: entry.acr,
+            });
+        }
+        Ok(configs)
+    }
+}
+
 #[derive(Debug, Clone, Default, Args)]
 pub struct SmtpSettings {
     /// SMTP server

@@ -51,6 +51,8 @@ pub struct AppState {
     pub upload_limit: u64,
     /// The time second-factor codes are checked at.
     pub clock: crate::clock::Clock,
+    /// OpenID Connect providers people may sign in with.
+    pub oidc: Vec<std::sync::Arc<crate::auth::oidc::Provider>>,
     /// Outgoing mail, for reminders and the administrator's test e-mail.
     pub smtp: crate::config::SmtpSettings,
     /// The settings an administrator reads on the settings screen (no secret among them).
@@ -141,6 +143,12 @@ impl Application {
             )),
             upload_limit: settings.upload_limit_mb.saturating_mul(1024 * 1024),
             clock: settings.clock.clone(),
+            oidc: settings
+                .oidc
+                .providers()?
+                .into_iter()
+                .map(|config| std::sync::Arc::new(crate::auth::oidc::Provider::new(config)))
+                .collect(),
             smtp: settings.smtp.clone(),
             shown_settings: settings.shown(),
             dashboards: Memo::default(),

@@ -1,6 +1,7 @@
 //! Who is asking and what they may do: passwords, sessions, CSRF, login throttling,
 //! API tokens. Who sees and may do what is `domain::policy`.
 
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod throttle;

@@ -30,6 +30,10 @@ const MUST_ENROL: &str = "enrol";
 const PENDING: &str = "pending2";
 /// A secret being enrolled, until its first code confirms it.
 const ENROLLING: &str = "totp_new";
+/// A sign-in started with an OpenID Connect provider (state, nonce, PKCE verifier).
+const OIDC_START: &str = "oidc";
+/// The provider this session came from, and its ID token (to end both sessions at once).
+const SSO: &str = "sso";
 /// How long a right password waits for its code.
 const PENDING_SECS: i64 = 300;
 
@@ -149,6 +153,27 @@ pub fn set_enrolling(session: &Session, secret: Option<&str>) {
             session.remove(ENROLLING);
         }
     }
+}
+
+/// Keeps a sign-in started with a provider until it sends the browser back.
+pub fn start_oidc(session: &Session, start: &crate::auth::oidc::Start) {
+    set(session, OIDC_START, start);
+}
+
+/// The sign-in started with a provider, taken out: its state answers once.
+pub fn take_oidc(session: &Session) -> Option<crate::auth::oidc::Start> {
+    let start = get(session, OIDC_START);
+    session.remove(OIDC_START);
+    start
+}
+
+/// Remembers the provider this session was opened through, with its ID token.
+pub fn set_sso(session: &Session, provider: &str, id_token: &str) {
+    set(session, SSO, (provider, id_token));
+}
+
+pub fn sso(session: &Session) -> Option<(String, String)> {
+    get(session, SSO)
 }
 
 /// After the user changed their own password: keep this session alive under the new hash.

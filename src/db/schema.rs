@@ -80,6 +80,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    identities (id) {
+        id -> Text,
+        provider -> Text,
+        subject -> Text,
+        user_id -> Nullable<Text>,
+        email -> Text,
+        email_verified -> Bool,
+        name -> Text,
+        siret -> Nullable<Text>,
+        organizational_unit -> Nullable<Text>,
+        state -> Text,
+        created_at -> Timestamp,
+        last_login_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -212,6 +229,7 @@ diesel::joinable!(sites -> organisations (organisation_id));
 diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(second_factors -> users (user_id));
+diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 
 diesel::table! {
@@ -542,6 +560,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     second_factors,
     recovery_codes,
     role_policies,
+    identities,
     history,
     frameworks,
     framework_requirements,

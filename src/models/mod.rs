@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod finding;
 pub mod framework;
 pub mod history;
+pub mod identity;
 pub mod indicator;
 pub mod login_failure;
 pub mod organisation;

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use handlers::{
     accessibility, account, actions, admin, admin_history, admin_settings, audits, auth, auth_code,
     benchmarks, calendar, commitments, dashboard, evidence, frameworks, health, home, indicators,
-    organisations, published, second_factor, sites, surveys,
+    organisations, published, second_factor, sites, sso, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -49,6 +49,8 @@ fn base_routes(cfg: &mut web::ServiceConfig) {
         .route("/connexion", read().to(auth::login_form))
         .route("/connexion", web::post().to(auth::login))
         .route("/connexion/code", read().to(auth_code::code_form))
+        .route("/connexion/oidc/{provider}", read().to(sso::start))
+        .route("/connexion/oidc/{provider}/retour", read().to(sso::back))
         .route("/connexion/code", web::post().to(auth_code::code_submit))
         .route("/deconnexion", web::post().to(auth::logout))
         .route("/langue", web::post().to(account::set_language));
@@ -101,6 +103,10 @@ fn admin_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/utilisateurs/{id}/second-facteur",
             web::post().to(second_factor::reset),
+        )
+        .route(
+            "/admin/identites/{id}/refuser",
+            web::post().to(admin::refuse_identity),
         )
         .route(
             "/admin/parametres/second-facteur",

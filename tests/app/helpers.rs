@@ -114,6 +114,7 @@ fn settings(dir: &std::path::Path, database_url: String) -> Settings {
         public_url: None,
         workers: Some(1),
         smtp: qualitrack::config::SmtpSettings::default(),
+        oidc: qualitrack::config::OidcSettings::default(),
         accessibility_contact: Some("accessibilite@exemple.fr".into()),
         upload_limit_mb: 1,
         pool_size: 4,
@@ -138,14 +139,20 @@ pub fn spawn_app_on(database: TestDatabase) -> TestApp {
 
 /// The application with some settings changed (secure cookies, say).
 pub fn spawn_app_with(database: TestDatabase, change: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_at(database, |settings, _| change(settings))
+}
+
+/// The application with settings that need its own address (`http://127.0.0.1:PORT`): an
+/// identity provider's redirection, say.
+pub fn spawn_app_at(database: TestDatabase, change: impl FnOnce(&mut Settings, &str)) -> TestApp {
     let database_url = database.url.clone();
     let mut settings = settings(database.dir.path(), database_url.clone());
     // Second-factor codes are checked at a clock the tests move (`factors`).
     settings.clock = qualitrack::clock::Clock::manual(chrono::Utc::now().timestamp());
-    change(&mut settings);
-    let clock = settings.clock.clone();
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
+    change(&mut settings, &format!("http://127.0.0.1:{port}"));
+    let clock = settings.clock.clone();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -274,6 +281,16 @@ pub struct Client {
 impl Client {
     pub fn get(&self, path: &str) -> Resp {
         read(self.agent.get(format!("{}{path}", self.base)).call())
+    }
+
+    /// A page of another site (an identity provider), with this browser's cookies.
+    pub fn get_at(&self, url: &str) -> Resp {
+        read(self.agent.get(url).call())
+    }
+
+    /// A form posted to another site, with this browser's cookies.
+    pub fn post_at(&self, url: &str, fields: &[(&str, &str)]) -> Resp {
+        read(self.agent.post(url).send_form(fields.iter().copied()))
     }
 
     pub fn get_with(&self, path: &str, header: (&str, &str)) -> Resp {

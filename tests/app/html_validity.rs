@@ -149,9 +149,14 @@ fn every_main_page_of_every_role_is_valid_html() {
             files.push((file, format!("({who}) {path}")));
         }
     }
+    assert_valid(&jar, &files);
+}
+
+/// Runs the checker on the pages written to `files` (each with the label that names it).
+fn assert_valid(jar: &std::path::Path, files: &[(PathBuf, String)]) {
     let run = Command::new("java")
         .arg("-jar")
-        .arg(&jar)
+        .arg(jar)
         .args(["--errors-only", "--format", "gnu"])
         .args(files.iter().map(|(f, _)| f))
         .output()
@@ -160,11 +165,29 @@ fn every_main_page_of_every_role_is_valid_html() {
         String::from_utf8_lossy(&run.stderr).into_owned() + &String::from_utf8_lossy(&run.stdout);
     // Name each page by its address rather than its temporary file.
     let mut named = report.clone();
-    for (file, label) in &files {
+    for (file, label) in files {
         named = named.replace(&format!("file:{}", file.display()), label);
     }
     assert!(
         run.status.success() && !named.contains("error"),
         "the Nu Html Checker found errors:\n{named}"
     );
+}
+
+/// Checks pages given as (label, HTML), when the checker is installed.
+pub(crate) fn check_pages(pages: &[(&str, String)]) {
+    let Some(jar) = checker() else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("a folder for the pages");
+    let files: Vec<(PathBuf, String)> = pages
+        .iter()
+        .enumerate()
+        .map(|(n, (label, html))| {
+            let file = folder.path().join(format!("page-{n}.html"));
+            std::fs::write(&file, html).unwrap();
+            (file, (*label).to_owned())
+        })
+        .collect();
+    assert_valid(&jar, &files);
 }

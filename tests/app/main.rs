@@ -44,4 +44,5 @@ mod second_factor;
 mod security_matrix;
 mod sites;
 mod smtp_sink;
+mod sso;
 mod surveys;

@@ -63,6 +63,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/connexion", "WWWWWWWWW"),
     // The code step without a right password first: back to the password.
     (Get, "/connexion/code", "LLLLLLLLL"),
+    (Get, "/connexion/oidc/{provider}", "NNNNNNNNN"),
+    (Get, "/connexion/oidc/{provider}/retour", "NNNNNNNNN"),
     (Post, "/connexion/code", "LLLLLLLLL"),
     (Post, "/langue", "WWWWWWWWW"),
     // The user's own account and API tokens (a token of A's quality manager).
@@ -84,6 +86,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/admin/utilisateurs/{user}/reinitialiser", "LWFFFFFFF"),
     (Post, "/admin/utilisateurs/{user}/second-facteur", "LWFFFFFFF"),
     (Post, "/admin/parametres/second-facteur", "LWFFFFFFF"),
+    (Post, "/admin/identites/{user}/refuser", "LWFFFFFFF"),
     (Get, "/admin/historique", "LOFFFFFFF"),
     (Get, "/admin/historique/export.csv", "LOFFFFFFF"),
     (Get, "/admin/parametres", "LOFFFFFFF"),
@@ -399,6 +402,8 @@ fn world() -> World {
         ("user", user_id(&app, &spare)),
         ("fingerprint", fingerprint),
         ("ref", "E1.1".to_owned()),
+        // No identity provider in this world: its addresses do not exist.
+        ("provider", "proconnect".to_owned()),
         ("indicator", "taux-decroche".to_owned()),
         ("own", "courriers-8j".to_owned()),
         ("static", "css/app.css".to_owned()),

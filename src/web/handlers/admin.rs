@@ -15,6 +15,7 @@ use crate::domain::{Region, Role};
 use crate::error::AppError;
 use crate::error::ensure;
 use crate::models::history::Actor;
+use crate::models::identity;
 use crate::models::organisation;
 use crate::models::user::{self, UserForm, UserInput};
 use crate::web::page::{Ctx, see_other};
@@ -46,12 +47,13 @@ impl UserQuery {
 
 pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (current, (all, enrolled)) = ctx
+    let (current, (all, enrolled, requests)) = ctx
         .user_run(|conn, current| {
             ensure(policy::may_administer(current))?;
             Ok((
                 user::list(conn)?,
                 crate::models::second_factor::enrolled(conn)?,
+                identity::pending(conn)?,
             ))
         })
         .await?;
@@ -65,6 +67,7 @@ pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpRe
     let mut page = ctx.page(Some(&current), "users");
     page.insert("users", &users);
     page.insert("second_factors", &enrolled);
+    page.insert("requests", &requests);
     page.insert("total", &total);
     page.insert("query", &query);
     page.insert("region_names", &region_names);
@@ -110,6 +113,17 @@ fn all_organisations(
 pub struct NewUserQuery {
     organisation: String,
     role: String,
+    /// A person waiting after signing in through a provider, whose account this will be
+    identite: String,
+}
+
+/// The new-account form as posted: the account, and the access request it answers, if any.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewUser {
+    #[serde(flatten)]
+    account: UserForm,
+    #[serde(default)]
+    identity: String,
 }
 
 pub async fn new_user_form(
@@ -117,10 +131,16 @@ pub async fn new_user_form(
     query: web::Query<NewUserQuery>,
 ) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (current, organisations) = ctx
-        .user_run(|conn, current| {
+    let asked = query.identite.clone();
+    let (current, (organisations, request)) = ctx
+        .user_run(move |conn, current| {
             ensure(policy::may_administer(current))?;
-            all_organisations(conn)
+            let request = if asked.is_empty() {
+                None
+            } else {
+                Some(identity::pending_one(conn, &asked).map_err(|_| AppError::NotFound)?)
+            };
+            Ok((all_organisations(conn)?, request))
         })
         .await?;
     let mut page = ctx.page(Some(&current), "users");
@@ -130,30 +150,49 @@ pub async fn new_user_form(
         &UserForm {
             organisation: query.organisation,
             role: query.role,
+            email: request
+                .as_ref()
+                .map(|r| r.email.clone())
+                .unwrap_or_default(),
+            name: request.as_ref().map(|r| r.name.clone()).unwrap_or_default(),
             ..UserForm::default()
         },
     );
+    page.insert("request", &request);
     ctx.render("admin/user_new.html", &page)
 }
 
 /// Creates an account with a one-time password, shown once to the administrator.
-pub async fn create_user(ctx: Ctx, form: web::Form<UserForm>) -> Result<HttpResponse, AppError> {
-    let form = form.into_inner();
+pub async fn create_user(ctx: Ctx, form: web::Form<NewUser>) -> Result<HttpResponse, AppError> {
+    let NewUser {
+        account: form,
+        identity: request,
+    } = form.into_inner();
     let submitted = form.clone();
+    let answered = request.clone();
     let (current, attempt) = ctx
         .user_attempt(move |conn, current| {
             ensure(policy::may_administer(current))?;
             let input = UserInput::try_from(&form)?;
             let one_time = password::generate_one_time();
             let hash = password::hash(&one_time).map_err(AppError::unexpected)?;
-            let created = user::create(
-                conn,
-                &Actor::user(&current.id, &current.email),
-                &input,
-                &hash,
-                true,
-            )?;
-            Ok((created.view(None), one_time))
+            let actor = Actor::user(&current.id, &current.email);
+            // A person who asked through a provider signs in through it: no password to pass
+            // on (the one set is known to nobody).
+            let through_provider = !request.is_empty();
+            let created = user::create(conn, &actor, &input, &hash, !through_provider)?;
+            if through_provider {
+                // A request settled meanwhile by another administrator is not settled twice.
+                identity::accept(conn, &actor, &request, &created.id)?;
+            }
+            Ok((
+                created.view(None),
+                if through_provider {
+                    String::new()
+                } else {
+                    one_time
+                },
+            ))
         })
         .await?;
     match attempt {
@@ -169,6 +208,9 @@ pub async fn create_user(ctx: Ctx, form: web::Form<UserForm>) -> Result<HttpResp
             let mut page = ctx.page(Some(&current), "users");
             form_choices(&mut page, &organisations);
             page.insert("form", &submitted);
+            if !answered.is_empty() {
+                page.insert("request", &serde_json::json!({ "id": answered }));
+            }
             ctx.with_errors(&mut page, Some(&current), &error);
             ctx.render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -257,4 +299,16 @@ pub async fn reset_password(ctx: Ctx, path: web::Path<String>) -> Result<HttpRes
     page.insert("one_time_password", &one_time);
     page.insert("created", &false);
     ctx.render("admin/user_password.html", &page)
+}
+
+/// Refuses an access request: the person keeps getting no access (and is told so).
+pub async fn refuse_identity(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let id = crate::db::parse_id(&path.into_inner())?;
+    ctx.user_run(move |conn, current| {
+        ensure(policy::may_administer(current))?;
+        identity::refuse(conn, &Actor::user(&current.id, &current.email), &id)
+    })
+    .await?;
+    ctx.flash(FlashKind::Success, "flash-identity-refused");
+    Ok(see_other("/admin/utilisateurs"))
 }

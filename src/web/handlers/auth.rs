@@ -44,6 +44,10 @@ pub async fn login_form(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpRe
     let mut page = ctx.page(None, "login");
     page.insert("next", safe_next(query.suivant.as_deref()));
     page.insert("email", "");
+    page.insert(
+        "providers",
+        &super::sso::offered(&ctx, safe_next(query.suivant.as_deref())),
+    );
     ctx.render("auth/login.html", &page)
 }
 
@@ -184,6 +188,7 @@ fn login_refused(
     let lang = ctx.lang(None);
     page.insert("email", email);
     page.insert("next", next);
+    page.insert("providers", &super::sso::offered(ctx, next));
     page.insert(
         "form_error",
         &crate::i18n::t_args(lang, key, &[("minutes", minutes.to_string())]),
@@ -203,8 +208,11 @@ pub(crate) fn retry_after(mut response: HttpResponse, minutes: u64) -> HttpRespo
     response
 }
 
+/// Ends the session; one opened through a provider ends there too (its logout page sends
+/// the browser back to the sign-in page).
 pub async fn logout(ctx: Ctx) -> HttpResponse {
+    let sso = sess::sso(&ctx.session);
     sess::end(&ctx.session);
     ctx.flash(FlashKind::Success, "flash-logged-out");
-    see_other("/connexion")
+    see_other(&super::sso::after_logout(&ctx, sso).await)
 }

@@ -25,4 +25,5 @@ pub mod organisations;
 pub mod published;
 pub mod second_factor;
 pub mod sites;
+pub mod sso;
 pub mod surveys;

@@ -1,0 +1,414 @@
+//! Signing in through a real OpenID Connect provider: panva's certified `oidc-provider`, run
+//! with Node beside the application (`tests/oidc-provider`, installed by `.ci/run`). A person
+//! whose verified address matches an account enters it; an unverified address never does;
+//! an unknown person waits for an administrator, who accepts or refuses them; a provider's
+//! answer replayed, or brought to another browser, is refused; signing out ends both
+//! sessions. (Forged signatures, wrong nonces and expired tokens are refused by
+//! `auth::oidc`'s own tests, which sign tokens of their own.)
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use qualitrack::domain::Role;
+
+use crate::helpers::{Client, PASSWORD, Resp, TestApp, spawn_app_at, test_database};
+
+/// The provider, stopped with the test.
+struct Idp {
+    child: Child,
+    issuer: String,
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn provider_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider")
+}
+
+/// Starts the provider for an application at `base`, or says why it cannot.
+fn start_provider(base: &str) -> Option<Idp> {
+    let dir = provider_dir();
+    if !dir.join("node_modules/oidc-provider").exists() {
+        let required = std::env::var("QUALITRACK_OIDC_TESTS").is_ok_and(|v| v == "required");
+        assert!(
+            !required,
+            "QUALITRACK_OIDC_TESTS=required but the provider is not installed (npm ci --prefix tests/oidc-provider)"
+        );
+        eprintln!("SKIPPED: no OpenID provider (npm ci --prefix tests/oidc-provider, and Node)");
+        return None;
+    }
+    let mut child = Command::new("node")
+        .arg("server.mjs")
+        .current_dir(&dir)
+        .env(
+            "REDIRECT_URIS",
+            format!("{base}/connexion/oidc/proconnect/retour"),
+        )
+        .env("POST_LOGOUT_REDIRECT_URIS", format!("{base}/connexion"))
+        .env("CLIENT_ID", "qualitrack")
+        .env("CLIENT_SECRET", "secret-de-test")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("node runs");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let issuer = lines
+        .find_map(|line| line.ok()?.strip_prefix("ISSUER ").map(str::to_owned))
+        .expect("the provider says where it listens");
+    // What it prints afterwards is read (and dropped), or its next write would kill it.
+    std::thread::spawn(move || lines.for_each(drop));
+    Some(Idp { child, issuer })
+}
+
+/// The application with the provider configured as "ProConnect".
+fn app_with_provider() -> Option<(TestApp, Idp)> {
+    let mut idp = None;
+    let app = spawn_app_at(test_database(), |settings, base| {
+        idp = start_provider(base);
+        if let Some(started) = &idp {
+            settings.oidc.issuer = Some(started.issuer.clone());
+            settings.oidc.client_id = Some("qualitrack".into());
+            settings.oidc.client_secret = Some("secret-de-test".into());
+            settings.oidc.name = Some("ProConnect".into());
+            settings.oidc.scopes = Some("openid email profile usual_name siret".into());
+        }
+    });
+    Some((app, idp?))
+}
+
+fn origin(url: &str) -> &str {
+    let after = url.find("://").map_or(0, |i| i + 3);
+    url[after..].find('/').map_or(url, |i| &url[..after + i])
+}
+
+fn absolute(current: &str, location: &str) -> String {
+    if location.starts_with("http") {
+        location.to_owned()
+    } else {
+        format!("{}{location}", origin(current))
+    }
+}
+
+/// The `action` of the page's form, and its hidden fields.
+fn form(page: &str) -> (String, Vec<(String, String)>) {
+    let attribute = |tag: &str, name: &str| {
+        tag.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .map(str::to_owned)
+    };
+    let start = page.find("<form").expect("a form");
+    let tag = &page[start..start + page[start..].find('>').unwrap()];
+    let action = attribute(tag, "action").expect("the form's action");
+    let hidden = page
+        .split("<input")
+        .skip(1)
+        .filter(|input| input.contains("type=\"hidden\""))
+        .filter_map(|input| Some((attribute(input, "name")?, attribute(input, "value")?)))
+        .collect();
+    (action, hidden)
+}
+
+/// Follows the provider's pages as a person would (typing `login` on its login screen and
+/// accepting its consent screen) until it sends the browser back to the application; the
+/// address it sends it back to.
+fn through_provider(client: &Client, app: &TestApp, mut url: String, login: &str) -> String {
+    for _ in 0..20 {
+        let page = client.get_at(&url);
+        let next = if let Some(location) = &page.location {
+            absolute(&url, location)
+        } else if page.body.contains("name=\"prompt\"") {
+            // The login screen (any login, any password) or the consent screen, with the
+            // fields it carries.
+            let (action, mut fields) = form(&page.body);
+            if page.body.contains("name=\"login\"") {
+                fields.push(("login".into(), login.into()));
+                fields.push(("password".into(), "x".into()));
+            }
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            let sent = client.post_at(&absolute(&url, &action), &fields);
+            absolute(
+                &url,
+                sent.location.as_deref().unwrap_or_else(|| {
+                    panic!(
+                        "the provider's screen answers {}: {}",
+                        sent.status, sent.body
+                    )
+                }),
+            )
+        } else {
+            panic!("unexpected provider page {}: {}", page.status, page.body);
+        };
+        if next.starts_with(&app.base) {
+            return next;
+        }
+        url = next;
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// Signs in through the provider as `login`; the application's answer to its return.
+fn sign_in_as(client: &Client, app: &TestApp, login: &str) -> Resp {
+    let started = client.get("/connexion/oidc/proconnect");
+    assert_eq!(started.status, 303, "{}", started.body);
+    let to_provider = started.location.expect("sent to the provider");
+    let back = through_provider(client, app, to_provider, login);
+    client.get_at(&back)
+}
+
+#[test]
+fn a_verified_address_enters_its_account_and_signing_out_ends_both_sessions() {
+    let Some((app, idp)) = app_with_provider() else {
+        return;
+    };
+    let org = app.create_organisation("Habitat Fédéré", 51, "11");
+    let email = app.create_user(Role::QualityManager, Some(&org), None);
+    let client = app.client();
+    let page = client.get("/connexion");
+    assert!(
+        page.body.contains("Se connecter avec ProConnect"),
+        "{}",
+        page.body
+    );
+    let arrived = sign_in_as(&client, &app, &email);
+    assert_eq!(arrived.status, 303, "{}", arrived.body);
+    assert_eq!(arrived.location.as_deref(), Some("/"));
+    assert_eq!(client.get("/").status, 200, "signed in");
+    let id = crate::audits::user_id(&app, &email);
+    let actions: Vec<String> = app.with_db(move |conn| {
+        Ok(
+            qualitrack::models::history::for_entity(conn, "user", &id, 20)?
+                .into_iter()
+                .map(|e| e.action)
+                .collect(),
+        )
+    });
+    assert!(
+        actions.contains(&"identity_linked".to_owned()),
+        "{actions:?}"
+    );
+
+    // Signing out goes through the provider's end of session, then back to signing in.
+    let out = client.post_form("/deconnexion", &[]);
+    let end = out.location.expect("sent to the provider's logout");
+    assert!(
+        end.starts_with(&idp.issuer) && end.contains("id_token_hint="),
+        "{end}"
+    );
+    let confirm = client.get_at(&end);
+    let (action, mut fields) = form(&confirm.body);
+    fields.push(("logout".into(), "yes".into()));
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let ended = client.post_at(&absolute(&end, &action), &fields);
+    let back = absolute(
+        &end,
+        ended.location.as_deref().expect("back to the application"),
+    );
+    assert!(
+        back.starts_with(&format!("{}/connexion", app.base)),
+        "{back}"
+    );
+    assert_eq!(
+        client.get("/").location.as_deref(),
+        Some("/connexion?suivant=%2F")
+    );
+    // The provider's session is over too: signing in again asks for the login.
+    let again = client.get("/connexion/oidc/proconnect");
+    let asked = client.get_at(&absolute(&idp.issuer, again.location.as_deref().unwrap()));
+    let screen = client.get_at(&absolute(&idp.issuer, asked.location.as_deref().unwrap()));
+    assert!(screen.body.contains("name=\"login\""), "{}", screen.body);
+}
+
+#[test]
+fn an_unknown_person_waits_for_an_administrator_and_an_unverified_address_matches_nobody() {
+    let Some((app, _idp)) = app_with_provider() else {
+        return;
+    };
+    let org = app.create_organisation("Habitat Fédéré", 52, "11");
+    let manager = app.create_user(Role::QualityManager, Some(&org), None);
+    // An address the provider did not verify is never taken for the account that has it.
+    let impostor = app.client();
+    let waiting = sign_in_as(&impostor, &app, &format!("unverified:{manager}"));
+    assert_eq!(waiting.status, 403);
+    assert!(waiting.body.contains("Accès en attente"));
+    assert!(waiting.body.contains("adresse non vérifiée"));
+    assert_eq!(
+        impostor.get("/").location.as_deref(),
+        Some("/connexion?suivant=%2F")
+    );
+
+    let newcomer = app.client();
+    let asked = sign_in_as(&newcomer, &app, "auditrice@cabinet-qualite.fr");
+    assert_eq!(asked.status, 403);
+    assert!(
+        asked
+            .body
+            .contains("Votre demande est transmise aux administrateurs")
+    );
+
+    // The administrator gives her an account (the request answered links it).
+    let admin = app.admin();
+    let list = admin.get("/admin/utilisateurs");
+    assert!(list.body.contains("Demandes d’accès"));
+    let row = &list.body[list
+        .body
+        .find("<td>auditrice@cabinet-qualite.fr")
+        .expect("her request")..];
+    let request = row
+        .split("/admin/utilisateurs/nouveau?identite=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("an accept link")
+        .to_owned();
+    let form_page = admin.get(&format!("/admin/utilisateurs/nouveau?identite={request}"));
+    assert!(
+        form_page
+            .body
+            .contains("value=\"auditrice@cabinet-qualite.fr\"")
+    );
+    let created = admin.post_form(
+        "/admin/utilisateurs",
+        &[
+            ("identity", &request),
+            ("email", "auditrice@cabinet-qualite.fr"),
+            ("name", "Agent auditrice"),
+            ("role", "auditor"),
+        ],
+    );
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert!(created.body.contains("sans mot de passe à lui transmettre"));
+    let accepted = app.client();
+    let entered = sign_in_as(&accepted, &app, "auditrice@cabinet-qualite.fr");
+    assert_eq!(entered.status, 303, "{}", entered.body);
+    assert_eq!(accepted.get("/").status, 200);
+
+    // Refused: the person is told so at the next attempt.
+    let unverified = admin.get("/admin/utilisateurs");
+    let refuse = unverified
+        .body
+        .split("action=\"/admin/identites/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .expect("a refuse button")
+        .to_owned();
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/identites/{refuse}/refuser"), &[])
+            .status,
+        303
+    );
+    let told = sign_in_as(&app.client(), &app, &format!("unverified:{manager}"));
+    assert!(told.body.contains("vous a été refusé"), "{}", told.body);
+    // The password still works for the account's owner.
+    assert_eq!(app.client().login(&manager, PASSWORD).status, 303);
+}
+
+#[test]
+fn a_provider_answer_is_taken_once_and_only_by_the_browser_that_asked() {
+    let Some((app, _idp)) = app_with_provider() else {
+        return;
+    };
+    let email = app.create_user(Role::Auditor, None, None);
+    let client = app.client();
+    let started = client.get("/connexion/oidc/proconnect");
+    let back = through_provider(&client, &app, started.location.unwrap(), &email);
+    // Brought to another browser, the answer is refused.
+    let other = app.client();
+    let stolen = other.get_at(&back);
+    assert_eq!(stolen.status, 400);
+    assert!(
+        stolen.body.contains("ne correspond à aucune connexion"),
+        "{}",
+        stolen.body
+    );
+    assert_eq!(
+        other.get("/").location.as_deref(),
+        Some("/connexion?suivant=%2F")
+    );
+    // Taken once by its own browser; replayed, refused.
+    assert_eq!(client.get_at(&back).status, 303);
+    let replayed = app.client();
+    assert_eq!(replayed.get_at(&back).status, 400);
+    let same_browser_again = client.get_at(&back);
+    assert_eq!(same_browser_again.status, 400, "the state answers once");
+}
+
+#[test]
+fn one_person_arriving_twice_at_once_is_one_request() {
+    let Some((app, _idp)) = app_with_provider() else {
+        return;
+    };
+    let browsers = [app.client(), app.client()];
+    let answers: Vec<String> = browsers
+        .iter()
+        .map(|client| {
+            let started = client.get("/connexion/oidc/proconnect");
+            through_provider(
+                client,
+                &app,
+                started.location.unwrap(),
+                "gardien@bailleur.fr",
+            )
+        })
+        .collect();
+    let start = std::sync::Barrier::new(2);
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = browsers
+            .iter()
+            .zip(&answers)
+            .map(|(client, back)| {
+                let start = &start;
+                s.spawn(move || {
+                    start.wait();
+                    client.get_at(back).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses, vec![403, 403], "both wait, neither fails");
+    assert_eq!(app.count("identities"), 1, "one request");
+}
+
+#[test]
+fn the_sign_in_pages_are_valid_html() {
+    let Some((app, _idp)) = app_with_provider() else {
+        return;
+    };
+    let visitor = app.client();
+    let login = visitor.get("/connexion?suivant=%2Fcalendrier").body;
+    assert!(login.contains("href=\"/connexion/oidc/proconnect?suivant=%2Fcalendrier\""));
+    let pending = sign_in_as(&visitor, &app, "inconnu@bailleur.fr").body;
+    let stray = app
+        .client()
+        .get("/connexion/oidc/proconnect/retour?code=x&state=y")
+        .body;
+    let email = app.create_user(Role::Auditor, None, None);
+    let owner = app.client();
+    owner.login(&email, PASSWORD);
+    owner.enrol(&email);
+    let second = app.client();
+    second.login(&email, PASSWORD);
+    let code = second.get("/connexion/code").body;
+    assert!(code.contains("autocomplete=\"one-time-code\""));
+    let requests = app.admin().get("/admin/utilisateurs").body;
+    crate::html_validity::check_pages(&[
+        ("/connexion with a provider", login),
+        ("pending access", pending),
+        ("stray provider answer", stray),
+        ("/connexion/code", code),
+        ("/admin/utilisateurs with a request", requests),
+    ]);
+}

@@ -53,6 +53,10 @@ pub fn verify(password: &str, stored: Option<&str>) -> bool {
     matches && known
 }
 
+/// The password "hash" of an account that signs in only through an identity provider: not a
+/// hash at all, so no password ever matches it.
+pub const UNUSABLE: &str = "!";
+
 /// A readable one-time password for new or reset accounts (about 120 bits).
 pub fn generate_one_time() -> String {
     super::random_token(15)

@@ -97,6 +97,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    auto_joins (organisation_id) {
+        organisation_id -> Text,
+        enabled_at -> Timestamp,
+        enabled_by -> Text,
+    }
+}
+
+diesel::table! {
     api_tokens (id) {
         id -> Text,
         user_id -> Text,
@@ -230,6 +238,7 @@ diesel::joinable!(users -> organisations (organisation_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(identities -> users (user_id));
+diesel::joinable!(auto_joins -> organisations (organisation_id));
 diesel::joinable!(recovery_codes -> users (user_id));
 
 diesel::table! {
@@ -561,6 +570,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     recovery_codes,
     role_policies,
     identities,
+    auto_joins,
     history,
     frameworks,
     framework_requirements,

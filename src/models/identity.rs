@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::history::{self, Actor, Change};
 use crate::auth::oidc::Person;
-use crate::db::schema::identities;
+use crate::db::schema::{auto_joins, identities, organisations};
 use crate::db::{DbConnection, new_id, now};
 use crate::error::AppError;
 use crate::models::user::{self, User};
@@ -92,16 +92,43 @@ pub fn arrive(
     trust_email: bool,
 ) -> Result<Arrival, AppError> {
     let verified = person.verified_email(trust_email);
-    if let Some(known) = by_subject(conn, provider, &person.sub)? {
-        return match (known.state.as_str(), &known.user_id) {
-            ("linked", Some(user_id)) => enter(conn, &known, user_id),
+    if let Some(mut known) = by_subject(conn, provider, &person.sub)? {
+        return match (known.state.as_str(), known.user_id.clone()) {
+            ("linked", Some(user_id)) => enter(conn, &known, &user_id),
             ("refused", _) => Ok(Arrival::Refused),
-            _ => Ok(Arrival::Pending(Box::new(known))),
+            // Waiting since before the organisme let its staff join by themselves: joins now.
+            _ => match &verified {
+                Some(email) if user::find_by_email(conn, email)?.is_none() => {
+                    match joined(conn, provider, person, email)? {
+                        Some(account) => {
+                            diesel::update(identities::table.find(&known.id))
+                                .set((
+                                    identities::state.eq("linked"),
+                                    identities::user_id.eq(&account.id),
+                                ))
+                                .execute(conn)?;
+                            known.user_id = Some(account.id.clone());
+                            let actor = Actor::system(&format!("{provider} : {}", known.name));
+                            note(conn, &actor, &known, "identity_joined")?;
+                            enter(conn, &known, &account.id)
+                        }
+                        None => Ok(Arrival::Pending(Box::new(known))),
+                    }
+                }
+                _ => Ok(Arrival::Pending(Box::new(known))),
+            },
         };
     }
-    let matched = match &verified {
-        Some(email) => user::find_by_email(conn, email)?,
-        None => None,
+    let (matched, joined_now) = if let Some(email) = &verified {
+        if let Some(found) = user::find_by_email(conn, email)? {
+            (Some(found), false)
+        } else {
+            let made = joined(conn, provider, person, email)?;
+            let now = made.is_some();
+            (made, now)
+        }
+    } else {
+        (None, false)
     };
     let identity = Identity {
         id: new_id(),
@@ -148,11 +175,99 @@ pub fn arrive(
     .map_err(super::conflict_on_unique)?;
     let actor = Actor::system(&format!("{provider} : {}", identity.name));
     if let Some(user_id) = &identity.user_id {
-        note(conn, &actor, &identity, "identity_linked")?;
+        let action = if joined_now {
+            "identity_joined"
+        } else {
+            "identity_linked"
+        };
+        note(conn, &actor, &identity, action)?;
         return enter(conn, &identity, user_id);
     }
     note(conn, &actor, &identity, "identity_requested")?;
     Ok(Arrival::Pending(Box::new(identity)))
+}
+
+/// An account made for a person whose SIRET belongs to an organisme that lets its staff join
+/// by themselves: an observer of it, with no password (they sign in through the provider).
+fn joined(
+    conn: &mut DbConnection,
+    provider: &str,
+    person: &Person,
+    email: &str,
+) -> Result<Option<User>, AppError> {
+    let Some(siren) = person.siren() else {
+        return Ok(None);
+    };
+    let Some(organisation_id) = auto_joins::table
+        .inner_join(organisations::table)
+        .filter(organisations::siren.eq(&siren))
+        .select(organisations::id)
+        .first::<String>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let form = user::UserForm {
+        email: email.to_owned(),
+        name: person.display_name(),
+        role: crate::domain::Role::Observer.as_str().to_owned(),
+        organisation: organisation_id,
+        region: String::new(),
+    };
+    // A name or address the provider gives that qualitrack would refuse: an administrator
+    // settles the request instead.
+    let Ok(input) = user::UserInput::try_from(&form) else {
+        return Ok(None);
+    };
+    let actor = Actor::system(&format!("{provider} : {}", person.display_name()));
+    Ok(Some(user::create(
+        conn,
+        &actor,
+        &input,
+        crate::auth::password::UNUSABLE,
+        false,
+    )?))
+}
+
+/// Whether staff of the organisme join it by themselves through a provider.
+pub fn auto_join(conn: &mut DbConnection, organisation_id: &str) -> Result<bool, AppError> {
+    Ok(auto_joins::table
+        .find(organisation_id)
+        .count()
+        .get_result::<i64>(conn)?
+        > 0)
+}
+
+/// Turns the organisme's self-joining on or off, with its history line.
+pub fn set_auto_join(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    organisation_id: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    let before = auto_join(conn, organisation_id)?;
+    diesel::delete(auto_joins::table.find(organisation_id)).execute(conn)?;
+    if on {
+        diesel::insert_into(auto_joins::table)
+            .values((
+                auto_joins::organisation_id.eq(organisation_id),
+                auto_joins::enabled_at.eq(now()),
+                auto_joins::enabled_by.eq(&actor.label),
+            ))
+            .execute(conn)?;
+    }
+    history::record(
+        conn,
+        actor,
+        &Change {
+            entity: "organisation",
+            entity_id: organisation_id,
+            organisation_id: Some(organisation_id),
+            action: "update",
+            before: Some(&serde_json::json!({ "auto_join": before })),
+            after: Some(&serde_json::json!({ "auto_join": on })),
+        },
+    )
 }
 
 fn enter(conn: &mut DbConnection, identity: &Identity, user_id: &str) -> Result<Arrival, AppError> {
@@ -183,6 +298,26 @@ pub fn of_user(conn: &mut DbConnection, user_id: &str) -> Result<Vec<Identity>, 
         .order(identities::created_at.asc())
         .select(Identity::as_select())
         .load(conn)?)
+}
+
+/// Per account, the providers it signs in through (for the list of accounts: who signs in
+/// how).
+pub fn providers_by_user(
+    conn: &mut DbConnection,
+) -> Result<std::collections::HashMap<String, Vec<String>>, AppError> {
+    let linked: Vec<(Option<String>, String)> = identities::table
+        .filter(identities::state.eq("linked"))
+        .order(identities::provider.asc())
+        .select((identities::user_id, identities::provider))
+        .load(conn)?;
+    let mut by_user: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for (user_id, provider) in linked {
+        if let Some(user_id) = user_id {
+            by_user.entry(user_id).or_default().push(provider);
+        }
+    }
+    Ok(by_user)
 }
 
 /// A pending request, for an administrator to settle.

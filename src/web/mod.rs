@@ -147,6 +147,10 @@ fn organisation_routes(cfg: &mut web::ServiceConfig) {
             read().to(organisations::new_organisation_form),
         )
         .route(
+            "/organismes/{id}/rattachement",
+            web::post().to(organisations::set_auto_join),
+        )
+        .route(
             "/organismes/{id}",
             read().to(organisations::show_organisation),
         )

@@ -129,6 +129,7 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/organismes/{A}/actions/nouvelle", "LOFNOFFNN"),
     (Get, "/organismes/{A}/actions/export.csv", "LOONOFONN"),
     (Get, "/organismes/{A}/actions/export.xlsx", "LOONOFONN"),
+    (Post, "/organismes/{A}/rattachement", "LWFFFFFFF"),
     (Get, "/organismes/{A}/preuves", "LOONOFONN"),
     (Upload, "/organismes/{A}/preuves", "LWFNWFWNN"),
     (Get, "/preuves/{evidence}", "LOONOFONN"),

@@ -31,8 +31,9 @@ fn provider_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc-provider")
 }
 
-/// Starts the provider for an application at `base`, or says why it cannot.
-fn start_provider(base: &str) -> Option<Idp> {
+/// Starts the provider for an application at `base`, with the people it knows by login
+/// besides those it makes up from an address (`accounts`), or says why it cannot.
+fn start_provider(base: &str, accounts: &serde_json::Value) -> Option<Idp> {
     let dir = provider_dir();
     if !dir.join("node_modules/oidc-provider").exists() {
         let required = std::env::var("QUALITRACK_OIDC_TESTS").is_ok_and(|v| v == "required");
@@ -53,6 +54,7 @@ fn start_provider(base: &str) -> Option<Idp> {
         .env("POST_LOGOUT_REDIRECT_URIS", format!("{base}/connexion"))
         .env("CLIENT_ID", "qualitrack")
         .env("CLIENT_SECRET", "secret-de-test")
+        .env("ACCOUNTS", accounts.to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -68,9 +70,13 @@ fn start_provider(base: &str) -> Option<Idp> {
 
 /// The application with the provider configured as "ProConnect".
 fn app_with_provider() -> Option<(TestApp, Idp)> {
+    app_with_people(&serde_json::json!({}))
+}
+
+fn app_with_people(accounts: &serde_json::Value) -> Option<(TestApp, Idp)> {
     let mut idp = None;
     let app = spawn_app_at(test_database(), |settings, base| {
-        idp = start_provider(base);
+        idp = start_provider(base, accounts);
         if let Some(started) = &idp {
             settings.oidc.issuer = Some(started.issuer.clone());
             settings.oidc.client_id = Some("qualitrack".into());
@@ -195,6 +201,16 @@ fn a_verified_address_enters_its_account_and_signing_out_ends_both_sessions() {
     assert!(
         actions.contains(&"identity_linked".to_owned()),
         "{actions:?}"
+    );
+    let account = client.get("/compte").body;
+    assert!(
+        account.contains("Identités liées") && account.contains(&format!("ProConnect — {email}")),
+        "{account}"
+    );
+    let listed = app.admin().get("/admin/utilisateurs").body;
+    assert!(
+        listed.contains("<span class=\"badge badge-neutral\">ProConnect</span>"),
+        "who signs in how"
     );
 
     // Signing out goes through the provider's end of session, then back to signing in.
@@ -411,4 +427,67 @@ fn the_sign_in_pages_are_valid_html() {
         ("/connexion/code", code),
         ("/admin/utilisateurs with a request", requests),
     ]);
+}
+
+#[test]
+fn staff_of_an_organisme_that_allows_it_join_it_by_their_siret() {
+    let siren = crate::helpers::siren(61);
+    let person = |email: &str, siret: &str| {
+        serde_json::json!({
+            "email": email, "email_verified": true,
+            "given_name": "Paul", "usual_name": "Martin", "siret": siret,
+        })
+    };
+    let people = serde_json::json!({
+        "agent": person("agent@habitat-ouvert.fr", &format!("{siren}00012")),
+        "collegue": person("collegue@habitat-ouvert.fr", &format!("{siren}00020")),
+        "voisin": person("voisin@autre-bailleur.fr", "73282932000074"),
+    });
+    let Some((app, _idp)) = app_with_people(&people) else {
+        return;
+    };
+    let org = app.create_organisation("Habitat Ouvert", 61, "11");
+    // Not allowed yet: a request like any other.
+    assert_eq!(sign_in_as(&app.client(), &app, "agent").status, 403);
+    // The administrator turns it on, from the organisme's page.
+    let admin = app.admin();
+    let page = admin.get(&format!("/organismes/{org}"));
+    assert!(
+        page.body.contains(&format!("SIRET commence par {siren}")),
+        "{}",
+        page.body
+    );
+    let on = admin.post_form(
+        &format!("/organismes/{org}/rattachement"),
+        &[("auto_join", "on")],
+    );
+    assert_eq!(on.status, 303);
+    assert!(
+        admin
+            .get(&format!("/organismes/{org}"))
+            .body
+            .contains("id=\"f-auto-join\" name=\"auto_join\" value=\"on\" checked")
+    );
+
+    // A colleague joins at once, as an observer of the organisme; the one who asked before
+    // joins at their next sign-in; someone of another SIREN still waits.
+    let colleague = app.client();
+    assert_eq!(sign_in_as(&colleague, &app, "collegue").status, 303);
+    assert_eq!(colleague.get("/compte").status, 200, "signed in");
+    assert_eq!(sign_in_as(&app.client(), &app, "agent").status, 303);
+    assert_eq!(sign_in_as(&app.client(), &app, "voisin").status, 403);
+    let (role, organisation) = app.with_db(|conn| {
+        let found =
+            qualitrack::models::user::find_by_email(conn, "collegue@habitat-ouvert.fr")?.unwrap();
+        Ok((found.role, found.organisation_id))
+    });
+    assert_eq!(
+        (role.as_str(), organisation.as_deref()),
+        ("observer", Some(org.as_str()))
+    );
+    // No password signs in to such an account.
+    assert_eq!(
+        app.client().login("collegue@habitat-ouvert.fr", "!").status,
+        422
+    );
 }

@@ -27,15 +27,19 @@ pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
         .await?;
     let mut page = ctx.page(Some(&user), "account");
     factor.insert(&mut page);
+    page.insert("provider_names", &super::sso::names(&ctx));
     page.insert("tokens", &tokens);
     page.insert("organisation", &organisation);
     ctx.render("account/show.html", &page)
 }
 
 /// The account's second factor as its page sums it up.
+/// How the account signs in, as its page sums it up: its second factor and the identity
+/// providers linked to it.
 struct Factor {
     on: bool,
     codes_left: i64,
+    identities: Vec<crate::models::identity::Identity>,
 }
 
 impl Factor {
@@ -43,12 +47,14 @@ impl Factor {
         Ok(Self {
             on: second_factor::find(conn, user_id)?.is_some(),
             codes_left: second_factor::codes_left(conn, user_id)?,
+            identities: crate::models::identity::of_user(conn, user_id)?,
         })
     }
 
     fn insert(&self, page: &mut tera::Context) {
         page.insert("second_factor_on", &self.on);
         page.insert("codes_left", &self.codes_left);
+        page.insert("identities", &self.identities);
     }
 }
 

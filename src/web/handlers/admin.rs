@@ -47,13 +47,14 @@ impl UserQuery {
 
 pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
-    let (current, (all, enrolled, requests)) = ctx
+    let (current, (all, enrolled, requests, providers)) = ctx
         .user_run(|conn, current| {
             ensure(policy::may_administer(current))?;
             Ok((
                 user::list(conn)?,
                 crate::models::second_factor::enrolled(conn)?,
                 identity::pending(conn)?,
+                identity::providers_by_user(conn)?,
             ))
         })
         .await?;
@@ -68,6 +69,8 @@ pub async fn list_users(ctx: Ctx, query: web::Query<UserQuery>) -> Result<HttpRe
     page.insert("users", &users);
     page.insert("second_factors", &enrolled);
     page.insert("requests", &requests);
+    page.insert("providers_by_user", &providers);
+    page.insert("provider_names", &super::sso::names(&ctx));
     page.insert("total", &total);
     page.insert("query", &query);
     page.insert("region_names", &region_names);

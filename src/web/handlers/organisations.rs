@@ -279,7 +279,7 @@ pub async fn show_organisation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, sites, (recent, names), (charter, commitments))) = ctx
+    let (user, (organisation, sites, (recent, names), charter)) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
@@ -291,10 +291,22 @@ pub async fn show_organisation(
             let names = history_view::names(conn, &recent)?;
             let charter = crate::services::charters::latest(conn, &organisation.id)?;
             let commitments = commitment_cards(conn, &organisation.id)?;
-            Ok((organisation, sites, (recent, names), (charter, commitments)))
+            let joins = crate::models::identity::auto_join(conn, &organisation.id)?;
+            Ok((
+                organisation,
+                sites,
+                (recent, names),
+                (charter, commitments, joins),
+            ))
         })
         .await?;
+    let (charter, commitments, joins) = charter;
     let mut page = ctx.page(Some(&user), "organisations");
+    // Whether its staff join by themselves through a provider: the administrators' choice.
+    if policy::may_administer(&user) {
+        page.insert("providers", &crate::web::handlers::sso::offered(&ctx, "/"));
+        page.insert("auto_join", &joins);
+    }
     page.insert(
         "can_edit",
         &policy::may_edit_organisation(&user, &organisation.id),
@@ -424,4 +436,41 @@ pub async fn organisation_history(
         &history_view::present(&entries, ctx.lang(Some(&user)), &names),
     );
     ctx.render("organisations/history.html", &page)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AutoJoinForm {
+    #[serde(default)]
+    auto_join: String,
+}
+
+/// Turns on (or off) the organisme's staff joining it by themselves through a provider.
+pub async fn set_auto_join(
+    ctx: Ctx,
+    path: web::Path<String>,
+    form: web::Form<AutoJoinForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = parse_id(&path.into_inner())?;
+    let on = form.into_inner().auto_join == "on";
+    let lookup = id.clone();
+    ctx.user_run(move |conn, admin| {
+        crate::error::ensure(policy::may_administer(admin))?;
+        let found = organisation::find(conn, &admin.scope(), &lookup)?;
+        crate::models::identity::set_auto_join(
+            conn,
+            &crate::models::history::Actor::user(&admin.id, &admin.email),
+            &found.id,
+            on,
+        )
+    })
+    .await?;
+    ctx.flash(
+        crate::auth::session::FlashKind::Success,
+        if on {
+            "flash-auto-join-on"
+        } else {
+            "flash-auto-join-off"
+        },
+    );
+    Ok(see_other(&format!("/organismes/{id}")))
 }

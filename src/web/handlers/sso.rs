@@ -51,6 +51,15 @@ fn redirect_uri(ctx: &Ctx, slug: &str) -> String {
     format!("{}/connexion/oidc/{slug}/retour", base(ctx))
 }
 
+/// Each provider's address part and name, for pages that name the providers people use.
+pub fn names(ctx: &Ctx) -> std::collections::HashMap<String, String> {
+    ctx.state
+        .oidc
+        .iter()
+        .map(|p| (p.config.slug.clone(), p.config.name.clone()))
+        .collect()
+}
+
 /// The providers offered on the sign-in page: (address part, name, the query that brings
 /// the person back to the page they asked for).
 pub fn offered(ctx: &Ctx, next: &str) -> Vec<(String, String, String)> {

@@ -98,6 +98,18 @@ pub struct Person {
     pub organizational_unit: Option<String>,
     #[serde(default)]
     pub nonce: Option<String>,
+    /// The authentication level the provider vouches for
+    #[serde(default)]
+    pub acr: Option<String>,
+}
+
+/// Whether the level the provider vouches for is one of those asked (space-separated, as
+/// `acr_values` goes); nothing asked, anything will do.
+pub fn acr_met(asked: Option<&str>, got: Option<&str>) -> bool {
+    match asked {
+        None => true,
+        Some(asked) => got.is_some_and(|got| asked.split_whitespace().any(|a| a == got)),
+    }
 }
 
 impl Person {
@@ -375,6 +387,11 @@ impl Provider {
             }
             other => other?,
         };
+        // ProConnect's level (eidas1…) is checked, not only asked: a provider that signed the
+        // person in at a lower level is refused.
+        if !acr_met(self.config.acr.as_deref(), person.acr.as_deref()) {
+            return Err(Refusal::Claims(format!("acr {:?}", person.acr)));
+        }
         if let (Some(address), Some(access)) = (&discovery.userinfo_endpoint, &tokens.access_token)
         {
             self.complete(&mut person, address, access, &keys, &discovery.issuer)?;
@@ -438,6 +455,7 @@ impl Provider {
                 .organizational_unit
                 .or(person.organizational_unit.take()),
             nonce,
+            acr: person.acr.take(),
         };
         *person = merged;
         Ok(())
@@ -572,6 +590,18 @@ mod tests {
             verify_id_token(&tampered.join("."), &keys, ISSUER, CLIENT, "n-1"),
             Err(Refusal::Signature)
         ));
+    }
+
+    #[test]
+    fn the_level_asked_is_the_level_required() {
+        assert!(acr_met(None, None));
+        assert!(acr_met(Some("eidas1"), Some("eidas1")));
+        assert!(acr_met(Some("eidas2 eidas3"), Some("eidas3")));
+        assert!(!acr_met(Some("eidas2"), Some("eidas1")));
+        assert!(
+            !acr_met(Some("eidas1"), None),
+            "a level asked and not vouched for"
+        );
     }
 
     #[test]

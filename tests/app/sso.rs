@@ -74,8 +74,14 @@ fn app_with_provider() -> Option<(TestApp, Idp)> {
 }
 
 fn app_with_people(accounts: &serde_json::Value) -> Option<(TestApp, Idp)> {
+    app_asking(accounts, None)
+}
+
+/// The application with the provider, asking for the authentication level `acr`.
+fn app_asking(accounts: &serde_json::Value, acr: Option<&str>) -> Option<(TestApp, Idp)> {
     let mut idp = None;
     let app = spawn_app_at(test_database(), |settings, base| {
+        settings.oidc.acr = acr.map(str::to_owned);
         idp = start_provider(base, accounts);
         if let Some(started) = &idp {
             settings.oidc.issuer = Some(started.issuer.clone());
@@ -489,5 +495,30 @@ fn staff_of_an_organisme_that_allows_it_join_it_by_their_siret() {
     assert_eq!(
         app.client().login("collegue@habitat-ouvert.fr", "!").status,
         422
+    );
+}
+
+#[test]
+fn a_sign_in_below_the_level_asked_is_refused() {
+    let Some((app, _idp)) = app_asking(&serde_json::json!({}), Some("eidas2")) else {
+        return;
+    };
+    let email = app.create_user(Role::Auditor, None, None);
+    let client = app.client();
+    let started = client.get("/connexion/oidc/proconnect");
+    assert!(
+        started
+            .location
+            .as_deref()
+            .is_some_and(|l| l.contains("acr_values=eidas2"))
+    );
+    let answer = sign_in_as(&client, &app, &email);
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    assert!(answer.body.contains("n’a pas pu être vérifiée"), "the level is checked, not only asked");
+    assert!(answer.body.contains("ProConnect"), "{}", answer.body);
+    assert_eq!(
+        client.get("/").location.as_deref(),
+        Some("/connexion?suivant=%2F"),
+        "not signed in"
     );
 }

@@ -514,7 +514,10 @@ fn a_sign_in_below_the_level_asked_is_refused() {
     );
     let answer = sign_in_as(&client, &app, &email);
     assert_eq!(answer.status, 400, "{}", answer.body);
-    assert!(answer.body.contains("n’a pas pu être vérifiée"), "the level is checked, not only asked");
+    assert!(
+        answer.body.contains("n’a pas pu être vérifiée"),
+        "the level is checked, not only asked"
+    );
     assert!(answer.body.contains("ProConnect"), "{}", answer.body);
     assert_eq!(
         client.get("/").location.as_deref(),

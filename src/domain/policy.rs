@@ -108,6 +108,12 @@ pub fn may_administer(actor: &CurrentUser) -> bool {
     is(actor, &[Role::Admin])
 }
 
+/// Accounts whose role must have a second factor whatever the administrators chose:
+/// administrators themselves (they can change everything, accounts included).
+pub fn always_needs_second_factor(role: Role) -> bool {
+    role == Role::Admin
+}
+
 // ---- Frameworks -------------------------------------------------------------------------
 
 /// Importing a framework version: administrators and federation staff.

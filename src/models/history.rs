@@ -130,6 +130,29 @@ pub fn record_as<T: Serialize>(
     Ok(())
 }
 
+/// A line of an account's history with no fields changed (a second factor turned on, an
+/// identity linked): what was done, and what it concerned (`about`).
+pub fn on_account(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    account_id: &str,
+    action: &str,
+    about: Option<&serde_json::Value>,
+) -> Result<(), AppError> {
+    record(
+        conn,
+        actor,
+        &Change {
+            entity: "user",
+            entity_id: account_id,
+            organisation_id: None,
+            action,
+            before: None,
+            after: about,
+        },
+    )
+}
+
 /// The history of one entity, newest first.
 pub fn for_entity(
     conn: &mut DbConnection,

@@ -63,22 +63,17 @@ fn note(
     identity: &Identity,
     action: &str,
 ) -> Result<(), AppError> {
-    history::record(
+    history::on_account(
         conn,
         actor,
-        &Change {
-            entity: "user",
-            entity_id: identity.user_id.as_deref().unwrap_or(&identity.id),
-            organisation_id: None,
-            action,
-            before: None,
-            after: Some(&serde_json::json!({
-                "provider": identity.provider,
-                "email": identity.email,
-                "name": identity.name,
-                "siret": identity.siret,
-            })),
-        },
+        identity.user_id.as_deref().unwrap_or(&identity.id),
+        action,
+        Some(&serde_json::json!({
+            "provider": identity.provider,
+            "email": identity.email,
+            "name": identity.name,
+            "siret": identity.siret,
+        })),
     )
 }
 
@@ -92,31 +87,11 @@ pub fn arrive(
     trust_email: bool,
 ) -> Result<Arrival, AppError> {
     let verified = person.verified_email(trust_email);
-    if let Some(mut known) = by_subject(conn, provider, &person.sub)? {
+    if let Some(known) = by_subject(conn, provider, &person.sub)? {
         return match (known.state.as_str(), known.user_id.clone()) {
             ("linked", Some(user_id)) => enter(conn, &known, &user_id),
             ("refused", _) => Ok(Arrival::Refused),
-            // Waiting since before the organisme let its staff join by themselves: joins now.
-            _ => match &verified {
-                Some(email) if user::find_by_email(conn, email)?.is_none() => {
-                    match joined(conn, provider, person, email)? {
-                        Some(account) => {
-                            diesel::update(identities::table.find(&known.id))
-                                .set((
-                                    identities::state.eq("linked"),
-                                    identities::user_id.eq(&account.id),
-                                ))
-                                .execute(conn)?;
-                            known.user_id = Some(account.id.clone());
-                            let actor = Actor::system(&format!("{provider} : {}", known.name));
-                            note(conn, &actor, &known, "identity_joined")?;
-                            enter(conn, &known, &account.id)
-                        }
-                        None => Ok(Arrival::Pending(Box::new(known))),
-                    }
-                }
-                _ => Ok(Arrival::Pending(Box::new(known))),
-            },
+            _ => still_waiting(conn, provider, person, verified.as_deref(), known),
         };
     }
     let (matched, joined_now) = if let Some(email) = &verified {
@@ -185,6 +160,36 @@ pub fn arrive(
     }
     note(conn, &actor, &identity, "identity_requested")?;
     Ok(Arrival::Pending(Box::new(identity)))
+}
+
+/// A person whose request is pending: still waiting, unless their organisme let its staff
+/// join by themselves since (then they join now).
+fn still_waiting(
+    conn: &mut DbConnection,
+    provider: &str,
+    person: &Person,
+    verified: Option<&str>,
+    mut known: Identity,
+) -> Result<Arrival, AppError> {
+    let Some(email) = verified else {
+        return Ok(Arrival::Pending(Box::new(known)));
+    };
+    if user::find_by_email(conn, email)?.is_some() {
+        return Ok(Arrival::Pending(Box::new(known)));
+    }
+    let Some(account) = joined(conn, provider, person, email)? else {
+        return Ok(Arrival::Pending(Box::new(known)));
+    };
+    diesel::update(identities::table.find(&known.id))
+        .set((
+            identities::state.eq("linked"),
+            identities::user_id.eq(&account.id),
+        ))
+        .execute(conn)?;
+    known.user_id = Some(account.id.clone());
+    let actor = Actor::system(&format!("{provider} : {}", known.name));
+    note(conn, &actor, &known, "identity_joined")?;
+    enter(conn, &known, &account.id)
 }
 
 /// An account made for a person whose SIRET belongs to an organisme that lets its staff join

@@ -11,6 +11,7 @@ use crate::auth::totp::{Secret, recovery_hash};
 use crate::db::schema::{recovery_codes, role_policies, second_factors};
 use crate::db::{DbConnection, new_id, now};
 use crate::domain::Role;
+use crate::domain::policy;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -47,18 +48,7 @@ fn note(
     user_id: &str,
     action: &str,
 ) -> Result<(), AppError> {
-    history::record(
-        conn,
-        actor,
-        &Change {
-            entity: "user",
-            entity_id: user_id,
-            organisation_id: None,
-            action,
-            before: None::<&serde_json::Value>,
-            after: None,
-        },
-    )
+    history::on_account(conn, actor, user_id, action, None)
 }
 
 /// Turns the factor on with the secret its first code was checked against (that code's step
@@ -186,7 +176,7 @@ pub fn remove(
 /// Whether accounts of this role must have a second factor: administrators always, the
 /// other roles as the administrators chose.
 pub fn required_for(conn: &mut DbConnection, role: Role) -> Result<bool, AppError> {
-    if role == Role::Admin {
+    if policy::always_needs_second_factor(role) {
         return Ok(true);
     }
     Ok(role_policies::table
@@ -206,7 +196,9 @@ pub fn required_roles(conn: &mut DbConnection) -> Result<Vec<Role>, AppError> {
     Ok(Role::ALL
         .iter()
         .copied()
-        .filter(|role| *role == Role::Admin || chosen.iter().any(|c| c == role.as_str()))
+        .filter(|role| {
+            policy::always_needs_second_factor(*role) || chosen.iter().any(|c| c == role.as_str())
+        })
         .collect())
 }
 
@@ -217,7 +209,10 @@ pub fn set_required(
     roles: &[Role],
 ) -> Result<(), AppError> {
     let before: Vec<&str> = required_roles(conn)?.iter().map(|r| r.as_str()).collect();
-    for role in Role::ALL.iter().filter(|r| **r != Role::Admin) {
+    for role in Role::ALL
+        .iter()
+        .filter(|r| !policy::always_needs_second_factor(**r))
+    {
         let required = roles.contains(role);
         diesel::delete(role_policies::table.find(role.as_str())).execute(conn)?;
         diesel::insert_into(role_policies::table)

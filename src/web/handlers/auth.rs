@@ -158,9 +158,7 @@ impl Second {
         if second_factor::find(conn, &account.id)?.is_some() {
             return Ok(Self::Enrolled);
         }
-        let role = crate::domain::Role::parse(&account.role)
-            .map_err(|_| AppError::unexpected("unknown role in database"))?;
-        Ok(if second_factor::required_for(conn, role)? {
+        Ok(if second_factor::required_for(conn, account.current()?.role)? {
             Self::Missing
         } else {
             Self::Optional

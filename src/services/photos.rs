@@ -16,13 +16,6 @@ use crate::models::photo::{self, ClientKey, Photo};
 use crate::services::audits;
 use crate::services::evidence::Upload;
 
-/// What a send did: new photographs, or those a former send of the same key left.
-#[derive(Debug)]
-pub enum Taken {
-    New(Vec<Photo>),
-    Retried(Vec<Photo>),
-}
-
 /// The audit, when the user may add photographs to this requirement now (an auditor of the
 /// audit while findings are open): checked before any byte of the upload is stored.
 pub fn may_take(
@@ -41,19 +34,20 @@ pub fn may_take(
     Ok(found)
 }
 
-/// Records the upload's photographs for the requirement, or recognises a retried send.
+/// Records the upload's photographs for the requirement; a retried send is answered with
+/// the photographs its first send left.
 pub fn take(
     conn: &mut DbConnection,
     user: &CurrentUser,
     audit_id: &str,
     reference: &str,
     upload: &Upload,
-) -> Result<(Audit, Taken), AppError> {
+) -> Result<Vec<Photo>, AppError> {
     let found = may_take(conn, user, audit_id, reference)?;
     let key = ClientKey::parse(&upload.field("key"))?;
     let already = photo::by_key(conn, &found.id, &key)?;
     if !already.is_empty() {
-        return Ok((found, Taken::Retried(already)));
+        return Ok(already);
     }
     let mut errors = FieldErrors::new();
     let caption = errors.check(
@@ -97,15 +91,14 @@ pub fn take(
         Ok::<_, AppError>(taken)
     });
     match made {
-        Ok(taken) => Ok((found, Taken::New(taken))),
         Err(AppError::Conflict) => {
             let first = photo::by_key(conn, &found.id, &key)?;
             if first.is_empty() {
                 return Err(AppError::Conflict);
             }
-            Ok((found, Taken::Retried(first)))
+            Ok(first)
         }
-        Err(other) => Err(other),
+        other => other,
     }
 }
 

@@ -25,10 +25,30 @@ fn send(
     caption: &str,
     file: (&str, &[u8]),
 ) -> Resp {
-    let token = client.csrf_token();
+    send_with(
+        &client.csrf_token(),
+        client,
+        audit,
+        reference,
+        key,
+        caption,
+        file,
+    )
+}
+
+/// The same, with the session's token read beforehand (simultaneous sends).
+fn send_with(
+    token: &str,
+    client: &Client,
+    audit: &str,
+    reference: &str,
+    key: &str,
+    caption: &str,
+    file: (&str, &[u8]),
+) -> Resp {
     client.upload_headed(
         &format!("/audits/{audit}/constats/{reference}/photos"),
-        &[("csrf_token", &token), ("key", key), ("caption", caption)],
+        &[("csrf_token", token), ("key", key), ("caption", caption)],
         &[file],
         ("HX-Request", "true"),
     )
@@ -260,14 +280,16 @@ fn simultaneous_sends_keep_every_photograph_once() {
                 s.spawn(move || {
                     let token = client.csrf_token();
                     start.wait();
-                    client
-                        .upload_headed(
-                            &format!("/audits/{audit}/constats/E2.1/photos"),
-                            &[("csrf_token", &token), ("key", key), ("caption", key)],
-                            &[("photo.png", picture)],
-                            ("HX-Request", "true"),
-                        )
-                        .status
+                    send_with(
+                        &token,
+                        client,
+                        audit,
+                        "E2.1",
+                        key,
+                        key,
+                        ("photo.png", picture),
+                    )
+                    .status
                 })
             })
             .collect();

@@ -22,7 +22,7 @@ pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
                 Some(id) => Some(organisation::find(conn, &user.scope(), id)?),
                 None => None,
             };
-            Ok((tokens, organisation, Factor::of(conn, &user.id)?))
+            Ok((tokens, organisation, SignIn::of(conn, &user.id)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
@@ -33,16 +33,15 @@ pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.render("account/show.html", &page)
 }
 
-/// The account's second factor as its page sums it up.
 /// How the account signs in, as its page sums it up: its second factor and the identity
 /// providers linked to it.
-struct Factor {
+struct SignIn {
     on: bool,
     codes_left: i64,
     identities: Vec<crate::models::identity::Identity>,
 }
 
-impl Factor {
+impl SignIn {
     fn of(conn: &mut crate::db::DbConnection, user_id: &str) -> Result<Self, AppError> {
         Ok(Self {
             on: second_factor::find(conn, user_id)?.is_some(),
@@ -77,7 +76,7 @@ pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpRe
                 &name,
             )?;
             let tokens = api_token::list_for(conn, &current.id)?;
-            Ok((created, tokens, Factor::of(conn, &current.id)?))
+            Ok((created, tokens, SignIn::of(conn, &current.id)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
@@ -93,7 +92,7 @@ pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpRe
                 .user_run(|conn, current| {
                     Ok((
                         api_token::list_for(conn, &current.id)?,
-                        Factor::of(conn, &current.id)?,
+                        SignIn::of(conn, &current.id)?,
                     ))
                 })
                 .await?;

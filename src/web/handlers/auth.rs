@@ -158,11 +158,13 @@ impl Second {
         if second_factor::find(conn, &account.id)?.is_some() {
             return Ok(Self::Enrolled);
         }
-        Ok(if second_factor::required_for(conn, account.current()?.role)? {
-            Self::Missing
-        } else {
-            Self::Optional
-        })
+        Ok(
+            if second_factor::required_for(conn, account.current()?.role)? {
+                Self::Missing
+            } else {
+                Self::Optional
+            },
+        )
     }
 }
 

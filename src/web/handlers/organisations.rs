@@ -279,7 +279,7 @@ pub async fn show_organisation(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
-    let (user, (organisation, sites, (recent, names), charter)) = ctx
+    let (user, (organisation, sites, (recent, names), (charter, commitments, joins))) = ctx
         .user_run(move |conn, user| {
             let organisation = organisation::find(conn, &user.scope(), &id)?;
             let sites = site::list_for(conn, &organisation.id)?;
@@ -291,7 +291,9 @@ pub async fn show_organisation(
             let names = history_view::names(conn, &recent)?;
             let charter = crate::services::charters::latest(conn, &organisation.id)?;
             let commitments = commitment_cards(conn, &organisation.id)?;
-            let joins = crate::models::identity::auto_join(conn, &organisation.id)?;
+            // Shown to administrators only, read for them only.
+            let joins = policy::may_administer(user)
+                && crate::models::identity::auto_join(conn, &organisation.id)?;
             Ok((
                 organisation,
                 sites,
@@ -300,7 +302,6 @@ pub async fn show_organisation(
             ))
         })
         .await?;
-    let (charter, commitments, joins) = charter;
     let mut page = ctx.page(Some(&user), "organisations");
     // Whether its staff join by themselves through a provider: the administrators' choice.
     if policy::may_administer(&user) {

@@ -33,8 +33,9 @@ pub async fn add_photo(
     let scripted = req.headers().contains_key("HX-Request");
     // Who may send, before any byte is stored.
     let (lookup, wanted) = (id.clone(), reference.clone());
+    // A read: the write's own hop checks again, and only it queues for the write lock.
     let (user, allowed) = ctx
-        .user_attempt(move |conn, user| photos::may_take(conn, user, &lookup, &wanted).map(drop))
+        .user_read(move |conn, user| Ok(photos::may_take(conn, user, &lookup, &wanted).map(drop)))
         .await?;
     let received = match allowed {
         Ok(()) => receive(&ctx.state, payload, ctx.pending_csrf().as_ref()).await,

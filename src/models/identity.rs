@@ -251,15 +251,28 @@ pub fn set_auto_join(
     on: bool,
 ) -> Result<(), AppError> {
     let before = auto_join(conn, organisation_id)?;
-    diesel::delete(auto_joins::table.find(organisation_id)).execute(conn)?;
+    if on == before {
+        return Ok(());
+    }
     if on {
-        diesel::insert_into(auto_joins::table)
-            .values((
-                auto_joins::organisation_id.eq(organisation_id),
-                auto_joins::enabled_at.eq(now()),
-                auto_joins::enabled_by.eq(&actor.label),
-            ))
-            .execute(conn)?;
+        // Turned on by two administrators at once: the second finds it on (a savepoint, so
+        // that PostgreSQL's transaction survives the duplicate key).
+        let inserted = diesel::Connection::transaction(conn, |c| {
+            diesel::insert_into(auto_joins::table)
+                .values((
+                    auto_joins::organisation_id.eq(organisation_id),
+                    auto_joins::enabled_at.eq(now()),
+                    auto_joins::enabled_by.eq(&actor.label),
+                ))
+                .execute(c)
+        })
+        .map_err(super::conflict_on_unique);
+        match inserted {
+            Err(AppError::Conflict) => return Ok(()),
+            other => other?,
+        };
+    } else if diesel::delete(auto_joins::table.find(organisation_id)).execute(conn)? == 0 {
+        return Ok(());
     }
     history::record(
         conn,

@@ -202,10 +202,14 @@ pub fn required_roles(conn: &mut DbConnection) -> Result<Vec<Role>, AppError> {
         .collect())
 }
 
-/// Sets which roles must have a second factor, with one history line saying which.
+/// Sets which roles must have a second factor, from the choice the administrator read
+/// (`seen`): each role's row changes only if it still holds what was read, so of two
+/// administrators saving at once the second meets a changed row and gets `Conflict` (its
+/// whole change undone). One history line says which roles.
 pub fn set_required(
     conn: &mut DbConnection,
     actor: &Actor,
+    seen: &[Role],
     roles: &[Role],
 ) -> Result<(), AppError> {
     let before: Vec<&str> = required_roles(conn)?.iter().map(|r| r.as_str()).collect();
@@ -213,15 +217,20 @@ pub fn set_required(
         .iter()
         .filter(|r| !policy::always_needs_second_factor(**r))
     {
-        let required = roles.contains(role);
-        diesel::delete(role_policies::table.find(role.as_str())).execute(conn)?;
-        diesel::insert_into(role_policies::table)
-            .values((
-                role_policies::role.eq(role.as_str()),
-                role_policies::second_factor_required.eq(required),
-                role_policies::updated_at.eq(now()),
-            ))
-            .execute(conn)?;
+        let changed = diesel::update(
+            role_policies::table
+                .filter(role_policies::role.eq(role.as_str()))
+                .filter(role_policies::second_factor_required.eq(seen.contains(role))),
+        )
+        .set((
+            role_policies::second_factor_required.eq(roles.contains(role)),
+            role_policies::updated_at.eq(now()),
+            role_policies::version.eq(role_policies::version + 1),
+        ))
+        .execute(conn)?;
+        if changed != 1 {
+            return Err(AppError::Conflict);
+        }
     }
     let after: Vec<&str> = required_roles(conn)?.iter().map(|r| r.as_str()).collect();
     history::record(

@@ -546,3 +546,79 @@ fn two_auditors_submitting_one_report_at_once_submit_it_once() {
         "the nonconformity became one action, not two"
     );
 }
+
+/// Two administrators post their forms at the same instant; their answers' statuses.
+fn two_admins_at_once(app: &TestApp, path: &str, forms: [&[(&str, &str)]; 2]) -> Vec<u16> {
+    let admins = [app.admin(), app.admin()];
+    let start = Barrier::new(2);
+    let mut statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = admins
+            .iter()
+            .zip(forms)
+            .map(|(admin, fields)| {
+                let start = &start;
+                s.spawn(move || {
+                    let token = admin.csrf_token();
+                    let mut all = vec![("csrf_token", token.as_str())];
+                    all.extend_from_slice(fields);
+                    start.wait();
+                    admin.post_raw(path, &all, None).status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    statuses.sort_unstable();
+    statuses
+}
+
+#[test]
+fn two_administrators_choosing_the_second_factors_roles_at_once_keep_one_choice() {
+    let app = crate::helpers::spawn_app();
+    let statuses = two_admins_at_once(
+        &app,
+        "/admin/parametres/second-facteur",
+        [
+            &[("seen", "admin"), ("roles", "auditor")],
+            &[("seen", "admin"), ("roles", "federation")],
+        ],
+    );
+    assert_eq!(
+        statuses,
+        vec![303, 409],
+        "the second read a choice changed since"
+    );
+    let required = app.with_db(qualitrack::models::second_factor::required_roles);
+    assert_eq!(
+        required.len(),
+        2,
+        "admins and one of the two choices: {required:?}"
+    );
+}
+
+#[test]
+fn two_administrators_turning_on_an_organismes_self_joining_at_once_both_succeed() {
+    let app = crate::helpers::spawn_app();
+    let org = app.create_organisation("Habitat Ouvert", 71, "11");
+    let path = format!("/organismes/{org}/rattachement");
+    let statuses = two_admins_at_once(
+        &app,
+        &path,
+        [&[("auto_join", "on")], &[("auto_join", "on")]],
+    );
+    assert_eq!(statuses, vec![303, 303]);
+    assert_eq!(app.count("auto_joins"), 1);
+    let lines = app.with_db(move |conn| {
+        Ok(
+            qualitrack::models::history::for_entity(conn, "organisation", &org, 20)?
+                .into_iter()
+                .filter(|e| {
+                    e.after_data
+                        .as_deref()
+                        .is_some_and(|a| a.contains("auto_join"))
+                })
+                .count(),
+        )
+    });
+    assert_eq!(lines, 1, "one change, one history line");
+}

@@ -21,3 +21,10 @@ CREATE TABLE role_policies (
     updated_at TIMESTAMP NOT NULL,
     version INTEGER NOT NULL DEFAULT 1
 );
+-- One row per role that may be asked for a second factor, so that a change of the choice is
+-- an update of rows that exist (two administrators saving at once: the second is refused).
+INSERT INTO role_policies (role, second_factor_required, updated_at) VALUES
+    ('federation', FALSE, CURRENT_TIMESTAMP),
+    ('quality_manager', FALSE, CURRENT_TIMESTAMP),
+    ('auditor', FALSE, CURRENT_TIMESTAMP),
+    ('observer', FALSE, CURRENT_TIMESTAMP);

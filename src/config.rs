@@ -150,6 +150,18 @@ impl Settings {
             ),
             ("settings-smtp-password", set(smtp.password.is_some())),
             ("settings-pool-size", self.pool_size.to_string()),
+            (
+                "settings-oidc-providers",
+                // Names and issuers only: the client secrets stay unsaid. A providers file
+                // that cannot be read stops the server at start, so this reads it fine.
+                self.oidc
+                    .providers()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|p| format!("{} ({})", p.name, p.issuer))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
         ]
     }
 }

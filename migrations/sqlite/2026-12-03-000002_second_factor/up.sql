@@ -23,8 +23,10 @@ CREATE TABLE role_policies (
 );
 -- One row per role that may be asked for a second factor, so that a change of the choice is
 -- an update of rows that exist (two administrators saving at once: the second is refused).
+-- Dated by this migration, not by when it runs: a database made twice from one seed is the
+-- same twice.
 INSERT INTO role_policies (role, second_factor_required, updated_at) VALUES
-    ('federation', FALSE, CURRENT_TIMESTAMP),
-    ('quality_manager', FALSE, CURRENT_TIMESTAMP),
-    ('auditor', FALSE, CURRENT_TIMESTAMP),
-    ('observer', FALSE, CURRENT_TIMESTAMP);
+    ('federation', FALSE, '2026-12-03 00:00:00'),
+    ('quality_manager', FALSE, '2026-12-03 00:00:00'),
+    ('auditor', FALSE, '2026-12-03 00:00:00'),
+    ('observer', FALSE, '2026-12-03 00:00:00');

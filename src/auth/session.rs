@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 
 const USER_ID: &str = "uid";
+/// The session's row in `user_sessions`: closed there, the session ends at its next request.
+const SESSION_ID: &str = "sid";
 
 /// The session cookie's name; over HTTPS with the `__Host-` prefix, so that the browser
 /// accepts it only when Secure, for the whole site (Path=/) and from this host (no Domain).
@@ -44,6 +46,8 @@ const SEEN_RESOLUTION_SECS: i64 = 60;
 #[derive(Debug, Clone)]
 pub struct SessionAuth {
     pub user_id: String,
+    /// Its row among the account's open sessions
+    pub session_id: String,
     pub password_fingerprint: String,
     /// Nothing but the second factor's enrolment until it is done
     pub must_enrol: bool,
@@ -53,6 +57,7 @@ impl SessionAuth {
     /// Reads the session, ending it when it has been idle too long.
     pub fn from_session(session: &Session, idle_secs: i64) -> Result<Self, AppError> {
         let user_id = get::<String>(session, USER_ID).ok_or(AppError::Unauthenticated)?;
+        let session_id = get::<String>(session, SESSION_ID).ok_or(AppError::Unauthenticated)?;
         let fingerprint =
             get::<String>(session, PASSWORD_FINGERPRINT).ok_or(AppError::Unauthenticated)?;
         let now = chrono::Utc::now().timestamp();
@@ -67,6 +72,7 @@ impl SessionAuth {
         }
         Ok(Self {
             user_id,
+            session_id,
             password_fingerprint: fingerprint,
             must_enrol: get::<bool>(session, MUST_ENROL).unwrap_or(false),
         })
@@ -83,13 +89,15 @@ pub fn password_fingerprint(password_hash: &str) -> String {
     super::sha256_hex(password_hash.as_bytes())[..24].to_owned()
 }
 
-/// Starts a fresh session for `user_id` (a new cookie: no fixation), keeping the language.
-pub fn begin(session: &Session, user_id: &str, password_hash: &str) {
+/// Starts a fresh session for `user_id` (a new cookie: no fixation), keeping the language;
+/// `session_id` is its row, opened by `models::user_session::open`.
+pub fn begin(session: &Session, user_id: &str, password_hash: &str, session_id: &str) {
     let lang = get::<String>(session, LANG);
     // `clear` + `renew` (not `purge`, after which nothing more would be stored).
     session.clear();
     session.renew();
     set(session, USER_ID, user_id);
+    set(session, SESSION_ID, session_id);
     set(
         session,
         PASSWORD_FINGERPRINT,

@@ -97,6 +97,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    user_sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        means -> Text,
+        user_agent -> Text,
+        address -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     auto_joins (organisation_id) {
         organisation_id -> Text,
         enabled_at -> Timestamp,
@@ -240,6 +253,7 @@ diesel::joinable!(second_factors -> users (user_id));
 diesel::joinable!(identities -> users (user_id));
 diesel::joinable!(auto_joins -> organisations (organisation_id));
 diesel::joinable!(recovery_codes -> users (user_id));
+diesel::joinable!(user_sessions -> users (user_id));
 
 diesel::table! {
     framework_sources (framework_id) {
@@ -571,6 +585,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     role_policies,
     identities,
     auto_joins,
+    user_sessions,
     history,
     frameworks,
     framework_requirements,

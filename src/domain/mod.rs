@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod commitment;
 pub mod dates;
+pub mod device;
 pub mod email;
 pub mod enums;
 pub mod framework;

@@ -20,6 +20,7 @@ pub mod second_factor;
 pub mod site;
 pub mod survey;
 pub mod user;
+pub mod user_session;
 
 use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;

@@ -252,6 +252,11 @@ pub fn set_password(
             users::version.eq(user.version + 1),
         ))
         .execute(conn)?;
+    if !by_owner {
+        // A password set by someone else ends every session (the owner's own change keeps
+        // the one it is made in, see the account page).
+        super::user_session::forget_all(conn, &user.id)?;
+    }
     let after = get(conn, &user.id)?;
     history::record(
         conn,
@@ -290,6 +295,9 @@ pub fn set_disabled(
         .execute(conn)?;
     if changed == 0 {
         return Err(AppError::Conflict);
+    }
+    if disabled {
+        super::user_session::forget_all(conn, &user.id)?;
     }
     let after = get(conn, &user.id)?;
     history::record(

@@ -11,9 +11,9 @@ use actix_web::{guard, web};
 
 use crate::error::AppError;
 use handlers::{
-    accessibility, account, actions, admin, admin_history, admin_settings, audits, auth, auth_code,
-    benchmarks, calendar, commitments, dashboard, evidence, frameworks, health, home, indicators,
-    organisations, published, second_factor, sites, sso, surveys,
+    accessibility, account, account_sessions, actions, admin, admin_history, admin_settings,
+    audits, auth, auth_code, benchmarks, calendar, commitments, dashboard, evidence, frameworks,
+    health, home, indicators, organisations, published, second_factor, sites, sso, surveys,
 };
 
 /// GET, and HEAD with the same answer (actix's `web::get` does not answer HEAD).
@@ -81,6 +81,14 @@ fn account_routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/compte/jetons/{id}/revoquer",
             web::post().to(account::revoke_token),
+        )
+        .route(
+            "/compte/sessions/fermer-autres",
+            web::post().to(account_sessions::close_others),
+        )
+        .route(
+            "/compte/sessions/{id}/fermer",
+            web::post().to(account_sessions::close),
         );
 }
 

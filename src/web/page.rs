@@ -16,7 +16,7 @@ use crate::db::{Access, DbConnection};
 use crate::domain::policy;
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
-use crate::models::user;
+use crate::models::{user, user_session};
 use crate::startup::AppState;
 
 pub struct Ctx {
@@ -79,6 +79,28 @@ impl Ctx {
         SessionAuth::from_session(&self.session, self.state.idle_secs)
     }
 
+    /// The browser a sign-in comes from, for the account's list of sessions.
+    pub fn device(&self) -> user_session::Device {
+        user_session::Device {
+            user_agent: self
+                .req
+                .headers()
+                .get(header::USER_AGENT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned(),
+            address: self.peer_address(),
+        }
+    }
+
+    /// The client's address as the connection shows it (the proxy's, behind one).
+    pub fn peer_address(&self) -> String {
+        self.req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default()
+    }
+
     /// Whether this request reads or may write: its transactions are begun accordingly.
     pub fn access(&self) -> Access {
         Access::of(self.req.method())
@@ -126,11 +148,12 @@ impl Ctx {
         T: Send + 'static,
     {
         let auth = self.auth()?;
+        let session_id = auth.session_id.clone();
         let outcome = self
             .state
             .db
             .hop(access, move |conn| {
-                let current = load_user(conn, &auth)?;
+                let (current, stale) = load_user(conn, &auth, access)?;
                 if current.must_change_password && gate == PasswordGate::Enforce {
                     return Err(AppError::PasswordChangeRequired);
                 }
@@ -138,13 +161,41 @@ impl Ctx {
                     return Err(AppError::SecondFactorRequired);
                 }
                 let value = f(conn, &current)?;
-                Ok((current, value))
+                Ok((current, value, stale))
             })
             .await;
-        if matches!(outcome, Err(AppError::Unauthenticated)) {
-            sess::end(&self.session);
+        self.after_hop(outcome, session_id)
+    }
+
+    /// Ends a session found closed, and records a read's activity off the request: it
+    /// queues like any write and its failure never fails the read.
+    fn after_hop<T>(
+        &self,
+        outcome: Result<(CurrentUser, T, bool), AppError>,
+        session_id: String,
+    ) -> Result<(CurrentUser, T), AppError> {
+        match outcome {
+            Ok((current, value, stale)) => {
+                if stale {
+                    let db = self.state.db.clone();
+                    actix_web::rt::spawn(async move {
+                        let touched = db
+                            .write(move |conn| user_session::touch(conn, &session_id))
+                            .await;
+                        if let Err(error) = touched {
+                            log::warn!("cannot record a session's activity: {error}");
+                        }
+                    });
+                }
+                Ok((current, value))
+            }
+            Err(error) => {
+                if matches!(error, AppError::Unauthenticated) {
+                    sess::end(&self.session);
+                }
+                Err(error)
+            }
         }
-        outcome
     }
 
     /// Like `user_run`, but an error of `f` (rolled back) is handed to the caller together
@@ -158,11 +209,13 @@ impl Ctx {
         T: Send + 'static,
     {
         let auth = self.auth()?;
+        let session_id = auth.session_id.clone();
+        let access = self.access();
         let outcome = self
             .state
             .db
-            .hop(self.access(), move |conn| {
-                let current = load_user(conn, &auth)?;
+            .hop(access, move |conn| {
+                let (current, stale) = load_user(conn, &auth, access)?;
                 if current.must_change_password {
                     return Err(AppError::PasswordChangeRequired);
                 }
@@ -170,13 +223,10 @@ impl Ctx {
                     return Err(AppError::SecondFactorRequired);
                 }
                 let attempt = crate::db::savepoint(conn, |c| f(c, &current));
-                Ok((current, attempt))
+                Ok((current, attempt, stale))
             })
             .await;
-        if matches!(outcome, Err(AppError::Unauthenticated)) {
-            sess::end(&self.session);
-        }
-        outcome
+        self.after_hop(outcome, session_id)
     }
 
     /// The reader's language: their account's choice, the session's, then the browser's.
@@ -313,8 +363,14 @@ impl Ctx {
     }
 }
 
-/// The account behind a session, if it is still enabled and its password unchanged.
-fn load_user(conn: &mut DbConnection, auth: &SessionAuth) -> Result<CurrentUser, AppError> {
+/// The account behind a session, if its session is open, the account enabled and its
+/// password unchanged; with whether the session's activity is still to be recorded (a write
+/// hop records it in its own transaction, a read leaves it to `Ctx::after_hop`).
+fn load_user(
+    conn: &mut DbConnection,
+    auth: &SessionAuth,
+    access: Access,
+) -> Result<(CurrentUser, bool), AppError> {
     let row = match user::get(conn, &auth.user_id) {
         Ok(row) => row,
         Err(AppError::NotFound) => return Err(AppError::Unauthenticated),
@@ -323,7 +379,13 @@ fn load_user(conn: &mut DbConnection, auth: &SessionAuth) -> Result<CurrentUser,
     if row.disabled || sess::password_fingerprint(&row.password_hash) != auth.password_fingerprint {
         return Err(AppError::Unauthenticated);
     }
-    row.current()
+    let stale = user_session::alive(conn, &auth.session_id, &auth.user_id)?
+        .ok_or(AppError::Unauthenticated)?;
+    if stale && access == Access::Write {
+        user_session::touch(conn, &auth.session_id)?;
+        return Ok((row.current()?, false));
+    }
+    Ok((row.current()?, stale))
 }
 
 /// Redirect after a successful POST (303: the browser follows with GET).

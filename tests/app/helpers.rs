@@ -65,9 +65,15 @@ impl TestDatabase {
 
 /// A browser without cookies for the server at `base` (another process, say).
 pub fn client_at(base: &str) -> Client {
+    client_as(base, "qualitrack-tests")
+}
+
+/// A browser that names itself `user_agent` (as the account's list of sessions shows it).
+pub fn client_as(base: &str, user_agent: &str) -> Client {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .max_redirects(0)
         .http_status_as_error(false)
+        .user_agent(user_agent)
         .build()
         .into();
     Client {

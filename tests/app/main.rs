@@ -42,6 +42,7 @@ mod published;
 mod reports;
 mod second_factor;
 mod security_matrix;
+mod sessions;
 mod sites;
 mod smtp_sink;
 mod sso;

@@ -73,6 +73,9 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Post, "/compte/mot-de-passe", "LWWWWWWWW"),
     (Post, "/compte/jetons", "LWWWWWWWW"),
     (Post, "/compte/jetons/{token}/revoquer", "LNNNWNNNN"),
+    // Another session of A's quality manager; then each closes their other sessions.
+    (Post, "/compte/sessions/{session}/fermer", "LNNNWNNNN"),
+    (Post, "/compte/sessions/fermer-autres", "LWWWWWWWW"),
     (Get, "/compte/second-facteur", "LOOOOOOOO"),
     (Post, "/compte/second-facteur", "LWWWWWWWW"),
     // Only the administrator of the world has a factor: the others have none to change.
@@ -386,6 +389,20 @@ fn world() -> World {
         .map(|(i, b)| (i > 0).then(|| b.create_api_token("Matrice")))
         .collect();
     let token = link(&browsers[4].get("/compte").body, "/compte/jetons/");
+    // The quality manager signed in on a second browser: a session of theirs to close.
+    let account = browsers[4].get("/compte").body;
+    let at = account
+        .find("quality-manager-")
+        .expect("the manager's address");
+    let manager_email = account[at..].split('<').next().unwrap().to_owned();
+    let second_browser = app.client();
+    assert_eq!(
+        second_browser
+            .login(&manager_email, crate::helpers::PASSWORD)
+            .status,
+        303
+    );
+    let session = link(&browsers[4].get("/compte").body, "/compte/sessions/");
     let ids = vec![
         ("A", org),
         ("site", site),
@@ -400,6 +417,7 @@ fn world() -> World {
         ("feed", feed),
         ("ics", ics),
         ("token", token),
+        ("session", session),
         ("user", user_id(&app, &spare)),
         ("fingerprint", fingerprint),
         ("ref", "E1.1".to_owned()),

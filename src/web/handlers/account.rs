@@ -1,9 +1,11 @@
-//! The signed-in user's own page: password, language and API tokens.
+//! The signed-in user's own page: password, language, how they sign in (second factor,
+//! identities, open sessions) and API tokens.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
+use super::account_sessions;
 use crate::auth::password;
 use crate::auth::session::{self as sess, FlashKind};
 use crate::db::parse_id;
@@ -11,18 +13,19 @@ use crate::domain::{FieldErrors, Invalid};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::history::Actor;
-use crate::models::{api_token, organisation, second_factor, user};
+use crate::models::{api_token, organisation, second_factor, user, user_session};
 use crate::web::page::{Ctx, PasswordGate, see_other};
 
 pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
+    let here = Here::of(&ctx)?;
     let (user, (tokens, organisation, factor)) = ctx
-        .user_run(|conn, user| {
+        .user_run(move |conn, user| {
             let tokens = api_token::list_for(conn, &user.id)?;
             let organisation = match &user.organisation_id {
                 Some(id) => Some(organisation::find(conn, &user.scope(), id)?),
                 None => None,
             };
-            Ok((tokens, organisation, SignIn::of(conn, &user.id)?))
+            Ok((tokens, organisation, SignIn::of(conn, &user.id, &here)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
@@ -33,20 +36,42 @@ pub async fn show_account(ctx: Ctx) -> Result<HttpResponse, AppError> {
     ctx.render("account/show.html", &page)
 }
 
-/// How the account signs in, as its page sums it up: its second factor and the identity
-/// providers linked to it.
+/// The session the account page is read in, and how long an idle one lives.
+#[derive(Clone)]
+struct Here {
+    session_id: String,
+    idle_secs: i64,
+}
+
+impl Here {
+    fn of(ctx: &Ctx) -> Result<Self, AppError> {
+        Ok(Self {
+            session_id: ctx.auth()?.session_id,
+            idle_secs: ctx.state.idle_secs,
+        })
+    }
+}
+
+/// How the account signs in, as its page sums it up: its second factor, the identity
+/// providers linked to it and the sessions open.
 struct SignIn {
     on: bool,
     codes_left: i64,
     identities: Vec<crate::models::identity::Identity>,
+    sessions: Vec<account_sessions::SessionLine>,
 }
 
 impl SignIn {
-    fn of(conn: &mut crate::db::DbConnection, user_id: &str) -> Result<Self, AppError> {
+    fn of(
+        conn: &mut crate::db::DbConnection,
+        user_id: &str,
+        here: &Here,
+    ) -> Result<Self, AppError> {
         Ok(Self {
             on: second_factor::find(conn, user_id)?.is_some(),
             codes_left: second_factor::codes_left(conn, user_id)?,
             identities: crate::models::identity::of_user(conn, user_id)?,
+            sessions: account_sessions::lines(conn, user_id, &here.session_id, here.idle_secs)?,
         })
     }
 
@@ -54,6 +79,7 @@ impl SignIn {
         page.insert("second_factor_on", &self.on);
         page.insert("codes_left", &self.codes_left);
         page.insert("identities", &self.identities);
+        page.insert("sessions", &self.sessions);
     }
 }
 
@@ -66,6 +92,8 @@ pub struct TokenForm {
 /// Creates an API token and shows its secret, once, on the account page.
 pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpResponse, AppError> {
     let name = form.into_inner().name;
+    let here = Here::of(&ctx)?;
+    let again = here.clone();
     let (user, attempt) = ctx
         .user_attempt(move |conn, current| {
             let owner = user::get(conn, &current.id)?;
@@ -76,7 +104,7 @@ pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpRe
                 &name,
             )?;
             let tokens = api_token::list_for(conn, &current.id)?;
-            Ok((created, tokens, SignIn::of(conn, &current.id)?))
+            Ok((created, tokens, SignIn::of(conn, &current.id, &here)?))
         })
         .await?;
     let mut page = ctx.page(Some(&user), "account");
@@ -89,10 +117,10 @@ pub async fn create_token(ctx: Ctx, form: web::Form<TokenForm>) -> Result<HttpRe
         }
         Err(error) => {
             let (_, (tokens, factor)) = ctx
-                .user_run(|conn, current| {
+                .user_run(move |conn, current| {
                     Ok((
                         api_token::list_for(conn, &current.id)?,
-                        SignIn::of(conn, &current.id)?,
+                        SignIn::of(conn, &current.id, &again)?,
                     ))
                 })
                 .await?;
@@ -139,6 +167,7 @@ pub async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
+    let this_session = ctx.auth()?.session_id;
     let (user, attempt) = ctx
         .user_run_gated(PasswordGate::Allow, move |conn, current| {
             let account = user::get(conn, &current.id)?;
@@ -164,6 +193,9 @@ pub async fn change_password(
                 &hash,
                 true,
             )?;
+            // The other sessions end with the old password (their cookies' fingerprint no
+            // longer matches); their rows say so on the account page.
+            user_session::forget_others(conn, &account.id, &this_session)?;
             Ok(Ok(updated.password_hash))
         })
         .await?;

@@ -9,7 +9,7 @@ use crate::auth::password;
 use crate::auth::session::{self as sess, FlashKind};
 use crate::db::now;
 use crate::error::AppError;
-use crate::models::{login_failure, second_factor, user};
+use crate::models::{login_failure, second_factor, user, user_session};
 use crate::web::page::{Ctx, see_other};
 
 #[derive(Debug, Deserialize)]
@@ -54,11 +54,7 @@ pub async fn login_form(ctx: Ctx, query: web::Query<NextQuery>) -> Result<HttpRe
 pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     let email = form.email.trim().to_lowercase();
-    let address = ctx
-        .req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = ctx.peer_address();
     let next = safe_next(form.suivant.as_deref()).to_owned();
 
     // The counts and the account are read first; the password is checked outside any
@@ -99,20 +95,24 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
     // With a second factor, the sign-in is recorded once its code is right.
     let awaits_code = matches!(second, Some(Second::Enrolled));
     let (recorded, failed_email) = (found.clone(), email.clone());
-    ctx.state
-        .db
-        .write(move |conn| match &recorded {
-            Some(account) => {
-                login_failure::clear_account(conn, &failed_email)?;
-                if awaits_code {
-                    Ok(())
-                } else {
-                    user::record_login(conn, account)
+    let (device, idle) = (ctx.device(), ctx.state.idle_secs);
+    let opened =
+        ctx.state
+            .db
+            .write(move |conn| match &recorded {
+                Some(account) => {
+                    login_failure::clear_account(conn, &failed_email)?;
+                    if awaits_code {
+                        return Ok(None);
+                    }
+                    user::record_login(conn, account)?;
+                    let means = user_session::Means::Password;
+                    user_session::open(conn, &account.id, &means, &device, idle).map(Some)
                 }
-            }
-            None => login_failure::record_failure(conn, &failed_email, &address, now()),
-        })
-        .await?;
+                None => login_failure::record_failure(conn, &failed_email, &address, now())
+                    .map(|()| None),
+            })
+            .await?;
     let Some(account) = found else {
         return login_refused(
             &ctx,
@@ -127,7 +127,10 @@ pub async fn login(ctx: Ctx, form: web::Form<LoginForm>) -> Result<HttpResponse,
         sess::await_code(&ctx.session, &account.id, &account.password_hash, &next);
         return Ok(see_other("/connexion/code"));
     }
-    signed_in(&ctx, &account);
+    let Some(session_id) = opened else {
+        return Err(AppError::unexpected("a sign-in without its session"));
+    };
+    signed_in(&ctx, &account, &session_id);
     // A one-time password is changed first, then the second factor set up.
     if matches!(second, Some(Second::Missing)) {
         sess::set_must_enrol(&ctx.session, true);
@@ -168,9 +171,14 @@ impl Second {
     }
 }
 
-/// Starts the account's session, in its language.
-pub(crate) fn signed_in(ctx: &Ctx, account: &user::User) {
-    sess::begin(&ctx.session, &account.id, &account.password_hash);
+/// Starts the account's session (its row opened by `user_session::open`), in its language.
+pub(crate) fn signed_in(ctx: &Ctx, account: &user::User, session_id: &str) {
+    sess::begin(
+        &ctx.session,
+        &account.id,
+        &account.password_hash,
+        session_id,
+    );
     if let Some(lang) = account.locale.as_deref().and_then(crate::i18n::Lang::parse) {
         sess::set_lang(&ctx.session, lang);
     }
@@ -212,6 +220,17 @@ pub(crate) fn retry_after(mut response: HttpResponse, minutes: u64) -> HttpRespo
 /// the browser back to the sign-in page).
 pub async fn logout(ctx: Ctx) -> HttpResponse {
     let sso = sess::sso(&ctx.session);
+    if let Ok(auth) = ctx.auth() {
+        let closed = ctx
+            .state
+            .db
+            .write(move |conn| user_session::forget(conn, &auth.session_id))
+            .await;
+        // The cookie is cleared whatever happens: a row left open dies with its idle timeout.
+        if let Err(error) = closed {
+            log::warn!("cannot close a signed-out session: {error}");
+        }
+    }
     sess::end(&ctx.session);
     ctx.flash(FlashKind::Success, "flash-logged-out");
     see_other(&super::sso::after_logout(&ctx, sso).await)

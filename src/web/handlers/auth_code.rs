@@ -13,7 +13,7 @@ use crate::auth::totp::looks_like_recovery;
 use crate::db::now;
 use crate::error::AppError;
 use crate::models::history::Actor;
-use crate::models::{login_failure, second_factor, user};
+use crate::models::{login_failure, second_factor, user, user_session};
 use crate::web::page::{Ctx, see_other};
 
 #[derive(Debug, Deserialize)]
@@ -38,7 +38,8 @@ pub async fn code_form(ctx: Ctx) -> Result<HttpResponse, AppError> {
 
 /// How a typed code fared.
 enum Outcome {
-    SignedIn(Box<user::User>, Option<i64>),
+    /// The account, its recovery codes left when one was spent, its session's row
+    SignedIn(Box<user::User>, Option<i64>, String),
     Wrong,
     Locked(i64),
 }
@@ -48,11 +49,8 @@ pub async fn code_submit(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResp
         ctx.flash(FlashKind::Info, "flash-code-expired");
         return Ok(see_other("/connexion"));
     };
-    let address = ctx
-        .req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let (device, idle) = (ctx.device(), ctx.state.idle_secs);
+    let address = device.address.clone();
     let (typed, clock, waiting) = (
         form.into_inner().code,
         ctx.state.clock.clone(),
@@ -97,12 +95,18 @@ pub async fn code_submit(ctx: Ctx, form: web::Form<CodeForm>) -> Result<HttpResp
             }
             login_failure::clear_account(conn, &key)?;
             user::record_login(conn, &account)?;
-            Ok(Outcome::SignedIn(Box::new(account), codes_left))
+            let means = if codes_left.is_some() {
+                user_session::Means::RecoveryCode
+            } else {
+                user_session::Means::SecondFactor
+            };
+            let session_id = user_session::open(conn, &account.id, &means, &device, idle)?;
+            Ok(Outcome::SignedIn(Box::new(account), codes_left, session_id))
         })
         .await;
     match outcome {
-        Ok(Outcome::SignedIn(account, codes_left)) => {
-            signed_in(&ctx, &account);
+        Ok(Outcome::SignedIn(account, codes_left, session_id)) => {
+            signed_in(&ctx, &account, &session_id);
             if let Some(left) = codes_left {
                 ctx.flash_with(
                     FlashKind::Warning,

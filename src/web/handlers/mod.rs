@@ -4,6 +4,7 @@
 
 pub mod accessibility;
 pub mod account;
+pub mod account_sessions;
 pub mod actions;
 pub mod admin;
 pub mod admin_history;

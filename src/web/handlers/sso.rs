@@ -15,6 +15,7 @@ use crate::auth::oidc::{Provider, Refusal, Start};
 use crate::auth::session as sess;
 use crate::error::AppError;
 use crate::models::identity::{self, Arrival};
+use crate::models::user_session;
 use crate::web::page::{Ctx, see_other};
 
 #[derive(Debug, Deserialize)]
@@ -142,20 +143,29 @@ pub async fn back(
     };
     let trust = found.config.trust_email;
     let arriving = (slug.clone(), person);
-    let arrival = ctx
+    let (device, idle) = (ctx.device(), ctx.state.idle_secs);
+    let (arrival, session_id) = ctx
         .state
         .db
         .write(move |conn| {
-            match identity::arrive(conn, &arriving.0, &arriving.1, trust) {
+            let arrival = match identity::arrive(conn, &arriving.0, &arriving.1, trust) {
                 // The same person's first sign-in twice at once: the other one stands.
                 Err(AppError::Conflict) => identity::arrive(conn, &arriving.0, &arriving.1, trust),
                 other => other,
-            }
+            }?;
+            let session_id = match &arrival {
+                Arrival::Account(account) => {
+                    let means = user_session::Means::Provider(arriving.0.clone());
+                    user_session::open(conn, &account.id, &means, &device, idle)?
+                }
+                _ => String::new(),
+            };
+            Ok((arrival, session_id))
         })
         .await?;
     match arrival {
         Arrival::Account(account) => {
-            signed_in(&ctx, &account);
+            signed_in(&ctx, &account, &session_id);
             sess::set_sso(&ctx.session, &slug, &id_token);
             Ok(see_other(&begun.next))
         }

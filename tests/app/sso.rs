@@ -49,7 +49,9 @@ fn start_provider(base: &str, accounts: &serde_json::Value) -> Option<Idp> {
         .current_dir(&dir)
         .env(
             "REDIRECT_URIS",
-            format!("{base}/connexion/oidc/proconnect/retour"),
+            format!(
+                "{base}/connexion/oidc/proconnect/retour,{base}/connexion/oidc/entra-id/retour"
+            ),
         )
         .env("POST_LOGOUT_REDIRECT_URIS", format!("{base}/connexion"))
         .env("CLIENT_ID", "qualitrack")
@@ -170,7 +172,12 @@ fn through_provider(client: &Client, app: &TestApp, mut url: String, login: &str
 
 /// Signs in through the provider as `login`; the application's answer to its return.
 fn sign_in_as(client: &Client, app: &TestApp, login: &str) -> Resp {
-    let started = client.get("/connexion/oidc/proconnect");
+    sign_in_through(client, app, "proconnect", login)
+}
+
+/// The same through the provider configured under `slug`.
+fn sign_in_through(client: &Client, app: &TestApp, slug: &str, login: &str) -> Resp {
+    let started = client.get(&format!("/connexion/oidc/{slug}"));
     assert_eq!(started.status, 303, "{}", started.body);
     let to_provider = started.location.expect("sent to the provider");
     let back = through_provider(client, app, to_provider, login);
@@ -523,5 +530,63 @@ fn a_sign_in_below_the_level_asked_is_refused() {
         client.get("/").location.as_deref(),
         Some("/connexion?suivant=%2F"),
         "not signed in"
+    );
+}
+
+#[test]
+fn two_providers_are_offered_side_by_side_and_each_links_its_own_identity() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("providers.toml");
+    let mut idp = None;
+    let app = spawn_app_at(test_database(), |settings, base| {
+        idp = start_provider(base, &serde_json::json!({}));
+        if let Some(started) = &idp {
+            settings.oidc.issuer = Some(started.issuer.clone());
+            settings.oidc.client_id = Some("qualitrack".into());
+            settings.oidc.client_secret = Some("secret-de-test".into());
+            settings.oidc.name = Some("ProConnect".into());
+            // The organisme's own provider, from the providers file (here the same server
+            // under a second name: two configurations, two buttons, two identities).
+            std::fs::write(
+                &file,
+                format!(
+                    "[[provider]]\nname = \"Entra ID\"\nissuer = \"{}\"\nclient_id = \"qualitrack\"\nclient_secret = \"secret-de-test\"\n",
+                    started.issuer
+                ),
+            )
+            .unwrap();
+            settings.oidc.providers_file = Some(file.clone());
+        }
+    });
+    let Some(_idp) = idp else { return };
+    let page = app.client().get("/connexion").body;
+    assert!(page.contains("Se connecter avec ProConnect"), "{page}");
+    assert!(page.contains("Se connecter avec Entra ID"), "{page}");
+
+    let org = app.create_organisation("Habitat Fédéré", 43, "11");
+    let email = app.create_user(Role::QualityManager, Some(&org), None);
+    let office = app.client();
+    let entered = sign_in_through(&office, &app, "entra-id", &email);
+    assert_eq!(entered.status, 303, "{}", entered.body);
+    assert_eq!(office.get("/").status, 200);
+    let account = office.get("/compte").body;
+    assert!(
+        account.contains("Entra ID — "),
+        "the identity names its provider: {account}"
+    );
+    let state = app.client();
+    assert_eq!(
+        sign_in_through(&state, &app, "proconnect", &email).status,
+        303
+    );
+    let account = state.get("/compte").body;
+    assert!(
+        account.contains("ProConnect — ") && account.contains("Entra ID — "),
+        "one identity per provider: {account}"
+    );
+    // The sessions say which provider opened them.
+    assert!(
+        account.matches(">Entra ID<").count() + account.matches(">ProConnect<").count() >= 2,
+        "{account}"
     );
 }

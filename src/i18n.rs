@@ -95,10 +95,12 @@ pub fn t_args(lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     let args: HashMap<Cow<'static, str>, FluentValue> = args
         .iter()
         .map(|(name, value)| {
-            (
-                Cow::Owned((*name).to_owned()),
-                FluentValue::from(value.clone()),
-            )
+            // A count chooses its message's plural ("1 organisme", "2 organismes").
+            let value = match value.parse::<i64>() {
+                Ok(number) if *name == "count" => FluentValue::from(number),
+                _ => FluentValue::from(value.clone()),
+            };
+            (Cow::Owned((*name).to_owned()), value)
         })
         .collect();
     LOCALES.lookup_with_args(&lang.id(), key, &args)
@@ -217,6 +219,31 @@ mod tests {
         assert_eq!(Lang::negotiate(Some("de-DE, fr;q=0.5")), Lang::Fr);
         assert_eq!(Lang::negotiate(Some("de, it")), Lang::Fr);
         assert_eq!(Lang::negotiate(Some("fr;q=0.1, en;q=0.9")), Lang::En);
+    }
+
+    #[test]
+    fn a_count_of_one_is_singular() {
+        let one = t_args(
+            Lang::Fr,
+            "dashboard-lead-region",
+            &[
+                ("date", "1er mars 2026".into()),
+                ("region", "Bretagne".into()),
+                ("count", "1".into()),
+                ("homes", "900".into()),
+            ],
+        );
+        assert!(one.contains("1 organisme et"), "{one}");
+        let two = t_args(
+            Lang::Fr,
+            "dashboard-lead",
+            &[
+                ("date", "1er mars 2026".into()),
+                ("count", "2".into()),
+                ("homes", "900".into()),
+            ],
+        );
+        assert!(two.contains("2 organismes"), "{two}");
     }
 
     #[test]

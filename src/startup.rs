@@ -155,7 +155,7 @@ impl Application {
             calendars: Memo::default(),
             peers: Memo::default(),
             boards: Memo::default(),
-            reports: crate::services::reports::Rendered::default(),
+            reports: crate::services::reports::Rendered::at(settings.public_url.as_deref()),
             accessibility_contact: settings.accessibility_contact.clone(),
             // A long screen's rows are kept laid out (about a megabyte for 300 rows).
             screens: Memo::with_capacity(32),

@@ -1067,6 +1067,7 @@ report-no-decision = pending
 report-state = State of the report
 report-issued = Content as of
 report-verify = To check this document, open /verify/{ $fingerprint } on the qualitrack site that issued it: it confirms the audit, the date and whether a later version exists.
+report-verify-at = To check this document, open { $url } or scan the code below: the page confirms the audit, its date and whether a newer version exists.
 report-summary = Summary
 report-grade = Grade
 report-count = Requirements
@@ -1124,8 +1125,14 @@ rollout-download = Rollout summary (PDF)
 # Federation dashboard
 nav-dashboard = Rollout
 dashboard-title = Rollout of quality commitments
-dashboard-lead = As of { $date }, { $count } organismes and { $homes } homes within your scope.
-dashboard-lead-region = As of { $date }, in { $region }: { $count } organismes and { $homes } homes.
+dashboard-lead = As of { $date }, { $count ->
+        [one] { $count } organisme
+       *[other] { $count } organismes
+    } and { $homes } homes within your scope.
+dashboard-lead-region = As of { $date }, in { $region }: { $count ->
+        [one] { $count } organisme
+       *[other] { $count } organismes
+    } and { $homes } homes.
 dashboard-filters = Dashboard filters
 dashboard-focus = Framework studied
 dashboard-all-regions = All of France

@@ -1067,6 +1067,7 @@ report-no-decision = en attente
 report-state = État du rapport
 report-issued = Contenu arrêté le
 report-verify = Pour vérifier ce document, ouvrez /verify/{ $fingerprint } sur le site qualitrack qui l’a émis : il confirme l’audit, la date et si une version plus récente existe.
+report-verify-at = Pour vérifier ce document, ouvrez { $url } ou lisez le code ci-dessous : la page confirme l’audit, la date et si une version plus récente existe.
 report-summary = Synthèse
 report-grade = Note
 report-count = Exigences
@@ -1124,8 +1125,14 @@ rollout-download = Synthèse du déploiement (PDF)
 # Federation dashboard
 nav-dashboard = Déploiement
 dashboard-title = Déploiement des engagements qualité
-dashboard-lead = Au { $date }, { $count } organismes et { $homes } logements dans votre périmètre.
-dashboard-lead-region = Au { $date }, en { $region } : { $count } organismes et { $homes } logements.
+dashboard-lead = Au { $date }, { $count ->
+        [one] { $count } organisme
+       *[other] { $count } organismes
+    } et { $homes } logements dans votre périmètre.
+dashboard-lead-region = Au { $date }, en { $region } : { $count ->
+        [one] { $count } organisme
+       *[other] { $count } organismes
+    } et { $homes } logements.
 dashboard-filters = Filtres du tableau de bord
 dashboard-focus = Référentiel étudié
 dashboard-all-regions = France entière

@@ -86,7 +86,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let issued = with_connection(&cli.settings, |conn| {
                 let issued = crate::services::reports::issue(
                     conn,
-                    &crate::services::reports::Rendered::default(),
+                    &crate::services::reports::Rendered::at(cli.settings.public_url.as_deref()),
                     id.trim(),
                     lang,
                 )?;

@@ -247,12 +247,12 @@ pub fn to_pdf(entries: &[CalendarEntry], lang: Lang, title: &str, today: NaiveDa
         let window = format!("{} – {}", headers[7], headers[8]);
         w.table(
             &[
-                (&headers[0], 125.0),
-                (&headers[3], 95.0),
-                (&headers[4], 95.0),
-                (&headers[6], 52.0),
-                (&window, 78.0),
-                (&headers[9], Writer::WIDTH - 445.0),
+                &headers[0],
+                &headers[3],
+                &headers[4],
+                &headers[6],
+                &window,
+                &headers[9],
             ],
             &rows,
             8.0,

@@ -24,18 +24,18 @@ fn shares(w: &mut Writer, lang: Lang, heading: &str, lines: &[ShareRow]) {
                 l.name.clone(),
                 l.organisations.to_string(),
                 l.holds.to_string(),
-                format!("{} %", i18n::format_number(l.rate, 1)),
+                format!("{}\u{a0}%", i18n::format_number(l.rate, 1)),
                 homes(l.homes_covered),
             ]
         })
         .collect();
     w.table(
         &[
-            ("", 170.0),
-            (&t("rollout-organisations"), 80.0),
-            (&t("dashboard-holds"), 80.0),
-            (&t("rollout-rate"), 90.0),
-            (&t("dashboard-homes-covered"), Writer::WIDTH - 420.0),
+            "",
+            &t("rollout-organisations"),
+            &t("dashboard-holds"),
+            &t("rollout-rate"),
+            &t("dashboard-homes-covered"),
         ],
         &rows,
         8.5,
@@ -46,7 +46,7 @@ fn shares(w: &mut Writer, lang: Lang, heading: &str, lines: &[ShareRow]) {
             points: lines.iter().map(|l| (l.name.clone(), l.rate)).collect(),
             target: None,
             range: Some((0.0, 100.0)),
-            suffix: " %".into(),
+            suffix: "\u{a0}%".into(),
         },
         true,
     );
@@ -114,19 +114,19 @@ fn frameworks(w: &mut Writer, d: &Dashboard, lang: Lang) {
                 f.counts.suspended.to_string(),
                 f.counts.engaged.to_string(),
                 f.counts.lapsed.to_string(),
-                format!("{} %", i18n::format_number(f.rate, 1)),
+                format!("{}\u{a0}%", i18n::format_number(f.rate, 1)),
             ]
         })
         .collect();
     w.table(
         &[
-            (&t("report-framework"), 175.0),
-            (&t("dashboard-holds"), 55.0),
-            (&t("rollout-standing-renewal_due"), 70.0),
-            (&t("rollout-standing-suspended"), 55.0),
-            (&t("rollout-standing-engaged"), 55.0),
-            (&t("rollout-standing-lapsed"), 55.0),
-            (&t("rollout-rate"), Writer::WIDTH - 465.0),
+            &t("report-framework"),
+            &t("dashboard-holds"),
+            &t("rollout-standing-renewal_due"),
+            &t("rollout-standing-suspended"),
+            &t("rollout-standing-engaged"),
+            &t("rollout-standing-lapsed"),
+            &t("rollout-rate"),
         ],
         &rows,
         8.5,
@@ -160,9 +160,9 @@ fn focus(w: &mut Writer, d: &Dashboard, lang: Lang) {
                 .collect();
             w.table(
                 &[
-                    (&t("dashboard-year"), 100.0),
-                    (&t("dashboard-granted"), 150.0),
-                    (&t("dashboard-holding-end"), Writer::WIDTH - 250.0),
+                    &t("dashboard-year"),
+                    &t("dashboard-granted"),
+                    &t("dashboard-holding-end"),
                 ],
                 &rows,
                 8.5,
@@ -194,11 +194,11 @@ fn renewals(w: &mut Writer, d: &Dashboard, lang: Lang) {
     } else {
         w.table(
             &[
-                (&t("benchmarks-organisme"), 150.0),
-                (&t("report-framework"), 110.0),
-                (&t("export-step"), 110.0),
-                (&t("export-due"), 55.0),
-                (&t("export-state"), Writer::WIDTH - 425.0),
+                &t("benchmarks-organisme"),
+                &t("report-framework"),
+                &t("export-step"),
+                &t("export-due"),
+                &t("export-state"),
             ],
             &rows,
             8.0,

@@ -52,6 +52,8 @@ impl Issued {
 pub struct Rendered {
     pdfs: Arc<Mutex<Renderings>>,
     loaded: Memo<AuditKey, Loaded>,
+    /// The public address reports print their verification link under (`QUALITRACK_PUBLIC_URL`)
+    origin: Option<String>,
 }
 
 /// Rendered reports by fingerprint and language.
@@ -64,6 +66,15 @@ type Loaded = (Arc<ReportData>, String);
 const RENDERED: usize = 32;
 
 impl Rendered {
+    /// Reports whose verification link and QR code point at `origin` (no trailing slash);
+    /// without one, the link is printed as a path on "the site that issued it".
+    pub fn at(origin: Option<&str>) -> Self {
+        Self {
+            origin: origin.map(|o| o.trim_end_matches('/').to_owned()),
+            ..Self::default()
+        }
+    }
+
     fn get_or_render(&self, key: (String, Lang), render: impl FnOnce() -> Vec<u8>) -> Arc<Vec<u8>> {
         let lock = || {
             self.pdfs
@@ -106,7 +117,7 @@ pub fn issue(
     })?;
     let (data, fingerprint) = (Arc::clone(&loaded.0), loaded.1.clone());
     let pdf = rendered.get_or_render((fingerprint.clone(), lang), || {
-        audit_report::render(&data, &fingerprint, lang)
+        audit_report::render(&data, &fingerprint, lang, rendered.origin.as_deref())
     });
     let recorded = issued_reports::table
         .find(&fingerprint)

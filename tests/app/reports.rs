@@ -192,6 +192,7 @@ fn the_audit_report_reads_back_is_stable_and_can_be_verified() {
     );
     assert!(String::from_utf8_lossy(&cli.stdout).contains(&current));
     assert_eq!(std::fs::read(&file).unwrap(), api.bytes);
+    verification_printed_in_full(&app, &audit, &current);
 
     let observer = app.login_as(Role::Observer, Some(&org), None);
     assert_eq!(observer.get(&path).status, 403);
@@ -213,6 +214,11 @@ fn the_schedule_prints_as_a_pdf_with_the_same_rows_as_the_spreadsheets() {
         text.contains("Habitat Audité") && text.contains("Audit de suivi n° 2"),
         "{text}"
     );
+    // Due dates are never split across lines.
+    let words = words_of(&text);
+    for date in ["10/04/2025", "10/04/2026", "09/02/2026", "09/06/2026"] {
+        assert!(words.contains(date), "{date} split: {text}");
+    }
     // Every step of the spreadsheet is in the document.
     let steps = csv.body.lines().count() - 1;
     assert!(steps > 3);
@@ -251,5 +257,76 @@ fn federation_staff_download_the_rollout_summary() {
         "{text}"
     );
     assert!(text.contains("Renouvellements dans les 90 jours et retards"));
+    // Headers are whole words in the text a reader extracts (columns are as wide as their
+    // longest word); the rate above kept its unit on its line.
+    let words = words_of(&text);
+    for whole in [
+        "Renouvellement",
+        "Suspendus",
+        "déploiement",
+        "Île-de-France",
+    ] {
+        assert!(words.contains(whole), "{whole} split: {text}");
+    }
     assert_eq!(manager.get("/federation/synthese.pdf").status, 403);
+}
+
+/// The words of an extracted text, as a reader's search would find them.
+fn words_of(text: &str) -> std::collections::BTreeSet<&str> {
+    text.split([' ', '\n', '\t'])
+        .map(|w| w.trim_matches([',', '.', ':', '(', ')']))
+        .collect()
+}
+
+/// With the public address set, the report prints its verification page's full address on
+/// the cover and after the signatures, with a QR code of it that a reader decodes.
+fn verification_printed_in_full(app: &crate::helpers::TestApp, audit: &str, fingerprint: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("rapport.pdf");
+    let cli = std::process::Command::new(env!("CARGO_BIN_EXE_qualitrack"))
+        .args(["report", "audit", audit, "--output", file.to_str().unwrap()])
+        .env("QUALITRACK_DATABASE_URL", &app.database_url)
+        .env("QUALITRACK_DATA_DIR", &app.data_dir)
+        .env("QUALITRACK_PUBLIC_URL", "https://qualite.exemple.fr/")
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    assert!(
+        cli.status.success(),
+        "{}",
+        String::from_utf8_lossy(&cli.stderr)
+    );
+    let url = format!("https://qualite.exemple.fr/verify/{fingerprint}");
+    let pdf = std::fs::read(&file).unwrap();
+    let pages = text_of(&pdf);
+    assert!(pages[0].contains(&url), "cover: {}", pages[0]);
+    assert!(pages.last().unwrap().contains(&url), "last page");
+    // The QR code, read from the cover's picture by zbar.
+    let cover = out.path().join("couverture");
+    let drawn = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(&cover)
+        .status()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(drawn.success());
+    let picture = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "png"))
+        .expect("the cover as a picture");
+    let read = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw"])
+        .arg(&picture)
+        .output();
+    if let Ok(read) = read {
+        assert_eq!(String::from_utf8_lossy(&read.stdout).trim(), url);
+    } else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "zbarimg (zbar-tools) is needed to read the report's QR code"
+        );
+        eprintln!("SKIPPED: the QR code is not read without zbarimg (zbar-tools)");
+    }
 }

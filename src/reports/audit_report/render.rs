@@ -35,23 +35,61 @@ fn rows_table(w: &mut Writer, lang: Lang, rows: &[Row]) {
         .collect();
     w.table(
         &[
-            (&t("report-requirement"), 48.0),
-            (&t("report-grade"), 80.0),
-            (&t("report-finding"), 205.0),
-            (&t("report-sites"), 70.0),
-            (&t("report-evidence"), Writer::WIDTH - 403.0),
+            &t("report-requirement"),
+            &t("report-grade"),
+            &t("report-finding"),
+            &t("report-sites"),
+            &t("report-evidence"),
         ],
         &cells,
         8.0,
     );
 }
 
-/// The report as PDF bytes, with `fingerprint` printed on every page.
+/// A SHA-256 in four groups of sixteen, so that it wraps at spaces in its column (a reader
+/// compares it group by group).
+fn grouped_hash(hash: &str) -> String {
+    hash.as_bytes()
+        .chunks(16)
+        .map(|chunk| String::from_utf8_lossy(chunk).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// How a reader checks a printed copy, on the cover and after the signatures: the full
+/// address of its verification page and a QR code of it when the public address is set,
+/// else the page's path on the site that issued it.
+fn verification(w: &mut Writer, lang: Lang, fingerprint: &str, origin: Option<&str>) {
+    let Some(origin) = origin else {
+        w.paragraph(
+            &i18n::t_args(
+                lang,
+                "report-verify",
+                &[("fingerprint", fingerprint.to_owned())],
+            ),
+            8.5,
+            false,
+        );
+        return;
+    };
+    let url = format!("{origin}/verify/{fingerprint}");
+    w.need(100.0);
+    w.paragraph(
+        &i18n::t_args(lang, "report-verify-at", &[("url", url.clone())]),
+        8.5,
+        false,
+    );
+    w.space(4.0);
+    w.qr_code(&url, 80.0);
+}
+
+/// The report as PDF bytes, with `fingerprint` printed on every page; `origin` is the public
+/// address its verification link and QR code point at.
 #[expect(
     clippy::too_many_lines,
     reason = "the report's sections, in reading order"
 )]
-pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
+pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&str>) -> Vec<u8> {
     let t = |key: &str| i18n::t(lang, key);
     let mut w = Writer::new();
     // Cover
@@ -107,15 +145,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
     );
     line(&mut w, &t("report-issued"), &date(data.issued_on));
     w.space(12.0);
-    w.paragraph(
-        &i18n::t_args(
-            lang,
-            "report-verify",
-            &[("fingerprint", fingerprint.to_owned())],
-        ),
-        8.5,
-        false,
-    );
+    verification(&mut w, lang, fingerprint, origin);
 
     // Summary
     w.new_page();
@@ -130,11 +160,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
         t("findings-not-assessed"),
         data.not_assessed.to_string(),
     ]);
-    w.table(
-        &[(&t("report-grade"), 200.0), (&t("report-count"), 80.0)],
-        &counts,
-        9.0,
-    );
+    w.table(&[&t("report-grade"), &t("report-count")], &counts, 9.0);
     w.space(8.0);
     #[expect(clippy::cast_precision_loss, reason = "counts of requirements")]
     let chart = Chart {
@@ -297,16 +323,16 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
                     e.title.clone(),
                     e.file_name.clone(),
                     date(e.date),
-                    e.sha256.clone(),
+                    grouped_hash(&e.sha256),
                 ]
             })
             .collect();
         w.table(
             &[
-                (&t("report-document"), 150.0),
-                (&t("report-file"), 120.0),
-                (&t("report-date"), 55.0),
-                ("SHA-256", Writer::WIDTH - 325.0),
+                &t("report-document"),
+                &t("report-file"),
+                &t("report-date"),
+                "SHA-256",
             ],
             &cells,
             8.0,
@@ -336,6 +362,8 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang) -> Vec<u8> {
         w.rule();
         w.space(8.0);
     }
+    w.space(8.0);
+    verification(&mut w, lang, fingerprint, origin);
 
     w.finish(&Meta {
         title: format!("{} — {}", t("report-title"), data.title),

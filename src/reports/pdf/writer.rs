@@ -173,6 +173,11 @@ impl Writer {
     }
 
     fn bar(&mut self, x: f32, top: f32, width: f32, height: f32) {
+        self.rect(x, top, width, height, (0.11, 0.31, 0.54));
+    }
+
+    /// A filled rectangle from `top` down, `x` from the left margin; the fill is black after.
+    fn rect(&mut self, x: f32, top: f32, width: f32, height: f32, rgb: (f32, f32, f32)) {
         let point = |x: f32, y: f32| LinePoint {
             p: Point {
                 x: Pt(MARGIN + x),
@@ -182,7 +187,7 @@ impl Writer {
         };
         self.ops().extend([
             Op::SetFillColor {
-                col: Color::Rgb(Rgb::new(0.11, 0.31, 0.54, None)),
+                col: Color::Rgb(Rgb::new(rgb.0, rgb.1, rgb.2, None)),
             },
             Op::DrawPolygon {
                 polygon: printpdf::Polygon {
@@ -202,6 +207,48 @@ impl Writer {
                 col: Color::Rgb(Rgb::new(0.0, 0.0, 0.0, None)),
             },
         ]);
+    }
+
+    /// A QR code of `text`, `side` points wide, at the left margin: dark modules drawn as
+    /// filled rectangles (one per run of a row), with the quiet zone the standard asks.
+    pub fn qr_code(&mut self, text: &str, side: f32) {
+        let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+            return;
+        };
+        let width = code.width();
+        let colors = code.to_colors();
+        // Four modules of quiet zone on each side.
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "a QR code is at most 177 modules"
+        )]
+        let module = side / (width + 8) as f32;
+        self.need(side);
+        let top = self.y;
+        for (row, line) in colors.chunks(width).enumerate() {
+            let mut column = 0;
+            while column < width {
+                if line[column] != qrcode::Color::Dark {
+                    column += 1;
+                    continue;
+                }
+                let start = column;
+                while column < width && line[column] == qrcode::Color::Dark {
+                    column += 1;
+                }
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a QR code is at most 177 modules"
+                )]
+                let (x, y, run) = (
+                    (start + 4) as f32 * module,
+                    top + (row + 4) as f32 * module,
+                    (column - start) as f32 * module,
+                );
+                self.rect(x, y, run, module, (0.0, 0.0, 0.0));
+            }
+        }
+        self.y = top + side;
     }
 
     /// A chart drawn from the same data as the pages' SVG charts: bars, or a trend line
@@ -294,21 +341,24 @@ impl Writer {
         self.y = top + height + 16.0;
     }
 
-    /// A table: columns as (header, width in points); cells wrap within their column, a row
-    /// never splits across pages, and the header repeats at the top of each page.
-    pub fn table(&mut self, columns: &[(&str, f32)], rows: &[Vec<String>], size: f32) {
+    /// A table: columns as their headers, each as wide as what it holds asks (see
+    /// `column_widths`); cells wrap within their column, a row never splits across pages, and
+    /// the header repeats at the top of each page.
+    pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>], size: f32) {
         let leading = size * 1.3;
+        let widths = column_widths(headers, rows, size, Self::WIDTH);
         let header = |w: &mut Self| {
-            let height = columns
+            let cells: Vec<Vec<String>> = headers
                 .iter()
-                .map(|(h, width)| wrap(h, size, true, width - 6.0).len())
-                .max()
-                .unwrap_or(1);
+                .zip(&widths)
+                .map(|(h, width)| wrap(h, size, true, width - CELL_PAD))
+                .collect();
+            let height = cells.iter().map(Vec::len).max().unwrap_or(1);
             let mut x = 0.0;
-            for (h, width) in columns {
+            for (lines, width) in cells.iter().zip(&widths) {
                 let top = w.y;
-                for line in wrap(h, size, true, width - 6.0) {
-                    w.text_at(x, &line, size, true);
+                for line in lines {
+                    w.text_at(x, line, size, true);
                     w.y += leading;
                 }
                 w.y = top;
@@ -322,10 +372,10 @@ impl Writer {
         self.need(leading * 3.0);
         header(self);
         for row in rows {
-            let cells: Vec<Vec<String>> = columns
+            let cells: Vec<Vec<String>> = widths
                 .iter()
                 .zip(row)
-                .map(|((_, width), text)| wrap(text, size, false, width - 6.0))
+                .map(|(width, text)| wrap(text, size, false, width - CELL_PAD))
                 .collect();
             #[expect(clippy::cast_precision_loss, reason = "a few lines")]
             let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * leading;
@@ -334,7 +384,7 @@ impl Writer {
             }
             let top = self.y;
             let mut x = 0.0;
-            for ((_, width), lines) in columns.iter().zip(&cells) {
+            for (width, lines) in widths.iter().zip(&cells) {
                 self.y = top;
                 for line in lines {
                     self.text_at(x, line, size, false);
@@ -416,6 +466,67 @@ impl Writer {
     }
 }
 
+/// The space between a cell's text and the next column, in points.
+const CELL_PAD: f32 = 6.0;
+
+/// Column widths that follow what the columns hold, as a browser lays out a table: each
+/// column at least as wide as its widest word (its header's in bold included), so that no
+/// word, date or figure is split; the room left shared in proportion to how much more each
+/// column's longest line would take; a table whose text is short spreads over the width.
+/// Only when the widest words alone overflow the page are columns narrower than a word
+/// (those words are then hyphenated).
+pub fn column_widths(headers: &[&str], rows: &[Vec<String>], size: f32, total: f32) -> Vec<f32> {
+    let mut least: Vec<f32> = headers
+        .iter()
+        .map(|h| super::widest_unit(h, size, true) + CELL_PAD)
+        .collect();
+    let mut most: Vec<f32> = headers
+        .iter()
+        .map(|h| super::natural_width(h, size, true) + CELL_PAD)
+        .collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(headers.len()) {
+            least[i] = least[i].max(super::widest_unit(cell, size, false) + CELL_PAD);
+            most[i] = most[i].max(super::natural_width(cell, size, false) + CELL_PAD);
+        }
+    }
+    let floor: f32 = least.iter().sum();
+    if floor >= total {
+        return least.iter().map(|w| w * total / floor).collect();
+    }
+    let wanted: f32 = most.iter().sum();
+    if wanted <= total {
+        return most.iter().map(|w| w * total / wanted).collect();
+    }
+    // Columns that ask little (a name, a date, a state) get their whole line first, while
+    // they ask no more than an equal share of what is left; the long texts share the rest in
+    // proportion to what they would take.
+    let mut widths = least.clone();
+    let mut open: Vec<usize> = (0..widths.len()).collect();
+    loop {
+        let left = total - widths.iter().sum::<f32>();
+        #[expect(clippy::cast_precision_loss, reason = "a few columns")]
+        let share = left / open.len().max(1) as f32;
+        let before = open.len();
+        open.retain(|&i| {
+            let short = most[i] - widths[i] <= share;
+            if short {
+                widths[i] = most[i];
+            }
+            !short
+        });
+        if open.len() == before || open.is_empty() {
+            break;
+        }
+    }
+    let left = total - widths.iter().sum::<f32>();
+    let stretch: f32 = open.iter().map(|&i| most[i] - widths[i]).sum();
+    for &i in &open {
+        widths[i] += (most[i] - widths[i]) * left / stretch.max(f32::EPSILON);
+    }
+    widths
+}
+
 /// A label made to fit `room` points: smaller type first (down to 5.5 pt), then cut with "…".
 fn fit(label: &str, room: f32, size: f32) -> (String, f32) {
     let mut size = size;
@@ -479,15 +590,7 @@ mod tests {
                 ]
             })
             .collect();
-        w.table(
-            &[
-                ("Exigence", 60.0),
-                ("Note", 110.0),
-                ("Constat", Writer::WIDTH - 170.0),
-            ],
-            &rows,
-            9.0,
-        );
+        w.table(&["Exigence", "Note", "Constat"], &rows, 9.0);
         w.finish(&Meta {
             title: "Rapport d’audit".into(),
             author: "qualitrack".into(),
@@ -498,6 +601,29 @@ mod tests {
             fingerprint_word: "empreinte".into(),
             language: "fr-FR".into(),
         })
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_words_and_share_the_rest_by_their_text() {
+        let headers = ["Région", "Renouvellements", "Taux de déploiement"];
+        let rows = vec![vec![
+            "Provence-Alpes-Côte d’Azur".to_owned(),
+            "3".to_owned(),
+            "25,0\u{a0}%".to_owned(),
+        ]];
+        let widths = column_widths(&headers, &rows, 9.0, Writer::WIDTH);
+        assert!((widths.iter().sum::<f32>() - Writer::WIDTH).abs() < 0.5);
+        assert!(widths[1] >= FACES.1.width("Renouvellements", 9.0) + CELL_PAD);
+        // A long text column takes the room; short ones keep their words whole.
+        let long = vec![vec![
+            "E1.1".to_owned(),
+            "Conforme".to_owned(),
+            "Les réponses écrites aux réclamations respectent le délai annoncé de dix jours ouvrés, sauf deux relances tardives relevées sur l’échantillon.".repeat(2),
+        ]];
+        let widths = column_widths(&["Exigence", "Note", "Constat"], &long, 8.0, Writer::WIDTH);
+        assert!(widths[2] > widths[0] + widths[1], "{widths:?}");
+        assert!(widths[0] >= FACES.1.width("Exigence", 8.0) + CELL_PAD);
+        assert!(widths[1] >= FACES.0.width("Conforme", 8.0) + CELL_PAD);
     }
 
     #[test]

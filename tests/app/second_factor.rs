@@ -9,7 +9,8 @@ use qualitrack::domain::Role;
 use crate::factors::{clock, next_code, remember, shown_codes, shown_key};
 use crate::helpers::{Client, PASSWORD, TestApp, spawn_app};
 
-fn actions_on(app: &TestApp, email: &str) -> Vec<String> {
+/// The actions of an account's history, newest first.
+pub(crate) fn actions_on(app: &TestApp, email: &str) -> Vec<String> {
     let id = crate::audits::user_id(app, email);
     app.with_db(move |conn| {
         Ok(

@@ -30,18 +30,6 @@ fn close_buttons(page: &str) -> Vec<String> {
         .collect()
 }
 
-fn history_actions(app: &TestApp, email: &str) -> Vec<String> {
-    let id = crate::audits::user_id(app, email);
-    app.with_db(move |conn| {
-        Ok(
-            qualitrack::models::history::for_entity(conn, "user", &id, 50)?
-                .into_iter()
-                .map(|entry| entry.action)
-                .collect(),
-        )
-    })
-}
-
 #[test]
 fn a_person_sees_where_they_are_signed_in_and_closes_a_lost_phone() {
     let app = spawn_app();
@@ -88,7 +76,7 @@ fn a_person_sees_where_they_are_signed_in_and_closes_a_lost_phone() {
     assert!(desk.get("/compte").body.contains("déjà fermée"));
     let stranger = app.login_as(Role::QualityManager, Some(&org), None);
     assert_eq!(stranger.post_form(&buttons[0], &[]).status, 404);
-    assert!(history_actions(&app, &email).contains(&"close_session".to_owned()));
+    assert!(crate::second_factor::actions_on(&app, &email).contains(&"close_session".to_owned()));
 }
 
 #[test]
@@ -110,7 +98,7 @@ fn closing_every_other_session_keeps_this_one() {
         assert_eq!(other.get("/").status, 303);
     }
     assert_eq!(here.get("/").status, 200);
-    assert!(history_actions(&app, &email).contains(&"close_sessions".to_owned()));
+    assert!(crate::second_factor::actions_on(&app, &email).contains(&"close_sessions".to_owned()));
 }
 
 #[test]
@@ -221,7 +209,7 @@ fn two_tabs_closing_one_session_at_once_close_it_once_and_sign_ins_at_once_each_
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert_eq!(statuses, vec![303, 303]);
-    let closings = history_actions(&app, &email)
+    let closings = crate::second_factor::actions_on(&app, &email)
         .into_iter()
         .filter(|a| a == "close_session")
         .count();

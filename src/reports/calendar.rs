@@ -230,7 +230,7 @@ pub fn to_pdf(entries: &[CalendarEntry], lang: Lang, title: &str, today: NaiveDa
     );
     let headers = columns(lang);
     let mut w = Writer::new();
-    w.paragraph(title, 18.0, true);
+    w.heading(1, title, 18.0);
     w.paragraph(
         &i18n::t_args(
             lang,

@@ -23,6 +23,22 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// The chart in words, for readers who cannot see it: its title, then each value.
+    pub fn described(&self) -> String {
+        let values: Vec<String> = self
+            .points
+            .iter()
+            .map(|(label, value)| {
+                format!(
+                    "{label} : {}{}",
+                    crate::i18n::format_number(*value, 1),
+                    self.suffix
+                )
+            })
+            .collect();
+        format!("{}. {}", self.title, values.join(" ; "))
+    }
+
     fn y_range(&self) -> (f64, f64) {
         if let Some(range) = self.range {
             return range;

@@ -16,7 +16,7 @@ fn homes(n: i64) -> String {
 fn shares(w: &mut Writer, lang: Lang, heading: &str, lines: &[ShareRow]) {
     let t = |k: &str| i18n::t(lang, k);
     w.space(10.0);
-    w.paragraph(heading, 13.0, true);
+    w.heading(2, heading, 13.0);
     let rows: Vec<Vec<String>> = lines
         .iter()
         .map(|l| {
@@ -56,7 +56,7 @@ pub fn to_pdf(d: &Dashboard, lang: Lang) -> Vec<u8> {
     let t = |k: &str| i18n::t(lang, k);
     let date = super::date_fr;
     let mut w = Writer::new();
-    w.paragraph(&t("rollout-title"), 18.0, true);
+    w.heading(1, &t("rollout-title"), 18.0);
     let region = crate::domain::Region::parse(&d.filter.region).ok();
     let scope = match region {
         Some(r) => i18n::t_args(
@@ -102,7 +102,7 @@ pub fn to_pdf(d: &Dashboard, lang: Lang) -> Vec<u8> {
 fn frameworks(w: &mut Writer, d: &Dashboard, lang: Lang) {
     let t = |k: &str| i18n::t(lang, k);
     w.space(8.0);
-    w.paragraph(&t("rollout-frameworks"), 13.0, true);
+    w.heading(2, &t("rollout-frameworks"), 13.0);
     let rows: Vec<Vec<String>> = d
         .frameworks
         .iter()
@@ -146,7 +146,7 @@ fn focus(w: &mut Writer, d: &Dashboard, lang: Lang) {
         shares(w, lang, &by("dashboard-by-family"), &d.families);
         if let Some(years) = d.rollout.iter().find(|f| f.key == focus.key) {
             w.space(10.0);
-            w.paragraph(&t("dashboard-years"), 13.0, true);
+            w.heading(2, &t("dashboard-years"), 13.0);
             let rows: Vec<Vec<String>> = years
                 .years
                 .iter()
@@ -175,7 +175,7 @@ fn renewals(w: &mut Writer, d: &Dashboard, lang: Lang) {
     let t = |k: &str| i18n::t(lang, k);
     let date = super::date_fr;
     w.new_page();
-    w.paragraph(&t("rollout-renewals"), 13.0, true);
+    w.heading(2, &t("rollout-renewals"), 13.0);
     let rows: Vec<Vec<String>> = d
         .renewals
         .iter()

@@ -330,3 +330,102 @@ fn verification_printed_in_full(app: &crate::helpers::TestApp, audit: &str, fing
         eprintln!("SKIPPED: the QR code is not read without zbarimg (zbar-tools)");
     }
 }
+
+/// The veraPDF command `.ci/run` installs (`tests/verapdf/install.sh`), or none outside CI.
+fn verapdf() -> Option<std::path::PathBuf> {
+    if let Ok(path) = std::env::var("QUALITRACK_VERAPDF") {
+        return Some(path.into());
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "QUALITRACK_VERAPDF must name veraPDF in CI (bash tests/verapdf/install.sh)"
+    );
+    eprintln!("SKIPPED: no veraPDF (bash tests/verapdf/install.sh, then QUALITRACK_VERAPDF=…)");
+    None
+}
+
+#[test]
+fn every_report_kind_is_tagged_and_conforms_to_pdf_ua_1_and_pdf_a_2u() {
+    let Setup {
+        app,
+        manager,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let auditor = sign_in(&app, &auditor_email);
+    let graded = htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-mineure"),
+            (
+                "finding",
+                "Trois demandes enregistrées après dix jours ouvrés.",
+            ),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(graded.status, 200, "{}", graded.body);
+    let federation = app.login_as(Role::Federation, None, None);
+    let documents = [
+        (
+            "rapport-audit",
+            auditor.get(&format!("/audits/{audit}/rapport.pdf")),
+        ),
+        (
+            "calendrier",
+            manager.get("/calendrier/export.pdf?periode=tout"),
+        ),
+        (
+            "synthese",
+            federation.get("/federation/synthese.pdf?framework=qualibail-iv"),
+        ),
+    ];
+    // The documents, and the audit report's pages as pictures, stay as artefacts.
+    let kept = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-pages");
+    std::fs::create_dir_all(&kept).unwrap();
+    let mut files = Vec::new();
+    for (name, response) in &documents {
+        assert_eq!(response.status, 200, "{name}");
+        let file = kept.join(format!("{name}.pdf"));
+        std::fs::write(&file, &response.bytes).unwrap();
+        let info = std::process::Command::new("pdfinfo")
+            .arg(&file)
+            .output()
+            .unwrap();
+        let info = String::from_utf8_lossy(&info.stdout).into_owned();
+        assert!(info.contains("Tagged:          yes"), "{name}: {info}");
+        assert!(
+            !info.contains("PDF/X"),
+            "{name} does not claim PDF/X: {info}"
+        );
+        files.push(file);
+    }
+    let pages = std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60"])
+        .arg(&files[0])
+        .arg(kept.join("rapport-audit-page"))
+        .status()
+        .unwrap();
+    assert!(pages.success());
+    let Some(verapdf) = verapdf() else { return };
+    for flavour in ["ua1", "2u"] {
+        let checked = std::process::Command::new(&verapdf)
+            .args(["--flavour", flavour, "--format", "mrr"])
+            .args(&files)
+            .output()
+            .expect("veraPDF runs");
+        let report = String::from_utf8_lossy(&checked.stdout);
+        let failed: Vec<&str> = report
+            .lines()
+            .filter(|l| l.contains("status=\"failed\"") || l.contains("<description>"))
+            .collect();
+        assert!(
+            checked.status.success() && report.contains("isCompliant=\"true\""),
+            "{flavour}: {}",
+            failed.join("\n")
+        );
+        assert_eq!(report.matches("isCompliant=\"true\"").count(), files.len());
+    }
+}

@@ -94,7 +94,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     let mut w = Writer::new();
     // Cover
     w.space(60.0);
-    w.paragraph(&t("report-title"), 24.0, true);
+    w.heading(1, &t("report-title"), 24.0);
     w.space(8.0);
     w.paragraph(&data.organisation, 18.0, true);
     w.paragraph(&format!("SIREN {}", data.siren), 10.5, false);
@@ -149,7 +149,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
 
     // Summary
     w.new_page();
-    w.paragraph(&t("report-summary"), 15.0, true);
+    w.heading(2, &t("report-summary"), 15.0);
     w.space(4.0);
     let mut counts: Vec<Vec<String>> = data
         .counts
@@ -198,18 +198,14 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     // Findings, theme by theme
     for theme in &data.themes {
         w.new_page();
-        w.paragraph(
-            &format!("{} — {}", theme.reference, theme.title),
-            13.0,
-            true,
-        );
+        w.heading(2, &format!("{} — {}", theme.reference, theme.title), 13.0);
         w.space(4.0);
         rows_table(&mut w, lang, &theme.rows);
     }
 
     // Nonconformities and their action plans
     w.new_page();
-    w.paragraph(&t("report-nonconformities"), 15.0, true);
+    w.heading(2, &t("report-nonconformities"), 15.0);
     if data.nonconformities.is_empty() {
         w.paragraph(&t("report-none"), 10.0, false);
     }
@@ -251,7 +247,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     // Strengths
     w.space(12.0);
     w.need(60.0);
-    w.paragraph(&t("report-strengths"), 15.0, true);
+    w.heading(2, &t("report-strengths"), 15.0);
     if data.strengths.is_empty() {
         w.paragraph(&t("report-none"), 10.0, false);
     }
@@ -267,7 +263,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     // Indicators of the period
     if !data.indicators.is_empty() {
         w.new_page();
-        w.paragraph(&t("report-indicators"), 15.0, true);
+        w.heading(2, &t("report-indicators"), 15.0);
         w.space(4.0);
         for indicator in &data.indicators {
             let unit = indicator.unit.as_str();
@@ -310,7 +306,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
 
     // Evidence index
     w.new_page();
-    w.paragraph(&t("report-evidence-index"), 15.0, true);
+    w.heading(2, &t("report-evidence-index"), 15.0);
     w.space(4.0);
     if data.evidence.is_empty() {
         w.paragraph(&t("report-none"), 10.0, false);
@@ -342,7 +338,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     // Signatures
     w.space(24.0);
     w.need(110.0);
-    w.paragraph(&t("report-signatures"), 13.0, true);
+    w.heading(2, &t("report-signatures"), 13.0);
     w.space(6.0);
     for who in [
         format!(

@@ -4,6 +4,7 @@
 //! page. The same content always gives the same bytes: dates come from the content, and the
 //! identifiers printpdf draws at random are replaced by ones derived from the fingerprint.
 
+mod tags;
 mod writer;
 
 pub use writer::{Meta, Writer};

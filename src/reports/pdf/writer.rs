@@ -7,6 +7,7 @@ use printpdf::{
     Point, Pt, Rgb, TextItem,
 };
 
+use super::tags::Tags;
 use super::{FACES, wrap};
 
 const PAGE_WIDTH: f32 = 595.28;
@@ -35,6 +36,10 @@ pub struct Writer {
     pages: Vec<Vec<Op>>,
     /// Distance from the top of the current page, in points
     y: f32,
+    /// The logical structure, built in reading order
+    tags: Tags,
+    /// What is drawn now is an artifact (a header repeated on a later page)
+    artifact: bool,
 }
 
 fn regular() -> PdfFontHandle {
@@ -56,6 +61,8 @@ impl Writer {
         Self {
             pages: vec![Vec::new()],
             y: MARGIN,
+            tags: Tags::default(),
+            artifact: false,
         }
     }
 
@@ -68,7 +75,37 @@ impl Writer {
 
     pub fn new_page(&mut self) {
         self.pages.push(Vec::new());
+        self.tags.new_page();
         self.y = MARGIN;
+    }
+
+    /// Draws `ops` as a piece of the current element's content, or as an artifact when
+    /// nothing is to be read in them (`artifact`) or they decorate the page.
+    fn draw(&mut self, ops: Vec<Op>, artifact: bool) {
+        if artifact || self.artifact {
+            self.ops().push(Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            });
+        } else {
+            let page = self.pages.len() - 1;
+            let mcid = self.tags.content(page);
+            let tag = self.tags.role().to_owned();
+            self.ops().push(Op::BeginMarkedContentWithProperties {
+                tag,
+                properties: printpdf::DictItem::Dict {
+                    map: std::iter::once(("MCID".to_owned(), printpdf::DictItem::Int(mcid)))
+                        .collect(),
+                },
+            });
+        }
+        self.ops().extend(ops);
+        self.ops().push(Op::EndMarkedContent);
+    }
+
+    /// A drawing: a figure's content inside one, else an artifact (rules, frames).
+    fn drawing(&mut self, ops: Vec<Op>) {
+        let decoration = !self.tags.in_figure();
+        self.draw(ops, decoration);
     }
 
     /// Starts a new page when `height` points would not fit on this one.
@@ -80,31 +117,33 @@ impl Writer {
         false
     }
 
-    /// One line of text at `x` (from the left margin) on the current line.
+    /// One line of text at `x` (from the left margin) on the current line, content of the
+    /// element open.
     pub fn text_at(&mut self, x: f32, text: &str, size: f32, strong: bool) {
-        let baseline = PAGE_HEIGHT - self.y - size;
-        let font = if strong { bold() } else { regular() };
-        self.ops().extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font,
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point {
-                    x: Pt(MARGIN + x),
-                    y: Pt(baseline),
-                },
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
-            },
-            Op::EndTextSection,
-        ]);
+        let ops = text_ops(x, PAGE_HEIGHT - self.y - size, text, size, strong);
+        self.draw(ops, false);
     }
 
     /// A paragraph wrapped to the page's width, on as many pages as it takes.
     pub fn paragraph(&mut self, text: &str, size: f32, strong: bool) {
+        self.tags.open("P");
+        self.lines(text, size, strong);
+        self.tags.close();
+    }
+
+    /// A heading of `level` (1 for the document's title and its main sections).
+    pub fn heading(&mut self, level: u8, text: &str, size: f32) {
+        self.tags.open(match level {
+            1 => "H1",
+            2 => "H2",
+            3 => "H3",
+            _ => "H4",
+        });
+        self.lines(text, size, true);
+        self.tags.close();
+    }
+
+    fn lines(&mut self, text: &str, size: f32, strong: bool) {
         let leading = size * 1.35;
         for line in wrap(text, size, strong, Self::WIDTH) {
             self.need(leading);
@@ -120,33 +159,36 @@ impl Writer {
     /// A thin horizontal rule across the text width.
     pub fn rule(&mut self) {
         let y = PAGE_HEIGHT - self.y;
-        self.ops().extend([
-            Op::SetOutlineColor {
-                col: Color::Rgb(Rgb::new(0.8, 0.82, 0.85, None)),
-            },
-            Op::SetOutlineThickness { pt: Pt(0.5) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        LinePoint {
-                            p: Point {
-                                x: Pt(MARGIN),
-                                y: Pt(y),
-                            },
-                            bezier: false,
-                        },
-                        LinePoint {
-                            p: Point {
-                                x: Pt(PAGE_WIDTH - MARGIN),
-                                y: Pt(y),
-                            },
-                            bezier: false,
-                        },
-                    ],
-                    is_closed: false,
+        self.draw(
+            vec![
+                Op::SetOutlineColor {
+                    col: Color::Rgb(Rgb::new(0.8, 0.82, 0.85, None)),
                 },
-            },
-        ]);
+                Op::SetOutlineThickness { pt: Pt(0.5) },
+                Op::DrawLine {
+                    line: Line {
+                        points: vec![
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(MARGIN),
+                                    y: Pt(y),
+                                },
+                                bezier: false,
+                            },
+                            LinePoint {
+                                p: Point {
+                                    x: Pt(PAGE_WIDTH - MARGIN),
+                                    y: Pt(y),
+                                },
+                                bezier: false,
+                            },
+                        ],
+                        is_closed: false,
+                    },
+                },
+            ],
+            true,
+        );
         self.y += 4.0;
     }
 
@@ -158,7 +200,7 @@ impl Writer {
             },
             bezier: false,
         };
-        self.ops().extend([
+        self.drawing(vec![
             Op::SetOutlineColor {
                 col: Color::Rgb(Rgb::new(rgb.0, rgb.1, rgb.2, None)),
             },
@@ -185,7 +227,7 @@ impl Writer {
             },
             bezier: false,
         };
-        self.ops().extend([
+        self.drawing(vec![
             Op::SetFillColor {
                 col: Color::Rgb(Rgb::new(rgb.0, rgb.1, rgb.2, None)),
             },
@@ -224,6 +266,7 @@ impl Writer {
         )]
         let module = side / (width + 8) as f32;
         self.need(side);
+        self.tags.open_figure(&format!("QR code : {text}"));
         let top = self.y;
         for (row, line) in colors.chunks(width).enumerate() {
             let mut column = 0;
@@ -248,6 +291,7 @@ impl Writer {
                 self.rect(x, y, run, module, (0.0, 0.0, 0.0));
             }
         }
+        self.tags.close();
         self.y = top + side;
     }
 
@@ -261,6 +305,8 @@ impl Writer {
         let label_size = 7.0;
         self.need(height + 40.0);
         self.paragraph(&chart.title, 9.0, true);
+        // The figure says in words what it draws: every value and the target.
+        self.tags.open_figure(&chart.described());
         let top = self.y + 4.0;
         let (low, high) = chart.range.unwrap_or_else(|| {
             let max = chart
@@ -338,6 +384,7 @@ impl Writer {
                 1.0,
             );
         }
+        self.tags.close();
         self.y = top + height + 16.0;
     }
 
@@ -347,30 +394,48 @@ impl Writer {
     pub fn table(&mut self, headers: &[&str], rows: &[Vec<String>], size: f32) {
         let leading = size * 1.3;
         let widths = column_widths(headers, rows, size, Self::WIDTH);
-        let header = |w: &mut Self| {
+        // The header row: header cells in the structure the first time, an artifact when it
+        // is repeated at the top of a later page.
+        let header = |w: &mut Self, repeated: bool| {
             let cells: Vec<Vec<String>> = headers
                 .iter()
                 .zip(&widths)
                 .map(|(h, width)| wrap(h, size, true, width - CELL_PAD))
                 .collect();
             let height = cells.iter().map(Vec::len).max().unwrap_or(1);
+            w.artifact = repeated;
+            let structure = !repeated;
+            if structure {
+                w.tags.open("TR");
+            }
             let mut x = 0.0;
             for (lines, width) in cells.iter().zip(&widths) {
+                if structure {
+                    w.tags.open_header_cell();
+                }
                 let top = w.y;
                 for line in lines {
                     w.text_at(x, line, size, true);
                     w.y += leading;
                 }
+                if structure {
+                    w.tags.close();
+                }
                 w.y = top;
                 x += width;
             }
+            if structure {
+                w.tags.close();
+            }
+            w.artifact = false;
             #[expect(clippy::cast_precision_loss, reason = "a few lines")]
             let used = height as f32 * leading;
             w.y += used;
             w.rule();
         };
         self.need(leading * 3.0);
-        header(self);
+        self.tags.open("Table");
+        header(self, false);
         for row in rows {
             let cells: Vec<Vec<String>> = widths
                 .iter()
@@ -380,26 +445,32 @@ impl Writer {
             #[expect(clippy::cast_precision_loss, reason = "a few lines")]
             let height = cells.iter().map(Vec::len).max().unwrap_or(1) as f32 * leading;
             if self.need(height + 4.0) {
-                header(self);
+                header(self, true);
             }
+            self.tags.open("TR");
             let top = self.y;
             let mut x = 0.0;
             for (width, lines) in widths.iter().zip(&cells) {
+                self.tags.open("TD");
                 self.y = top;
                 for line in lines {
                     self.text_at(x, line, size, false);
                     self.y += leading;
                 }
+                self.tags.close();
                 x += width;
             }
+            self.tags.close();
             self.y = top + height;
             self.rule();
         }
+        self.tags.close();
     }
 
     /// The finished document: footers with "page n / N" and the fingerprint, metadata,
     /// fonts embedded and subset, identifiers derived from the fingerprint.
     pub fn finish(mut self, meta: &Meta) -> Vec<u8> {
+        let tags = std::mem::take(&mut self.tags);
         let count = self.pages.len();
         let footer_size = 7.5;
         for (i, ops) in self.pages.iter_mut().enumerate() {
@@ -410,23 +481,12 @@ impl Writer {
                 meta.fingerprint_word,
                 meta.fingerprint
             );
-            ops.extend([
-                Op::StartTextSection,
-                Op::SetFont {
-                    font: regular(),
-                    size: Pt(footer_size),
-                },
-                Op::SetTextCursor {
-                    pos: Point {
-                        x: Pt(MARGIN),
-                        y: Pt(MARGIN / 2.0),
-                    },
-                },
-                Op::ShowText {
-                    items: vec![TextItem::Text(text)],
-                },
-                Op::EndTextSection,
-            ]);
+            // The footer repeats on every page: an artifact of pagination.
+            ops.push(Op::BeginMarkedContent {
+                tag: "Artifact".into(),
+            });
+            ops.extend(text_ops(0.0, MARGIN / 2.0, &text, footer_size, false));
+            ops.push(Op::EndMarkedContent);
         }
         let mut doc = PdfDocument::new(&meta.title);
         doc.resources.fonts.map.insert(
@@ -462,8 +522,30 @@ impl Writer {
         let bytes = doc
             .with_pages(pages)
             .save(&PdfSaveOptions::default(), &mut Vec::new());
-        finalise(bytes, meta)
+        finalise(bytes, meta, &tags)
     }
+}
+
+/// The operations that draw one line of text at `x` from the left margin, its baseline
+/// `baseline` points above the page's foot.
+fn text_ops(x: f32, baseline: f32, text: &str, size: f32, strong: bool) -> Vec<Op> {
+    vec![
+        Op::StartTextSection,
+        Op::SetFont {
+            font: if strong { bold() } else { regular() },
+            size: Pt(size),
+        },
+        Op::SetTextCursor {
+            pos: Point {
+                x: Pt(MARGIN + x),
+                y: Pt(baseline),
+            },
+        },
+        Op::ShowText {
+            items: vec![TextItem::Text(text.to_owned())],
+        },
+        Op::EndTextSection,
+    ]
 }
 
 /// The space between a cell's text and the next column, in points.
@@ -543,18 +625,71 @@ fn fit(label: &str, room: f32, size: f32) -> (String, f32) {
     (format!("{}…", cut.trim_end()), size)
 }
 
-/// What printpdf cannot say itself: the document's language in its catalogue, and
-/// identifiers derived from the fingerprint instead of the random ones it draws, so that the
-/// same content gives the same bytes.
-fn finalise(bytes: Vec<u8>, meta: &Meta) -> Vec<u8> {
-    use lopdf::{Object, StringFormat};
+/// The sRGB profile the document's colours are declared in (PDF/A's output intent; from
+/// Debian's icc-profiles-free, zlib licence, see assets/color/README.md).
+const SRGB: &[u8] = include_bytes!("../../../assets/color/sRGB.icc");
+
+/// What printpdf cannot say itself: the logical structure (PDF/UA-1), the metadata packet
+/// that declares the document PDF/A-2u and PDF/UA-1 with the same title, author and dates
+/// as its information dictionary, the sRGB output intent, the language, and identifiers
+/// derived from the fingerprint instead of the random ones it draws, so that the same
+/// content gives the same bytes.
+fn finalise(bytes: Vec<u8>, meta: &Meta, tags: &Tags) -> Vec<u8> {
+    use lopdf::{Dictionary, Object, Stream, StringFormat};
     let Ok(mut doc) = lopdf::Document::load_mem(&bytes) else {
         return bytes;
     };
+    doc.version = "1.7".into();
+    tags.write(&mut doc);
+    let metadata = doc.add_object(Stream::new(
+        Dictionary::from_iter(vec![
+            ("Type", Object::Name(b"Metadata".to_vec())),
+            ("Subtype", Object::Name(b"XML".to_vec())),
+        ]),
+        xmp(meta).into_bytes(),
+    ));
+    let profile = doc.add_object(Stream::new(
+        Dictionary::from_iter(vec![("N", Object::Integer(3))]),
+        SRGB.to_vec(),
+    ));
+    let intent = Dictionary::from_iter(vec![
+        ("Type", Object::Name(b"OutputIntent".to_vec())),
+        ("S", Object::Name(b"GTS_PDFA1".to_vec())),
+        (
+            "OutputConditionIdentifier",
+            Object::String(b"sRGB IEC61966-2.1".to_vec(), StringFormat::Literal),
+        ),
+        (
+            "Info",
+            Object::String(b"sRGB IEC61966-2.1".to_vec(), StringFormat::Literal),
+        ),
+        ("DestOutputProfile", Object::Reference(profile)),
+    ]);
+    // The information dictionary says what the metadata packet says, nothing more.
+    let info = doc.add_object(Dictionary::from_iter(vec![
+        ("Title", super::tags::text_string(&meta.title)),
+        ("Author", super::tags::text_string(&meta.author)),
+        ("Subject", super::tags::text_string(&meta.subject)),
+        ("Creator", super::tags::text_string("qualitrack")),
+        ("Producer", super::tags::text_string("qualitrack")),
+    ]));
+    doc.trailer.set("Info", Object::Reference(info));
     if let Ok(catalog) = doc.catalog_mut() {
         catalog.set(
             "Lang",
             Object::String(meta.language.as_bytes().to_vec(), StringFormat::Literal),
+        );
+        catalog.set("Metadata", Object::Reference(metadata));
+        catalog.set(
+            "OutputIntents",
+            Object::Array(vec![Object::Dictionary(intent)]),
+        );
+        catalog.set(
+            "ViewerPreferences",
+            Object::Dictionary(Dictionary::from_iter(vec![(
+                "DisplayDocTitle",
+                Object::Boolean(true),
+            )])),
         );
     }
     let id = Object::String(
@@ -567,6 +702,60 @@ fn finalise(bytes: Vec<u8>, meta: &Meta) -> Vec<u8> {
         Ok(()) => out,
         Err(_) => bytes,
     }
+}
+
+/// The XMP metadata packet: Dublin Core title, author, subject and language, the dates,
+/// the producer, and the PDF/A-2u and PDF/UA-1 identification (with the extension schema
+/// PDF/A asks for the latter).
+fn xmp(meta: &Meta) -> String {
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let date = format!("{}T12:00:00Z", meta.date.format("%Y-%m-%d"));
+    format!(
+        r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
+   <xmp:CreatorTool>qualitrack</xmp:CreatorTool>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+   <pdf:Producer>qualitrack</pdf:Producer>
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>U</pdfaid:conformance>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+  <rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+   <pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+    <pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>
+    <pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>
+    <pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>
+    <pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType="Resource">
+     <pdfaProperty:name>part</pdfaProperty:name>
+     <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
+     <pdfaProperty:category>internal</pdfaProperty:category>
+     <pdfaProperty:description>Part of ISO 14289 the document conforms to</pdfaProperty:description>
+    </rdf:li></rdf:Seq></pdfaSchema:property>
+   </rdf:li></rdf:Bag></pdfaExtension:schemas>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        bom = '\u{feff}',
+        title = escape(&meta.title),
+        author = escape(&meta.author),
+        subject = escape(&meta.subject),
+        language = escape(&meta.language),
+    )
 }
 
 #[cfg(test)]

@@ -623,6 +623,7 @@ calendar-empty = Nothing ahead for these criteria.
 calendar-overdue-count = { $count } item(s) overdue.
 export-csv = Export (CSV)
 export-xlsx = Export (XLSX)
+export-ods = Export (ODS)
 export-sheet = Calendar
 export-organisation = Organisation
 export-region = Region

@@ -623,6 +623,7 @@ calendar-empty = Rien à venir pour ces critères.
 calendar-overdue-count = { $count } échéance(s) en retard.
 export-csv = Exporter (CSV)
 export-xlsx = Exporter (XLSX)
+export-ods = Exporter (ODS)
 export-sheet = Calendrier
 export-organisation = Organisme
 export-region = Région

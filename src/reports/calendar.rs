@@ -153,56 +153,39 @@ pub fn to_csv(entries: &[CalendarEntry], delimiter: u8, lang: Lang) -> Result<Ve
     super::csv_export::write(&columns(lang), rows, delimiter)
 }
 
+/// The schedule as a sheet: dates as dates, the cycle as a number.
+pub fn sheet(entries: &[CalendarEntry], lang: Lang) -> super::sheet::Sheet {
+    use super::sheet::Cell;
+    let rows = entries
+        .iter()
+        .map(|entry| {
+            row(entry, lang)
+                .into_iter()
+                .enumerate()
+                .map(|(col, text)| match col {
+                    5 => Cell::from(entry.item.cycle),
+                    6 => Cell::from(entry.item.due),
+                    7 => Cell::from(entry.item.window_start),
+                    8 => Cell::from(entry.item.window_end),
+                    10 => entry.item.done_on.map_or(Cell::Empty, Cell::from),
+                    _ => Cell::from(text),
+                })
+                .collect()
+        })
+        .collect();
+    super::sheet::Sheet {
+        name: i18n::t(lang, "export-sheet"),
+        columns: columns(lang),
+        rows,
+    }
+}
+
 pub fn to_xlsx(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet
-        .set_name(i18n::t(lang, "export-sheet"))
-        .map_err(|e| e.to_string())?;
-    let bold = Format::new().set_bold();
-    let date_format = Format::new().set_num_format("dd/mm/yyyy");
-    for (col, title) in columns(lang).iter().enumerate() {
-        let col = u16::try_from(col).unwrap_or(u16::MAX);
-        sheet
-            .write_string_with_format(0, col, title, &bold)
-            .map_err(|e| e.to_string())?;
-    }
-    for (i, entry) in entries.iter().enumerate() {
-        let r = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let cells = row(entry, lang);
-        for (col, value) in cells.iter().enumerate() {
-            let col_u16 = u16::try_from(col).unwrap_or(u16::MAX);
-            let as_date = match col {
-                6 => Some(entry.item.due),
-                7 => Some(entry.item.window_start),
-                8 => Some(entry.item.window_end),
-                10 => entry.item.done_on,
-                _ => None,
-            };
-            match as_date {
-                Some(d) => sheet
-                    .write_date_with_format(r, col_u16, d, &date_format)
-                    .map(|_| ()),
-                None if col == 5 => sheet
-                    .write_number(
-                        r,
-                        col_u16,
-                        f64::from(u32::try_from(entry.item.cycle).unwrap_or(0)),
-                    )
-                    .map(|_| ()),
-                None => sheet.write_string(r, col_u16, value).map(|_| ()),
-            }
-            .map_err(|e| e.to_string())?;
-        }
-    }
-    let last_row = u32::try_from(entries.len()).unwrap_or(u32::MAX);
-    sheet
-        .autofilter(0, 0, last_row, 10)
-        .map_err(|e| e.to_string())?;
-    sheet.set_freeze_panes(1, 0).map_err(|e| e.to_string())?;
-    sheet.autofit();
-    workbook.save_to_buffer().map_err(|e| e.to_string())
+    super::sheet::to_xlsx(&[sheet(entries, lang)])
+}
+
+pub fn to_ods(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String> {
+    super::ods::to_ods(&[sheet(entries, lang)])
 }
 
 /// The schedule as a PDF: the same rows as the spreadsheet exports (organisme, framework,

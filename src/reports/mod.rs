@@ -7,6 +7,7 @@ pub mod charts;
 pub mod csv_export;
 pub mod dashboard;
 pub mod map;
+pub mod ods;
 pub mod organisations;
 pub mod pdf;
 pub mod rollout;

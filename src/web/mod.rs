@@ -147,6 +147,10 @@ fn organisation_routes(cfg: &mut web::ServiceConfig) {
             read().to(organisations::export_xlsx),
         )
         .route(
+            "/organismes/export.ods",
+            read().to(organisations::export_ods),
+        )
+        .route(
             "/organismes",
             web::post().to(organisations::create_organisation),
         )
@@ -336,6 +340,10 @@ fn action_routes(cfg: &mut web::ServiceConfig) {
             "/organismes/{id}/actions/export.xlsx",
             read().to(actions::export_xlsx),
         )
+        .route(
+            "/organismes/{id}/actions/export.ods",
+            read().to(actions::export_ods),
+        )
         .route("/actions/{id}", read().to(actions::show_action))
         .route("/actions/{id}", web::post().to(actions::update_action));
 }
@@ -345,6 +353,7 @@ fn calendar_routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/calendrier", read().to(calendar::show_calendar))
         .route("/calendrier/export.csv", read().to(calendar::export_csv))
         .route("/calendrier/export.xlsx", read().to(calendar::export_xlsx))
+        .route("/calendrier/export.ods", read().to(calendar::export_ods))
         .route("/calendrier/export.pdf", read().to(calendar::export_pdf))
         .route(
             "/calendrier/abonnements",
@@ -373,6 +382,10 @@ fn federation_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/federation/tableau-de-bord.xlsx",
         read().to(dashboard::export_xlsx),
+    )
+    .route(
+        "/federation/tableau-de-bord.ods",
+        read().to(dashboard::export_ods),
     );
 }
 

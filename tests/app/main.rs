@@ -35,6 +35,7 @@ mod indicator_columns;
 mod indicators;
 mod layers;
 mod long_texts;
+mod office;
 mod organisations;
 mod photos;
 mod preparation;

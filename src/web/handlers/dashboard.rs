@@ -301,6 +301,21 @@ pub async fn export_xlsx(
     ))
 }
 
+/// The same sheets as an OpenDocument spreadsheet.
+pub async fn export_ods(
+    ctx: Ctx,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
+    let body =
+        crate::reports::ods::to_ods(&export::workbook(&d, lang)).map_err(AppError::unexpected)?;
+    Ok(download(
+        crate::reports::ods::MEDIA_TYPE,
+        "deploiement-qualitrack.ods",
+        body,
+    ))
+}
+
 /// The rollout summary as a PDF, with the dashboard's filters, laid out off the async threads.
 pub async fn rollout_pdf(
     ctx: Ctx,

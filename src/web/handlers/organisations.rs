@@ -210,6 +210,16 @@ pub async fn export_xlsx(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpR
     ))
 }
 
+pub async fn export_ods(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
+    let (_, table) = whole_list(&ctx, query.into_inner()).await?;
+    let body = crate::reports::ods::to_ods(&[table]).map_err(AppError::unexpected)?;
+    Ok(crate::web::page::download(
+        crate::reports::ods::MEDIA_TYPE,
+        "organismes.ods",
+        body,
+    ))
+}
+
 /// The filters as a query string, so pagination links keep them.
 fn filter_query_string(filter: &OrganisationFilter) -> String {
     serde_urlencoded::to_string(

@@ -155,6 +155,23 @@ pub async fn export_xlsx(
     ))
 }
 
+/// The same plan as an OpenDocument spreadsheet.
+pub async fn export_ods(
+    ctx: Ctx,
+    path: web::Path<String>,
+    query: web::Query<PlanQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (user, plan) = gather(&ctx, path.into_inner(), &query).await?;
+    let table = crate::reports::action_plan::sheet(&plan.rows, ctx.lang(Some(&user)));
+    let body = crate::reports::ods::to_ods(&[table]).map_err(AppError::unexpected)?;
+    Ok(download(
+        crate::reports::ods::MEDIA_TYPE,
+        &format!("plan-actions-{}.ods", plan.organisation.siren),
+        body,
+    ))
+}
+
 fn new_page(
     ctx: &Ctx,
     user: &crate::auth::CurrentUser,

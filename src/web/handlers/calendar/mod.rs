@@ -416,3 +416,18 @@ pub async fn export_xlsx(
         body,
     ))
 }
+
+/// The same rows as an OpenDocument spreadsheet.
+pub async fn export_ods(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+) -> Result<HttpResponse, AppError> {
+    let query = query.into_inner();
+    let (user, entries) = entries_for(&ctx, &query).await?;
+    let body = export::to_ods(&entries, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
+    Ok(download(
+        crate::reports::ods::MEDIA_TYPE,
+        "calendrier-qualitrack.ods",
+        body,
+    ))
+}

@@ -1,0 +1,142 @@
+//! Every table export has its OpenDocument spreadsheet beside its XLSX workbook: the ODS
+//! files are opened and converted by LibreOffice (headless), which must read back the same
+//! rows, numbers and dates as the pages show.
+
+use std::path::Path;
+use std::process::Command;
+
+use qualitrack::domain::Role;
+
+use crate::audits::{Setup, setup};
+
+/// LibreOffice's command, or none outside CI (the conversion is then skipped).
+fn soffice() -> Option<&'static str> {
+    let found = Command::new("soffice").arg("--version").output().is_ok();
+    if found {
+        return Some("soffice");
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "LibreOffice (libreoffice-calc) is needed to open the ODS exports"
+    );
+    eprintln!("SKIPPED: no LibreOffice to open the ODS exports (libreoffice-calc)");
+    None
+}
+
+/// Converts `files` to CSV with LibreOffice; each file's text.
+fn converted(soffice: &str, dir: &Path, files: &[&Path]) -> Vec<String> {
+    let out = dir.join("csv");
+    let status = Command::new(soffice)
+        .args(["--headless", "--norestore"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args([
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):59,34,76",
+            "--outdir",
+        ])
+        .arg(&out)
+        .args(files)
+        .output()
+        .expect("LibreOffice runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    files
+        .iter()
+        .map(|file| {
+            let name = file.file_stem().unwrap().to_str().unwrap();
+            std::fs::read_to_string(out.join(format!("{name}.csv")))
+                .unwrap_or_else(|e| panic!("LibreOffice converted {name}: {e}"))
+        })
+        .collect()
+}
+
+#[test]
+fn every_table_export_has_an_ods_beside_its_xlsx_that_libreoffice_reads_back() {
+    let Setup {
+        app, org, manager, ..
+    } = setup();
+    let admin = app.admin();
+    let exports = [
+        (
+            &manager,
+            "calendrier",
+            "/calendrier/export.ods?periode=tout".to_owned(),
+        ),
+        (
+            &manager,
+            "plan",
+            format!("/organismes/{org}/actions/export.ods"),
+        ),
+        (&admin, "organismes", "/organismes/export.ods".to_owned()),
+        (
+            &admin,
+            "deploiement",
+            "/federation/tableau-de-bord.ods".to_owned(),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (client, name, path) in &exports {
+        let answer = client.get(path);
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(
+            answer.header("content-type"),
+            Some("application/vnd.oasis.opendocument.spreadsheet"),
+            "{path}"
+        );
+        assert!(
+            answer
+                .header("content-disposition")
+                .unwrap()
+                .contains(".ods"),
+            "{path}"
+        );
+        assert!(answer.bytes.starts_with(b"PK"), "{path} is a zip");
+        let file = dir.path().join(format!("{name}.ods"));
+        std::fs::write(&file, &answer.bytes).unwrap();
+        files.push(file);
+    }
+    // The pages offer them beside the XLSX ones.
+    assert!(
+        manager
+            .get("/calendrier")
+            .body
+            .contains("/calendrier/export.ods?")
+    );
+    assert!(
+        admin
+            .get("/organismes")
+            .body
+            .contains("/organismes/export.ods?")
+    );
+    let federation = app.login_as(Role::Federation, None, None);
+    assert!(
+        federation
+            .get("/federation")
+            .body
+            .contains("/federation/tableau-de-bord.ods?")
+    );
+
+    let Some(soffice) = soffice() else { return };
+    let paths: Vec<&Path> = files.iter().map(std::path::PathBuf::as_path).collect();
+    let sheets = converted(soffice, dir.path(), &paths);
+    let calendar = sheets[0].trim_start_matches('\u{feff}');
+    assert!(
+        calendar.starts_with("Organisme;Région;Famille;Référentiel;Étape"),
+        "{calendar}"
+    );
+    assert!(calendar.contains("Habitat Audité"), "{calendar}");
+    assert!(calendar.contains("Audit de suivi"), "{calendar}");
+    assert!(
+        calendar.contains("10/04/2025"),
+        "dates read back as dates: {calendar}"
+    );
+    assert!(sheets[2].contains("Habitat Audité"), "{}", sheets[2]);
+    assert!(sheets[3].lines().count() > 1, "{}", sheets[3]);
+}

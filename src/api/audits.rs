@@ -1,6 +1,7 @@
 //! `/api/v1/audits`: audits the token's user may see and their findings (written with the
 //! version read, 409 when stale).
 
+use crate::reports::document::Format;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
@@ -181,6 +182,33 @@ pub async fn save_finding(
     responses((status = 200, description = "the report, application/pdf"), (status = 404, body = super::docs::ErrorBody)),
     security(("bearer" = [])))]
 pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    report_as(api, path, Format::Pdf).await
+}
+
+/// The audit's report as an OpenDocument text to adjust (the same sections and tables as
+/// the PDF; not for observers); the fingerprint of the PDF it matches in
+/// `X-Report-Fingerprint`.
+#[utoipa::path(operation_id = "get_audit_report_odt", get, path = "/api/v1/audits/{id}/report.odt", tag = "audits", params(("id" = String, Path)),
+    responses((status = 200, description = "the report, application/vnd.oasis.opendocument.text"), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report_odt(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    report_as(api, path, Format::Odt).await
+}
+
+/// The audit's report as a Word document to adjust (the same sections and tables as the
+/// PDF; not for observers).
+#[utoipa::path(operation_id = "get_audit_report_docx", get, path = "/api/v1/audits/{id}/report.docx", tag = "audits", params(("id" = String, Path)),
+    responses((status = 200, description = "the report, application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (status = 404, body = super::docs::ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn report_docx(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    report_as(api, path, Format::Docx).await
+}
+
+async fn report_as(
+    api: ApiCtx,
+    path: web::Path<String>,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let rendered = api.state().reports.clone();
     let (issued, actor) = api
@@ -196,5 +224,5 @@ pub async fn report(api: ApiCtx, path: web::Path<String>) -> Result<HttpResponse
         })
         .await?;
     let issued = crate::services::reports::record_if_new(&api.state().db, actor, issued).await?;
-    Ok(crate::web::files::pdf_response(&issued))
+    crate::web::files::report_response(&issued, format)
 }

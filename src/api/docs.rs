@@ -105,6 +105,8 @@ impl Modify for Refusals {
         super::audits::findings,
         super::audits::save_finding,
         super::audits::report,
+        super::audits::report_odt,
+        super::audits::report_docx,
         super::actions::list,
         super::actions::create,
         super::actions::get,

@@ -44,6 +44,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(at("/api/v1/audits", "GET, HEAD").route(read().to(audits::list)));
     cfg.service(at("/api/v1/audits/{id}", "GET, HEAD").route(read().to(audits::get)));
     cfg.service(at("/api/v1/audits/{id}/report.pdf", "GET, HEAD").route(read().to(audits::report)));
+    cfg.service(
+        at("/api/v1/audits/{id}/report.odt", "GET, HEAD").route(read().to(audits::report_odt)),
+    );
+    cfg.service(
+        at("/api/v1/audits/{id}/report.docx", "GET, HEAD").route(read().to(audits::report_docx)),
+    );
     cfg.service(at("/api/v1/audits/{id}/findings", "GET, HEAD").route(read().to(audits::findings)));
     cfg.service(
         at("/api/v1/audits/{id}/findings/{ref}", "PUT").route(web::put().to(audits::save_finding)),

@@ -117,6 +117,9 @@ pub(super) enum ReportAction {
         /// fr or en
         #[arg(long, default_value = "fr")]
         lang: String,
+        /// pdf, or odt or docx to adjust it in a word processor
+        #[arg(long, default_value = "pdf")]
+        format: String,
     },
 }
 

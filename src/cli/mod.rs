@@ -80,9 +80,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Reminders { days, send } => reminders(&cli.settings, days, send),
         Command::Frameworks { action } => frameworks_command(&cli.settings, action),
         Command::Report {
-            action: ReportAction::Audit { id, output, lang },
+            action:
+                ReportAction::Audit {
+                    id,
+                    output,
+                    lang,
+                    format,
+                },
         } => {
             let lang = Lang::parse(&lang).unwrap_or(Lang::Fr);
+            let format = crate::reports::document::Format::parse(&format)
+                .with_context(|| format!("unknown format {format}: pdf, odt or docx"))?;
             let issued = with_connection(&cli.settings, |conn| {
                 let issued = crate::services::reports::issue(
                     conn,
@@ -93,12 +101,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 crate::services::reports::record(conn, &Actor::system("command line"), &issued)?;
                 Ok(issued)
             })?;
-            std::fs::write(&output, issued.pdf.as_slice())
+            let bytes = issued.document(format)?;
+            std::fs::write(&output, &bytes)
                 .with_context(|| format!("cannot write {}", output.display()))?;
             println!(
                 "{} ({} bytes), fingerprint {}",
                 output.display(),
-                issued.pdf.len(),
+                bytes.len(),
                 issued.fingerprint
             );
             Ok(())

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod charts;
 pub mod csv_export;
 pub mod dashboard;
+pub mod document;
 pub mod map;
 pub mod ods;
 pub mod organisations;

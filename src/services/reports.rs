@@ -16,6 +16,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::models::history::{self, Actor, Change};
 use crate::reports::audit_report::{self, ReportData};
+use crate::reports::document::Format;
 use crate::services::memo::{AuditKey, Memo};
 
 /// A rendered report.
@@ -25,11 +26,34 @@ pub struct Issued {
     pub pdf: Arc<Vec<u8>>,
     /// Whether its fingerprint was already recorded
     pub recorded: bool,
+    lang: Lang,
+    origin: Option<String>,
 }
 
 impl Issued {
+    /// The report in `format`: the PDF laid out already, or the editable document with the
+    /// same sections and tables (written on demand: it is not kept).
+    pub fn document(&self, format: Format) -> Result<Vec<u8>, AppError> {
+        if format == Format::Pdf {
+            return Ok(self.pdf.as_ref().clone());
+        }
+        audit_report::render(
+            &self.data,
+            &self.fingerprint,
+            self.lang,
+            self.origin.as_deref(),
+            format,
+        )
+        .map_err(AppError::unexpected)
+    }
+
     /// A file name people recognise: `rapport-audit-<organisme>-<date>.pdf`.
     pub fn file_name(&self) -> String {
+        self.file_name_as(Format::Pdf)
+    }
+
+    /// The same name with the extension of `format`.
+    pub fn file_name_as(&self, format: Format) -> String {
         let slug: String = deunicode::deunicode(&self.data.organisation)
             .to_lowercase()
             .chars()
@@ -40,7 +64,11 @@ impl Issued {
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
             .join("-");
-        format!("rapport-audit-{slug}-{}.pdf", self.data.end_date)
+        format!(
+            "rapport-audit-{slug}-{}.{}",
+            self.data.end_date,
+            format.extension()
+        )
     }
 }
 
@@ -117,7 +145,14 @@ pub fn issue(
     })?;
     let (data, fingerprint) = (Arc::clone(&loaded.0), loaded.1.clone());
     let pdf = rendered.get_or_render((fingerprint.clone(), lang), || {
-        audit_report::render(&data, &fingerprint, lang, rendered.origin.as_deref())
+        audit_report::render(
+            &data,
+            &fingerprint,
+            lang,
+            rendered.origin.as_deref(),
+            Format::Pdf,
+        )
+        .unwrap_or_default()
     });
     let recorded = issued_reports::table
         .find(&fingerprint)
@@ -129,6 +164,8 @@ pub fn issue(
         fingerprint,
         pdf,
         recorded,
+        lang,
+        origin: rendered.origin.clone(),
     })
 }
 

@@ -177,6 +177,25 @@ pub fn attachment(file: &EvidenceFile, bytes: Vec<u8>) -> HttpResponse {
 }
 
 /// The PDF as an attachment, named after the organisme and the audit's last day.
+/// The report in `format`, with its file name and the fingerprint of the PDF it matches.
+pub fn report_response(
+    issued: &crate::services::reports::Issued,
+    format: crate::reports::document::Format,
+) -> Result<HttpResponse, crate::error::AppError> {
+    if format == crate::reports::document::Format::Pdf {
+        return Ok(pdf_response(issued));
+    }
+    Ok(HttpResponse::Ok()
+        .content_type(format.media_type())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", issued.file_name_as(format)),
+        ))
+        .insert_header((header::CACHE_CONTROL, "private, no-store"))
+        .insert_header(("X-Report-Fingerprint", issued.fingerprint.clone()))
+        .body(issued.document(format)?))
+}
+
 pub fn pdf_response(issued: &crate::services::reports::Issued) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")

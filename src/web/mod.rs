@@ -293,6 +293,14 @@ fn audit_routes(cfg: &mut web::ServiceConfig) {
             "/audits/{id}/rapport.pdf",
             read().to(audits::report::audit_report),
         )
+        .route(
+            "/audits/{id}/rapport.odt",
+            read().to(audits::report::audit_report_odt),
+        )
+        .route(
+            "/audits/{id}/rapport.docx",
+            read().to(audits::report::audit_report_docx),
+        )
         .route("/verify/{fingerprint}", read().to(audits::report::verify));
 }
 

@@ -140,3 +140,141 @@ fn every_table_export_has_an_ods_beside_its_xlsx_that_libreoffice_reads_back() {
     assert!(sheets[2].contains("Habitat Audité"), "{}", sheets[2]);
     assert!(sheets[3].lines().count() > 1, "{}", sheets[3]);
 }
+
+/// Converts `files` with LibreOffice to `filter` (an extension and its filter); the paths
+/// written.
+fn convert_to(
+    soffice: &str,
+    dir: &Path,
+    files: &[&Path],
+    filter: &str,
+    extension: &str,
+) -> Vec<std::path::PathBuf> {
+    let out = dir.join(extension);
+    let run = Command::new(soffice)
+        .args(["--headless", "--norestore"])
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("profile").display()
+        ))
+        .args(["--convert-to", filter, "--outdir"])
+        .arg(&out)
+        .args(files)
+        .output()
+        .expect("LibreOffice runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    files
+        .iter()
+        .map(|file| {
+            let name = file.file_stem().unwrap().to_str().unwrap();
+            out.join(format!("{name}.{extension}"))
+        })
+        .collect()
+}
+
+#[test]
+fn the_audit_report_is_also_an_odt_and_a_docx_that_libreoffice_opens_with_its_sections() {
+    let Setup {
+        app,
+        auditor_email,
+        audit,
+        ..
+    } = setup();
+    let auditor = crate::audits::sign_in(&app, &auditor_email);
+    let graded = crate::audits::htmx_post(
+        &auditor,
+        &format!("/audits/{audit}/constats/E1.1"),
+        &[
+            ("grade_code", "nc-mineure"),
+            (
+                "finding",
+                "Trois demandes enregistrées après dix jours ouvrés.",
+            ),
+            ("version", "0"),
+        ],
+    );
+    assert_eq!(graded.status, 200, "{}", graded.body);
+    assert!(
+        auditor
+            .get(&format!("/audits/{audit}"))
+            .body
+            .contains(&format!("/audits/{audit}/rapport.odt")),
+        "offered beside the PDF"
+    );
+    let pdf = auditor.get(&format!("/audits/{audit}/rapport.pdf"));
+    let fingerprint = pdf.header("x-report-fingerprint").unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let token = auditor.create_api_token("Rapports");
+    let mut files = Vec::new();
+    for (format, media) in [
+        ("odt", "application/vnd.oasis.opendocument.text"),
+        (
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+    ] {
+        let page = auditor.get(&format!("/audits/{audit}/rapport.{format}"));
+        assert_eq!(page.status, 200);
+        assert_eq!(page.header("content-type"), Some(media));
+        assert_eq!(
+            page.header("x-report-fingerprint"),
+            Some(fingerprint.as_str())
+        );
+        let api = app.api_raw(&format!("/api/v1/audits/{audit}/report.{format}"), &token);
+        assert_eq!(api.status, 200);
+        assert_eq!(api.bytes, page.bytes, "the API gives the same document");
+        // The command line writes the same file.
+        let file = dir.path().join(format!("rapport-{format}.{format}"));
+        let cli = crate::cli::qualitrack(
+            &app.database_url,
+            &app.data_dir,
+            &[
+                "report",
+                "audit",
+                &audit,
+                "--format",
+                format,
+                "--output",
+                file.to_str().unwrap(),
+            ],
+            "",
+        );
+        assert!(
+            cli.status.success(),
+            "{}",
+            String::from_utf8_lossy(&cli.stderr)
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), page.bytes);
+        files.push(file);
+    }
+    let Some(soffice) = soffice() else { return };
+    let paths: Vec<&Path> = files.iter().map(std::path::PathBuf::as_path).collect();
+    let texts = convert_to(
+        soffice,
+        dir.path(),
+        &paths,
+        "txt:Text (encoded):UTF8",
+        "txt",
+    );
+    for text in &texts {
+        let text = std::fs::read_to_string(text).expect("LibreOffice read the document");
+        for expected in [
+            "Rapport d’audit",
+            "Habitat Audité",
+            "Trois demandes enregistrées après dix jours ouvrés.",
+            "Non-conformité mineure",
+            "Index des preuves",
+            "Signatures",
+            &format!("/verify/{fingerprint}"),
+        ] {
+            assert!(text.contains(expected), "{expected} missing: {text}");
+        }
+    }
+    // And back: the Word document converts to an OpenDocument text.
+    let back = convert_to(soffice, dir.path(), &paths[1..], "odt", "odt");
+    assert!(std::fs::read(&back[0]).unwrap().starts_with(b"PK"));
+}

@@ -156,6 +156,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (Get, "/audits/{audit}/soumettre", "LOFNFFONN"),
     (Post, "/audits/{audit}/soumettre", "LWFNFFWNN"),
     (Get, "/audits/{audit}/rapport.pdf", "LOONOFONN"),
+    (Get, "/audits/{audit}/rapport.odt", "LOONOFONN"),
+    (Get, "/audits/{audit}/rapport.docx", "LOONOFONN"),
     (Get, "/verify/{fingerprint}", "OOOOOOOOO"),
     // The calendar, its exports and feeds (a feed of A's quality manager).
     (Get, "/calendrier", "LOOOOOOOO"),
@@ -219,6 +221,8 @@ const ROUTES: &[(Call, &str, &str)] = &[
     (ApiGet, "/api/v1/audits/{audit}/findings", "UOONOFONN"),
     (ApiPut, "/api/v1/audits/{audit}/findings/{ref}", "UWFNFFWNN"),
     (ApiGet, "/api/v1/audits/{audit}/report.pdf", "UOONOFONN"),
+    (ApiGet, "/api/v1/audits/{audit}/report.odt", "UOONOFONN"),
+    (ApiGet, "/api/v1/audits/{audit}/report.docx", "UOONOFONN"),
     (ApiGet, "/api/v1/organisations/{A}/evidence", "UOONOFONN"),
     (ApiUpload, "/api/v1/organisations/{A}/evidence", "UWFNWFWNN"),
     (ApiGet, "/api/v1/evidence/{evidence}", "UOONOFONN"),

@@ -7,13 +7,14 @@ use super::data::{ReportData, Row};
 use crate::i18n::{self, Lang, format_number};
 use crate::reports::charts::Chart;
 use crate::reports::date_fr as date;
-use crate::reports::pdf::{Meta, Writer};
+use crate::reports::document::{Builder, Format};
+use crate::reports::pdf::Meta;
 
-fn line(w: &mut Writer, label: &str, value: &str) {
+fn line(w: &mut Builder, label: &str, value: &str) {
     w.paragraph(&format!("{label} : {value}"), 10.5, false);
 }
 
-fn rows_table(w: &mut Writer, lang: Lang, rows: &[Row]) {
+fn rows_table(w: &mut Builder, lang: Lang, rows: &[Row]) {
     let t = |key: &str| i18n::t(lang, key);
     let cells: Vec<Vec<String>> = rows
         .iter()
@@ -59,7 +60,7 @@ fn grouped_hash(hash: &str) -> String {
 /// How a reader checks a printed copy, on the cover and after the signatures: the full
 /// address of its verification page and a QR code of it when the public address is set,
 /// else the page's path on the site that issued it.
-fn verification(w: &mut Writer, lang: Lang, fingerprint: &str, origin: Option<&str>) {
+fn verification(w: &mut Builder, lang: Lang, fingerprint: &str, origin: Option<&str>) {
     let Some(origin) = origin else {
         w.paragraph(
             &i18n::t_args(
@@ -83,15 +84,22 @@ fn verification(w: &mut Writer, lang: Lang, fingerprint: &str, origin: Option<&s
     w.qr_code(&url, 80.0);
 }
 
-/// The report as PDF bytes, with `fingerprint` printed on every page; `origin` is the public
-/// address its verification link and QR code point at.
+/// The report in `format` (PDF with `fingerprint` printed on every page, or an editable
+/// ODT or DOCX with the same sections and tables); `origin` is the public address its
+/// verification link and QR code point at.
 #[expect(
     clippy::too_many_lines,
     reason = "the report's sections, in reading order"
 )]
-pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&str>) -> Vec<u8> {
+pub fn render(
+    data: &ReportData,
+    fingerprint: &str,
+    lang: Lang,
+    origin: Option<&str>,
+    format: Format,
+) -> Result<Vec<u8>, String> {
     let t = |key: &str| i18n::t(lang, key);
-    let mut w = Writer::new();
+    let mut w = Builder::new();
     // Cover
     w.space(60.0);
     w.heading(1, &t("report-title"), 24.0);
@@ -361,7 +369,7 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
     w.space(8.0);
     verification(&mut w, lang, fingerprint, origin);
 
-    w.finish(&Meta {
+    let meta = Meta {
         title: format!("{} — {}", t("report-title"), data.title),
         author: data
             .lead_auditor
@@ -379,5 +387,6 @@ pub fn render(data: &ReportData, fingerprint: &str, lang: Lang, origin: Option<&
             Lang::Fr => "fr-FR".into(),
             Lang::En => "en-GB".into(),
         },
-    })
+    };
+    w.write(&meta, format)
 }

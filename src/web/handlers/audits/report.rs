@@ -1,4 +1,4 @@
-//! Audit reports as PDF (rendered off the async threads, as every database call is) and the
+//! Audit reports as PDF, ODT and DOCX (rendered off the async threads, as every database call is) and the
 //! public page that verifies a printed copy by its fingerprint.
 
 use actix_web::{HttpResponse, web};
@@ -6,12 +6,34 @@ use actix_web::{HttpResponse, web};
 use crate::db::parse_id;
 use crate::error::AppError;
 use crate::models::history::Actor;
+use crate::reports::document::Format;
 use crate::services::reports::{self};
 use crate::web::page::Ctx;
 
 /// The audit's report: for those who see the audit, except observers (it lists working
 /// documents).
 pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    report_as(ctx, path, Format::Pdf).await
+}
+
+/// The same report to adjust in a word processor: OpenDocument text.
+pub async fn audit_report_odt(ctx: Ctx, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    report_as(ctx, path, Format::Odt).await
+}
+
+/// The same report as a Word document.
+pub async fn audit_report_docx(
+    ctx: Ctx,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    report_as(ctx, path, Format::Docx).await
+}
+
+async fn report_as(
+    ctx: Ctx,
+    path: web::Path<String>,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
     let id = parse_id(&path.into_inner())?;
     let lang = ctx.lang(None);
     let rendered = ctx.state.reports.clone();
@@ -28,7 +50,7 @@ pub async fn audit_report(ctx: Ctx, path: web::Path<String>) -> Result<HttpRespo
         .await?;
     let actor = Actor::user(&user.id, &user.email);
     let issued = reports::record_if_new(&ctx.state.db, actor, issued).await?;
-    Ok(crate::web::files::pdf_response(&issued))
+    crate::web::files::report_response(&issued, format)
 }
 
 /// `/verify/{fingerprint}`, open to anyone: whether qualitrack issued the document, for

@@ -126,6 +126,12 @@ impl Tags {
         let root_id = doc.new_object_id();
         let mut by_page: Vec<Vec<(i64, ObjectId)>> = vec![Vec::new(); pages.len()];
         for (i, elem) in self.elems.iter().enumerate() {
+            // The element's page is that of its first content: content there is named by its
+            // identifier alone, content on other pages by a reference naming its page.
+            let home = elem.kids.iter().find_map(|kid| match *kid {
+                Kid::Content { page, .. } => Some(page),
+                Kid::Elem(_) => None,
+            });
             let mut kids = Vec::new();
             for kid in &elem.kids {
                 match *kid {
@@ -135,11 +141,15 @@ impl Tags {
                             continue;
                         };
                         by_page[page].push((mcid, ids[i]));
-                        kids.push(Object::Dictionary(Dictionary::from_iter(vec![
-                            ("Type", Object::Name(b"MCR".to_vec())),
-                            ("Pg", Object::Reference(page_id)),
-                            ("MCID", Object::Integer(mcid)),
-                        ])));
+                        if Some(page) == home {
+                            kids.push(Object::Integer(mcid));
+                        } else {
+                            kids.push(Object::Dictionary(Dictionary::from_iter(vec![
+                                ("Type", Object::Name(b"MCR".to_vec())),
+                                ("Pg", Object::Reference(page_id)),
+                                ("MCID", Object::Integer(mcid)),
+                            ])));
+                        }
                     }
                 }
             }
@@ -150,6 +160,9 @@ impl Tags {
                 ("P", Object::Reference(parent)),
                 ("K", Object::Array(kids)),
             ]);
+            if let Some(&page_id) = home.and_then(|page| pages.get(page)) {
+                dict.set("Pg", Object::Reference(page_id));
+            }
             if let Some(alt) = &elem.alt {
                 dict.set("Alt", text_string(alt));
             }

@@ -295,6 +295,15 @@ impl Writer {
         self.y = top + side;
     }
 
+    /// A short text centred on `x`, its top at `top`, the writing position kept.
+    fn centred(&mut self, x: f32, top: f32, text: &str, size: f32) {
+        let saved = self.y;
+        self.y = top;
+        let w = FACES.0.width(text, size);
+        self.text_at(x - w / 2.0, text, size, false);
+        self.y = saved;
+    }
+
     /// A chart drawn from the same data as the pages' SVG charts: bars, or a trend line
     /// with its points; the target as a line; the title above, labels under the axis.
     pub fn chart(&mut self, chart: &crate::reports::charts::Chart, bars: bool) {
@@ -315,8 +324,10 @@ impl Writer {
                 .map(|(_, v)| *v)
                 .chain(chart.target)
                 .fold(0.0_f64, f64::max);
-            (0.0, if max <= 0.0 { 1.0 } else { max * 1.15 })
+            (0.0, if max <= 0.0 { 1.0 } else { max * 1.1 })
         });
+        let step = tick_step(high - low);
+        let high = low + ((high - low) / step).ceil() * step;
         #[expect(clippy::cast_possible_truncation, reason = "chart coordinates")]
         let y_of = |v: f64| top + height - ((v - low) / (high - low)) as f32 * height;
         let axis_left = 36.0;
@@ -333,20 +344,25 @@ impl Writer {
             (0.12, 0.16, 0.22),
             0.6,
         );
-        for value in [low, f64::midpoint(low, high), high] {
+        // Ticks on round figures (0, 5, 10… or 0, 20… 100), with as many decimals as the
+        // step needs.
+        let decimals = usize::from(step.fract() != 0.0);
+        let mut value = low;
+        while value <= high + step / 1000.0 {
             let saved = self.y;
             self.y = y_of(value) - label_size / 2.0;
             self.text_at(
                 0.0,
                 &format!(
                     "{}{}",
-                    crate::i18n::format_number(value, usize::from(high - low < 10.0)),
+                    crate::i18n::format_number(value, decimals),
                     chart.suffix
                 ),
                 label_size,
                 false,
             );
             self.y = saved;
+            value += step;
         }
         #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
         let step = width / chart.points.len() as f32;
@@ -362,7 +378,14 @@ impl Writer {
                 if let Some(p) = previous {
                     self.segment(p, (x, y), (0.11, 0.31, 0.54), 1.5);
                 }
-                self.segment((x - 1.5, y), (x + 1.5, y), (0.11, 0.31, 0.54), 3.0);
+                // A point of its own size, so that a single period still shows, with its
+                // value when it stands alone.
+                self.rect(x - 2.5, y - 2.5, 5.0, 5.0, (0.11, 0.31, 0.54));
+                if chart.points.len() == 1 {
+                    let shown =
+                        format!("{}{}", crate::i18n::format_number(*value, 1), chart.suffix);
+                    self.centred(x, y - 14.0, &shown, label_size);
+                }
                 previous = Some((x, y));
             }
             if i % every == 0 {
@@ -548,6 +571,20 @@ fn text_ops(x: f32, baseline: f32, text: &str, size: f32, strong: bool) -> Vec<O
     ]
 }
 
+/// The step between a value axis's ticks: 1, 2 or 5 times a power of ten, at most five
+/// steps over `span`.
+fn tick_step(span: f64) -> f64 {
+    if span <= 0.0 {
+        return 1.0;
+    }
+    let power = 10_f64.powf((span / 5.0).log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|step| span / step <= 5.0)
+        .unwrap_or(10.0 * power)
+}
+
 /// The space between a cell's text and the next column, in points.
 const CELL_PAD: f32 = 6.0;
 
@@ -697,8 +734,15 @@ fn finalise(bytes: Vec<u8>, meta: &Meta, tags: &Tags) -> Vec<u8> {
         StringFormat::Literal,
     );
     doc.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    // The structure tree is thousands of small dictionaries: they go compressed in object
+    // streams (PDF 1.5 and later, allowed by PDF/A-2).
+    let options = lopdf::SaveOptions::builder()
+        .use_object_streams(true)
+        .use_xref_streams(true)
+        .compression_level(6)
+        .build();
     let mut out = Vec::new();
-    match doc.save_to(&mut out) {
+    match doc.save_with_options(&mut out, options) {
         Ok(()) => out,
         Err(_) => bytes,
     }
@@ -816,6 +860,18 @@ mod tests {
     }
 
     #[test]
+    fn value_axes_tick_on_round_figures() {
+        assert!((tick_step(100.0) - 20.0).abs() < 1e-9);
+        assert!((tick_step(27.5) - 10.0).abs() < 1e-9, "{}", tick_step(27.5));
+        assert!((tick_step(10.0) - 2.0).abs() < 1e-9);
+        assert!((tick_step(1.1) - 0.5).abs() < 1e-9);
+        for span in [0.7, 3.0, 13.0, 25.0, 42.0, 99.0, 640.0] {
+            let step = tick_step(span);
+            assert!(span / step <= 5.0 && span / step > 1.0, "{span}: {step}");
+        }
+    }
+
+    #[test]
     fn chart_labels_fit_their_room() {
         let (short, size) = fit("T1", 40.0, 7.0);
         assert_eq!((short.as_str(), size), ("T1", 7.0));
@@ -837,8 +893,14 @@ mod tests {
             "fonts are subset: {} bytes",
             first.len()
         );
-        let text = String::from_utf8_lossy(&first);
-        assert!(text.contains("/Lang(fr-FR)"), "the language is declared");
+        let doc = lopdf::Document::load_mem(&first).unwrap();
+        let catalog = doc.catalog().unwrap();
+        assert_eq!(
+            catalog.get(b"Lang").unwrap().as_str().unwrap(),
+            b"fr-FR",
+            "the language is declared"
+        );
+        assert!(catalog.has(b"StructTreeRoot") && catalog.has(b"MarkInfo"));
     }
 
     /// What `pdftotext` (poppler-utils) reads in the document, page by page.

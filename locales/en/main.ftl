@@ -1091,6 +1091,7 @@ report-no-action = Action plan not opened yet (it opens when the report is submi
 report-strengths = Strengths
 report-indicators = Indicators of the period
 report-evidence-index = Evidence index
+report-other-evidence = Other evidence examined (auditors’ notes)
 report-document = Document
 report-file = File
 report-date = Date

@@ -1091,6 +1091,7 @@ report-no-action = Plan d’actions pas encore ouvert (il l’est à la soumissi
 report-strengths = Points forts
 report-indicators = Indicateurs de la période
 report-evidence-index = Index des preuves
+report-other-evidence = Autres preuves examinées (notes des auditeurs)
 report-document = Document
 report-file = Fichier
 report-date = Date

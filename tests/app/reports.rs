@@ -363,6 +363,7 @@ fn every_report_kind_is_tagged_and_conforms_to_pdf_ua_1_and_pdf_a_2u() {
                 "finding",
                 "Trois demandes enregistrées après dix jours ouvrés.",
             ),
+            ("evidence_seen", "Entretien avec la chargée d’accueil"),
             ("version", "0"),
         ],
     );
@@ -402,6 +403,14 @@ fn every_report_kind_is_tagged_and_conforms_to_pdf_ua_1_and_pdf_a_2u() {
         );
         files.push(file);
     }
+    // The evidence index lists what the auditors noted besides the library's documents.
+    let text = text_of(&documents[0].1.bytes).join("\n");
+    let index = text.split("Index des preuves").last().unwrap();
+    assert!(
+        index.contains("Autres preuves examinées")
+            && index.contains("Entretien avec la chargée d’accueil"),
+        "{index}"
+    );
     let pages = std::process::Command::new("pdftoppm")
         .args(["-png", "-r", "60"])
         .arg(&files[0])

@@ -108,6 +108,9 @@ pub struct ReportData {
     pub strengths: Vec<Row>,
     pub indicators: Vec<IndicatorTrend>,
     pub evidence: Vec<Cited>,
+    /// The other evidence examined, written by the auditors (notes, interviews, visits), as
+    /// (requirement, text) in the framework's order
+    pub other_evidence: Vec<(String, String)>,
 }
 
 fn severity(grades: &[GradeRow], code: Option<&str>) -> Option<i32> {
@@ -325,6 +328,13 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
             })
         })
         .collect();
+    let other_evidence: Vec<(String, String)> = requirements
+        .iter()
+        .filter_map(|r| {
+            let seen = findings.get(&r.reference)?.evidence_seen.trim();
+            (!seen.is_empty()).then(|| (r.reference.clone(), seen.to_owned()))
+        })
+        .collect();
     let mut cited_ids: Vec<String> = findings
         .values()
         .flat_map(|f| id_list::parse(&f.evidence_ids))
@@ -387,5 +397,6 @@ pub fn load(conn: &mut DbConnection, audit_id: &str) -> Result<ReportData, AppEr
         strengths,
         indicators,
         evidence: cited,
+        other_evidence,
     })
 }

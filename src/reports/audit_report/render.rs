@@ -316,9 +316,10 @@ pub fn render(
     w.new_page();
     w.heading(2, &t("report-evidence-index"), 15.0);
     w.space(4.0);
-    if data.evidence.is_empty() {
+    if data.evidence.is_empty() && data.other_evidence.is_empty() {
         w.paragraph(&t("report-none"), 10.0, false);
-    } else {
+    }
+    if !data.evidence.is_empty() {
         let cells: Vec<Vec<String>> = data
             .evidence
             .iter()
@@ -338,6 +339,20 @@ pub fn render(
                 &t("report-date"),
                 "SHA-256",
             ],
+            &cells,
+            8.0,
+        );
+    }
+    if !data.other_evidence.is_empty() {
+        w.space(8.0);
+        w.heading(3, &t("report-other-evidence"), 10.5);
+        let cells: Vec<Vec<String>> = data
+            .other_evidence
+            .iter()
+            .map(|(reference, text)| vec![reference.clone(), text.clone()])
+            .collect();
+        w.table(
+            &[&t("report-requirement"), &t("report-evidence")],
             &cells,
             8.0,
         );

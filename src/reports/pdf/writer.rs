@@ -295,6 +295,27 @@ impl Writer {
         self.y = top + side;
     }
 
+    /// A value axis's ticks on round figures (0, 5, 10… or 0, 20… 100) from `low` to
+    /// `high` by `step`, with as many decimals as the step needs; `y_of` places a value.
+    fn ticks(
+        &mut self,
+        (low, high, step): (f64, f64, f64),
+        suffix: &str,
+        size: f32,
+        y_of: &dyn Fn(f64) -> f32,
+    ) {
+        let decimals = usize::from(step.fract() != 0.0);
+        let mut value = low;
+        while value <= high + step / 1000.0 {
+            let saved = self.y;
+            self.y = y_of(value) - size / 2.0;
+            let shown = format!("{}{suffix}", crate::i18n::format_number(value, decimals));
+            self.text_at(0.0, &shown, size, false);
+            self.y = saved;
+            value += step;
+        }
+    }
+
     /// A short text centred on `x`, its top at `top`, the writing position kept.
     fn centred(&mut self, x: f32, top: f32, text: &str, size: f32) {
         let saved = self.y;
@@ -344,31 +365,19 @@ impl Writer {
             (0.12, 0.16, 0.22),
             0.6,
         );
-        // Ticks on round figures (0, 5, 10… or 0, 20… 100), with as many decimals as the
-        // step needs.
-        let decimals = usize::from(step.fract() != 0.0);
-        let mut value = low;
-        while value <= high + step / 1000.0 {
-            let saved = self.y;
-            self.y = y_of(value) - label_size / 2.0;
-            self.text_at(
-                0.0,
-                &format!(
-                    "{}{}",
-                    crate::i18n::format_number(value, decimals),
-                    chart.suffix
-                ),
-                label_size,
-                false,
-            );
-            self.y = saved;
-            value += step;
-        }
+        self.ticks((low, high, step), &chart.suffix, label_size, &y_of);
         #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
         let step = width / chart.points.len() as f32;
         let mut previous: Option<(f32, f32)> = None;
         let every = chart.points.len().div_ceil(12);
-        for (i, (label, value)) in chart.points.iter().enumerate() {
+        let room = step * f32::from(u16::try_from(every).unwrap_or(1)) * 0.95;
+        let (labels, size) = axis_labels(
+            chart.points.iter().step_by(every).map(|(l, _)| l.as_str()),
+            room,
+            label_size,
+        );
+        let label_lines = labels.iter().map(Vec::len).max().unwrap_or(1);
+        for (i, (_, value)) in chart.points.iter().enumerate() {
             #[expect(clippy::cast_precision_loss, reason = "a few dozen points")]
             let x = axis_left + step * (i as f32 + 0.5);
             let y = y_of(*value);
@@ -389,13 +398,12 @@ impl Writer {
                 previous = Some((x, y));
             }
             if i % every == 0 {
-                let saved = self.y;
-                self.y = top + height + 3.0;
-                let room = step * f32::from(u16::try_from(every).unwrap_or(1)) * 0.95;
-                let (shown, size) = fit(label, room, label_size);
-                let w = FACES.0.width(&shown, size);
-                self.text_at(x - w / 2.0, &shown, size, false);
-                self.y = saved;
+                // Two lines at most, in the size every label of the chart shares.
+                for (n, line) in labels[i / every].iter().enumerate() {
+                    #[expect(clippy::cast_precision_loss, reason = "two lines")]
+                    let below = n as f32 * size * 1.2;
+                    self.centred(x, top + height + 3.0 + below, line, size);
+                }
             }
         }
         if let Some(target) = chart.target {
@@ -408,7 +416,9 @@ impl Writer {
             );
         }
         self.tags.close();
-        self.y = top + height + 16.0;
+        #[expect(clippy::cast_precision_loss, reason = "two lines")]
+        let under = label_lines as f32 * size * 1.2;
+        self.y = top + height + 8.0 + under;
     }
 
     /// A table: columns as their headers, each as wide as what it holds asks (see
@@ -646,6 +656,38 @@ pub fn column_widths(headers: &[&str], rows: &[Vec<String>], size: f32, total: f
     widths
 }
 
+/// The labels under a chart's axis in one size for all (the largest at which each holds on
+/// two lines of `room` points, down to 6 pt), the second line cut with "…" only when even
+/// two lines at 6 pt are not enough.
+fn axis_labels<'a>(
+    labels: impl Iterator<Item = &'a str> + Clone,
+    room: f32,
+    size: f32,
+) -> (Vec<Vec<String>>, f32) {
+    // The largest size, from `size` down to 6 pt by half points, at which every label
+    // holds on two lines.
+    let mut shared = size;
+    while shared > 6.0
+        && labels
+            .clone()
+            .any(|label| wrap(label, shared, false, room).len() > 2)
+    {
+        shared -= 0.5;
+    }
+    let laid = labels
+        .map(|label| {
+            let mut lines = wrap(label, shared, false, room);
+            if lines.len() > 2 {
+                let rest = lines[1..].join(" ");
+                lines.truncate(1);
+                lines.push(fit(&rest, room, shared).0);
+            }
+            lines
+        })
+        .collect();
+    (laid, shared)
+}
+
 /// A label made to fit `room` points: smaller type first (down to 5.5 pt), then cut with "…".
 fn fit(label: &str, room: f32, size: f32) -> (String, f32) {
     let mut size = size;
@@ -868,6 +910,24 @@ mod tests {
         for span in [0.7, 3.0, 13.0, 25.0, 42.0, 99.0, 640.0] {
             let step = tick_step(span);
             assert!(span / step <= 5.0 && span / step > 1.0, "{span}: {step}");
+        }
+    }
+
+    #[test]
+    fn axis_labels_share_one_size_and_wrap_rather_than_cut() {
+        let (labels, size) = axis_labels(
+            ["T1", "Non-conformité mineure", "Point fort"].into_iter(),
+            60.0,
+            7.0,
+        );
+        assert!(size >= 6.0);
+        assert_eq!(labels[0], vec!["T1".to_owned()]);
+        assert_eq!(
+            labels[1].join(" ").replace("- ", "-"),
+            "Non-conformité mineure"
+        );
+        for line in labels.iter().flatten() {
+            assert!(FACES.0.width(line, size) <= 60.0, "{line}");
         }
     }
 

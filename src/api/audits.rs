@@ -213,13 +213,8 @@ async fn report_as(
     let rendered = api.state().reports.clone();
     let (issued, actor) = api
         .run(move |conn, user| {
-            let (found, _) = audits::open_working(conn, user, &id)?;
-            let lang = user
-                .locale
-                .as_deref()
-                .and_then(crate::i18n::Lang::parse)
-                .unwrap_or(crate::i18n::DEFAULT_LANG);
-            let issued = crate::services::reports::issue(conn, &rendered, &found.id, lang)?;
+            let lang = crate::i18n::DEFAULT_LANG;
+            let issued = crate::services::reports::issue_for(conn, &rendered, user, &id, lang)?;
             Ok((issued, Actor::user(&user.id, &user.email)))
         })
         .await?;

@@ -184,10 +184,6 @@ pub fn to_xlsx(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String>
     super::sheet::to_xlsx(&[sheet(entries, lang)])
 }
 
-pub fn to_ods(entries: &[CalendarEntry], lang: Lang) -> Result<Vec<u8>, String> {
-    super::ods::to_ods(&[sheet(entries, lang)])
-}
-
 /// The schedule as a PDF: the same rows as the spreadsheet exports (organisme, framework,
 /// step, due date, window, state), as of `today`, fingerprinted by its content.
 pub fn to_pdf(entries: &[CalendarEntry], lang: Lang, title: &str, today: NaiveDate) -> Vec<u8> {

@@ -73,6 +73,37 @@ pub fn to_csv(sheet: &Sheet, delimiter: u8) -> Result<Vec<u8>, String> {
     super::csv_export::write(&sheet.columns, rows, delimiter)
 }
 
+/// The two workbook formats every table export offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workbook {
+    Xlsx,
+    /// OpenDocument (`reports::ods`)
+    Ods,
+}
+
+impl Workbook {
+    pub fn write(self, sheets: &[Sheet]) -> Result<Vec<u8>, String> {
+        match self {
+            Self::Xlsx => to_xlsx(sheets),
+            Self::Ods => super::ods::to_ods(sheets),
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Ods => super::ods::MEDIA_TYPE,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Xlsx => "xlsx",
+            Self::Ods => "ods",
+        }
+    }
+}
+
 pub fn to_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();

@@ -122,6 +122,24 @@ impl Rendered {
     }
 }
 
+/// The report of an audit as `user` may read it (the audit in their scope, not for
+/// observers), in their language or else `fallback`.
+pub fn issue_for(
+    conn: &mut DbConnection,
+    rendered: &Rendered,
+    user: &crate::auth::CurrentUser,
+    audit_id: &str,
+    fallback: Lang,
+) -> Result<Issued, AppError> {
+    let (found, _) = crate::services::audits::open_working(conn, user, audit_id)?;
+    let lang = user
+        .locale
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(fallback);
+    issue(conn, rendered, &found.id, lang)
+}
+
 /// Renders the report of an audit the caller may see (or takes it from `rendered`). Reads
 /// only: a report issued for the first time is then recorded by `record`.
 pub fn issue(

@@ -404,6 +404,20 @@ pub fn download(
         .body(body)
 }
 
+/// Sheets as a workbook to save, named `stem` with the format's extension.
+pub fn workbook(
+    format: crate::reports::sheet::Workbook,
+    stem: &str,
+    sheets: &[crate::reports::sheet::Sheet],
+) -> Result<HttpResponse, AppError> {
+    let body = format.write(sheets).map_err(AppError::unexpected)?;
+    Ok(download(
+        format.media_type(),
+        &format!("{stem}.{}", format.extension()),
+        body,
+    ))
+}
+
 /// Which refusals of a write show its form again (see `Ctx::conclude`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Again {

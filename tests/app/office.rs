@@ -25,33 +25,12 @@ fn soffice() -> Option<&'static str> {
 
 /// Converts `files` to CSV with LibreOffice; each file's text.
 fn converted(soffice: &str, dir: &Path, files: &[&Path]) -> Vec<String> {
-    let out = dir.join("csv");
-    let status = Command::new(soffice)
-        .args(["--headless", "--norestore"])
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            dir.join("profile").display()
-        ))
-        .args([
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):59,34,76",
-            "--outdir",
-        ])
-        .arg(&out)
-        .args(files)
-        .output()
-        .expect("LibreOffice runs");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    files
+    let filter = "csv:Text - txt - csv (StarCalc):59,34,76";
+    convert_to(soffice, dir, files, filter, "csv")
         .iter()
-        .map(|file| {
-            let name = file.file_stem().unwrap().to_str().unwrap();
-            std::fs::read_to_string(out.join(format!("{name}.csv")))
-                .unwrap_or_else(|e| panic!("LibreOffice converted {name}: {e}"))
+        .map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap_or_else(|e| panic!("LibreOffice converted {}: {e}", path.display()))
         })
         .collect()
 }

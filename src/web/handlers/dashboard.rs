@@ -292,13 +292,7 @@ pub async fn export_xlsx(
     ctx: Ctx,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
-    let body = sheet::to_xlsx(&export::workbook(&d, lang)).map_err(AppError::unexpected)?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "deploiement-qualitrack.xlsx",
-        body,
-    ))
+    export_workbook(ctx, query, sheet::Workbook::Xlsx).await
 }
 
 /// The same sheets as an OpenDocument spreadsheet.
@@ -306,14 +300,20 @@ pub async fn export_ods(
     ctx: Ctx,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
+    export_workbook(ctx, query, sheet::Workbook::Ods).await
+}
+
+async fn export_workbook(
+    ctx: Ctx,
+    query: web::Query<DashboardQuery>,
+    format: sheet::Workbook,
+) -> Result<HttpResponse, AppError> {
     let (_, d, lang) = gather(&ctx, query.into_inner().filter).await?;
-    let body =
-        crate::reports::ods::to_ods(&export::workbook(&d, lang)).map_err(AppError::unexpected)?;
-    Ok(download(
-        crate::reports::ods::MEDIA_TYPE,
-        "deploiement-qualitrack.ods",
-        body,
-    ))
+    crate::web::page::workbook(
+        format,
+        "deploiement-qualitrack",
+        &export::workbook(&d, lang),
+    )
 }
 
 /// The rollout summary as a PDF, with the dashboard's filters, laid out off the async threads.

@@ -202,22 +202,17 @@ pub async fn export_csv(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpRe
 /// The list as the page filters it, every page of it, as an XLSX workbook.
 pub async fn export_xlsx(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let (_, table) = whole_list(&ctx, query.into_inner()).await?;
-    let body = crate::reports::sheet::to_xlsx(&[table]).map_err(AppError::unexpected)?;
-    Ok(crate::web::page::download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "organismes.xlsx",
-        body,
-    ))
+    crate::web::page::workbook(
+        crate::reports::sheet::Workbook::Xlsx,
+        "organismes",
+        &[table],
+    )
 }
 
+/// The same list as an OpenDocument spreadsheet.
 pub async fn export_ods(ctx: Ctx, query: web::Query<ListQuery>) -> Result<HttpResponse, AppError> {
     let (_, table) = whole_list(&ctx, query.into_inner()).await?;
-    let body = crate::reports::ods::to_ods(&[table]).map_err(AppError::unexpected)?;
-    Ok(crate::web::page::download(
-        crate::reports::ods::MEDIA_TYPE,
-        "organismes.ods",
-        body,
-    ))
+    crate::web::page::workbook(crate::reports::sheet::Workbook::Ods, "organismes", &[table])
 }
 
 /// The filters as a query string, so pagination links keep them.

@@ -13,7 +13,7 @@ use crate::domain::action_plan::{ActionOrigin, Priority, StateFilter};
 use crate::domain::policy;
 use crate::error::AppError;
 use crate::models::action::NewActionForm;
-use crate::reports::sheet;
+use crate::reports::sheet::{self, Workbook};
 use crate::services::actions::{self as service, Plan, PlanFilter};
 use crate::web::page::{Again, Ctx, download, see_other};
 
@@ -144,15 +144,7 @@ pub async fn export_xlsx(
     path: web::Path<String>,
     query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
-    let (user, plan) = gather(&ctx, path.into_inner(), &query).await?;
-    let table = crate::reports::action_plan::sheet(&plan.rows, ctx.lang(Some(&user)));
-    let body = sheet::to_xlsx(&[table]).map_err(AppError::unexpected)?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("plan-actions-{}.xlsx", plan.organisation.siren),
-        body,
-    ))
+    export_workbook(ctx, path, query, Workbook::Xlsx).await
 }
 
 /// The same plan as an OpenDocument spreadsheet.
@@ -161,15 +153,23 @@ pub async fn export_ods(
     path: web::Path<String>,
     query: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, AppError> {
+    export_workbook(ctx, path, query, Workbook::Ods).await
+}
+
+async fn export_workbook(
+    ctx: Ctx,
+    path: web::Path<String>,
+    query: web::Query<PlanQuery>,
+    format: Workbook,
+) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (user, plan) = gather(&ctx, path.into_inner(), &query).await?;
     let table = crate::reports::action_plan::sheet(&plan.rows, ctx.lang(Some(&user)));
-    let body = crate::reports::ods::to_ods(&[table]).map_err(AppError::unexpected)?;
-    Ok(download(
-        crate::reports::ods::MEDIA_TYPE,
-        &format!("plan-actions-{}.ods", plan.organisation.siren),
-        body,
-    ))
+    crate::web::page::workbook(
+        format,
+        &format!("plan-actions-{}", plan.organisation.siren),
+        &[table],
+    )
 }
 
 fn new_page(

@@ -38,15 +38,7 @@ async fn report_as(
     let lang = ctx.lang(None);
     let rendered = ctx.state.reports.clone();
     let (user, issued) = ctx
-        .user_run(move |conn, user| {
-            let (found, _) = crate::services::audits::open_working(conn, user, &id)?;
-            let lang = user
-                .locale
-                .as_deref()
-                .and_then(crate::i18n::Lang::parse)
-                .unwrap_or(lang);
-            reports::issue(conn, &rendered, &found.id, lang)
-        })
+        .user_run(move |conn, user| reports::issue_for(conn, &rendered, user, &id, lang))
         .await?;
     let actor = Actor::user(&user.id, &user.email);
     let issued = reports::record_if_new(&ctx.state.db, actor, issued).await?;

@@ -18,6 +18,7 @@ use crate::i18n::{self, Lang};
 use crate::models::calendar_feed;
 use crate::models::framework as framework_model;
 use crate::reports::calendar as export;
+use crate::reports::sheet::Workbook;
 use crate::services::memo;
 use crate::services::schedules::{self, CalendarEntry, CalendarFilter, CalendarKey};
 use crate::web::handlers::commitments::view::hint;
@@ -407,14 +408,7 @@ pub async fn export_xlsx(
     ctx: Ctx,
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let query = query.into_inner();
-    let (user, entries) = entries_for(&ctx, &query).await?;
-    let body = export::to_xlsx(&entries, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "calendrier-qualitrack.xlsx",
-        body,
-    ))
+    export_workbook(ctx, query, Workbook::Xlsx).await
 }
 
 /// The same rows as an OpenDocument spreadsheet.
@@ -422,12 +416,16 @@ pub async fn export_ods(
     ctx: Ctx,
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, AppError> {
+    export_workbook(ctx, query, Workbook::Ods).await
+}
+
+async fn export_workbook(
+    ctx: Ctx,
+    query: web::Query<CalendarQuery>,
+    format: Workbook,
+) -> Result<HttpResponse, AppError> {
     let query = query.into_inner();
     let (user, entries) = entries_for(&ctx, &query).await?;
-    let body = export::to_ods(&entries, ctx.lang(Some(&user))).map_err(AppError::unexpected)?;
-    Ok(download(
-        crate::reports::ods::MEDIA_TYPE,
-        "calendrier-qualitrack.ods",
-        body,
-    ))
+    let sheet = export::sheet(&entries, ctx.lang(Some(&user)));
+    crate::web::page::workbook(format, "calendrier-qualitrack", &[sheet])
 }
